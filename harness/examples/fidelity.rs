@@ -1,0 +1,67 @@
+//! Fidelity check: does the suite's figure for an uncontended atomic counter agree with a plain
+//! timed loop doing the same increments? If the runner's batching, dynamic dispatch or stop-flag
+//! checks added real overhead, the two would part.
+//!
+//! The two measurements are interleaved (plain, suite, plain, suite ...) and the medians compared.
+//! Exit 0 when they agree within the tolerance (default 25 %), 1 otherwise.
+//!
+//! ```text
+//! cargo run --release -p harness --example fidelity [-- ROUNDS TOLERANCE_PERCENT]
+//! ```
+
+use std::hint::black_box;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use harness::runner::{measure, Stop, Timing};
+use harness::table::median;
+use workloads::counter::CounterWorkload;
+use workloads::{Params, TrialSetup, Workload};
+
+const INCREMENTS: u64 = 20_000_000;
+
+/// Nanoseconds per increment of a bare `fetch_add` loop.
+fn plain_loop() -> f64 {
+    let counter = AtomicU64::new(0);
+    let start = Instant::now();
+    for _ in 0..INCREMENTS {
+        black_box(&counter).fetch_add(1, Ordering::Relaxed);
+    }
+    let elapsed = start.elapsed();
+    assert_eq!(counter.load(Ordering::Relaxed), INCREMENTS);
+    elapsed.as_nanos() as f64 / INCREMENTS as f64
+}
+
+/// Nanoseconds per increment as the suite measures `atomic-counter` at one thread.
+fn suite(workload: &CounterWorkload, params: &Params) -> f64 {
+    let trial = workload
+        .prepare("atomic-counter", &TrialSetup { threads: 1, seed: 0, params })
+        .expect("atomic-counter exists");
+    let timing = Timing { stop: Stop::OpsPerThread(INCREMENTS), warmup: Duration::from_millis(20) };
+    let measurement = measure(&*trial, 1, timing);
+    1e9 / measurement.throughput()
+}
+
+fn main() -> std::process::ExitCode {
+    let mut args = std::env::args().skip(1);
+    let rounds: usize = args.next().map_or(7, |a| a.parse().expect("ROUNDS: a whole number"));
+    let tolerance: f64 = args.next().map_or(25.0, |a| a.parse().expect("TOLERANCE: a number"));
+
+    let workload = CounterWorkload::standard();
+    let params = Params::resolve("counter", workload.params(), &[]).expect("defaults are valid");
+    let (mut plain, mut measured) = (Vec::new(), Vec::new());
+    for _ in 0..rounds {
+        plain.push(plain_loop());
+        measured.push(suite(&workload, &params));
+    }
+    let (plain, measured) = (median(&mut plain), median(&mut measured));
+    let difference = 100.0 * (measured - plain) / plain;
+    println!("plain fetch_add loop:            {plain:.2} ns/increment (median of {rounds})");
+    println!("suite, atomic-counter, 1 thread: {measured:.2} ns/increment (median of {rounds})");
+    println!("difference: {difference:+.1}% (tolerance ±{tolerance}%)");
+    if difference.abs() <= tolerance {
+        std::process::ExitCode::SUCCESS
+    } else {
+        std::process::ExitCode::FAILURE
+    }
+}

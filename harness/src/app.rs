@@ -1,0 +1,73 @@
+//! From command-line arguments to an exit code.
+
+use std::ffi::OsString;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Result;
+use clap::Parser;
+use workloads::Registry;
+
+use crate::cli::{Cli, Command};
+use crate::environment::Environment;
+use crate::options::RunOptions;
+
+/// Exit code of a run that found something: an unexpected invariant violation.
+pub const EXIT_FINDING: u8 = 1;
+/// Exit code of bad input or usage, and of any error that stopped the run.
+pub const EXIT_BAD_INPUT: u8 = 2;
+
+/// Runs the binary on the project's own workloads.
+pub fn main() -> ExitCode {
+    run_with_registry(&Registry::standard(), std::env::args_os())
+}
+
+/// Runs the command line `args` over the workloads of `registry`: the entry point for a user
+/// who adds implementations of their own. Errors are printed as one line.
+pub fn run_with_registry(registry: &Registry, args: impl IntoIterator<Item = OsString>) -> ExitCode {
+    let args: Vec<OsString> = args.into_iter().collect();
+    let cli = Cli::parse_from(&args);
+    match execute(registry, cli, &args) {
+        Ok(code) => ExitCode::from(code),
+        Err(error) => {
+            eprintln!("syncbench: error: {error:#}");
+            ExitCode::from(EXIT_BAD_INPUT)
+        }
+    }
+}
+
+fn execute(registry: &Registry, cli: Cli, args: &[OsString]) -> Result<u8> {
+    match cli.command {
+        Command::List => {
+            print!("{}", crate::list::render(registry));
+            Ok(0)
+        }
+        Command::Report { dir } => {
+            reports::ResultsFolder::new(&dir).render()?;
+            println!("wrote {}", dir.join("report.html").display());
+            Ok(0)
+        }
+        Command::Run(run_args) => {
+            let env = Environment::detect();
+            let options = RunOptions::from_cli(&run_args, registry, env.logical_cpus, default_out())?;
+            let command = args.iter().map(|a| a.to_string_lossy().into_owned()).collect();
+            let outcome = crate::sweep::run(registry, &options, &env, command)?;
+            print!("{}", crate::table::render(&outcome.rows));
+            println!("results: {}", options.out.display());
+            if outcome.violations > 0 {
+                eprintln!(
+                    "syncbench: {} run(s) broke their workload's invariant (see the invariant column)",
+                    outcome.violations
+                );
+                return Ok(EXIT_FINDING);
+            }
+            Ok(0)
+        }
+    }
+}
+
+/// `results/<UTC timestamp>`, e.g. `results/2026-11-23T01-54-00Z`.
+fn default_out() -> PathBuf {
+    let stamp = humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string();
+    PathBuf::from("results").join(stamp.replace(':', "-"))
+}

@@ -1,0 +1,74 @@
+//! The command line, as clap sees it. Values stay strings here: [`crate::options`] turns them into
+//! typed, validated options, so every rejection is one line naming the problem.
+
+use clap::{Args, Parser, Subcommand};
+
+/// Benchmarks and stress-tests concurrency primitives: hand-rolled vs std, parking_lot and crossbeam.
+#[derive(Debug, Parser)]
+#[command(name = "syncbench", version, about)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// List every workload with its implementations and parameters.
+    List,
+    /// Run workloads over a sweep of thread counts and write a results folder.
+    Run(RunArgs),
+    /// Redraw the charts and report.html of a results folder from its CSV files.
+    Report {
+        /// The results folder (holding summary.csv, histograms.csv, meta.json).
+        dir: std::path::PathBuf,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// Workloads to run (default: all).
+    pub workloads: Vec<String>,
+    /// Comma-separated implementations to run (default: all of each workload).
+    #[arg(long, value_name = "A,B")]
+    pub impls: Option<String>,
+    /// Comma-separated thread counts (default: powers of two up to 4x the logical CPUs).
+    #[arg(long, value_name = "1,2,4")]
+    pub threads: Option<String>,
+    /// Measured time per run, e.g. 250ms, 1s (default 250ms; --quick 100ms).
+    #[arg(long, value_name = "D", conflicts_with = "ops")]
+    pub duration: Option<String>,
+    /// Run a fixed number of operations per thread instead of a fixed time.
+    #[arg(long, value_name = "N")]
+    pub ops: Option<String>,
+    /// Runs of every (workload, implementation, threads) point (default 5; --quick 2).
+    #[arg(long, value_name = "N")]
+    pub repeats: Option<String>,
+    /// Unmeasured warm-up before each run (default 50ms).
+    #[arg(long, value_name = "D")]
+    pub warmup: Option<String>,
+    /// Workload parameter, e.g. --set inside_ns=100 (repeatable; see `syncbench list`).
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub set: Vec<String>,
+    /// Seed for workloads that draw random numbers (default 42).
+    #[arg(long, value_name = "N")]
+    pub seed: Option<String>,
+    /// Results folder (default results/<timestamp>); must not already hold results.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<std::path::PathBuf>,
+    /// Fewer repeats and shorter runs, for a first look.
+    #[arg(long)]
+    pub quick: bool,
+}
+
+/// The clap command, for tests and completions.
+pub fn build_command() -> clap::Command {
+    <Cli as clap::CommandFactory>::command()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn command_is_well_formed() {
+        super::build_command().debug_assert();
+    }
+}

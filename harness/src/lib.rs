@@ -1,0 +1,16 @@
+//! The `syncbench` binary's library: the runner that measures one trial, the sweep that runs and
+//! records many, and the command line on top.
+//!
+//! Use it to run the project's workloads on your own implementation without editing the project:
+//! build a [`workloads::Registry`] holding a workload with your implementation added (see
+//! `examples/custom_lock.rs`) and pass it to [`app::run_with_registry`].
+
+pub mod app;
+pub mod cli;
+pub mod environment;
+pub mod list;
+pub mod options;
+pub mod progress;
+pub mod runner;
+pub mod sweep;
+pub mod table;

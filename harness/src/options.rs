@@ -1,0 +1,266 @@
+//! Parsed arguments become typed, validated [`RunOptions`] here, in one place: every rejection is
+//! an [`OptionsError`] with a one-line message, raised before anything is run or written.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use workloads::{ParamError, Params, Registry};
+
+use crate::cli::RunArgs;
+use crate::runner::{Stop, Timing};
+
+/// Bad input, with a message written for the user. The binary exits 2 on any of these.
+#[derive(Debug, thiserror::Error)]
+pub enum OptionsError {
+    #[error("unknown workload '{name}' (known: {known})")]
+    UnknownWorkload { name: String, known: String },
+    #[error("unknown implementation '{name}' for {workloads} (see `syncbench list`)")]
+    UnknownImpl { name: String, workloads: String },
+    #[error("invalid {what} '{value}': {why}")]
+    Invalid { what: &'static str, value: String, why: String },
+    #[error("no selected workload has a parameter '{name}' (they have: {known})")]
+    UnknownParam { name: String, known: String },
+    #[error(transparent)]
+    Param(#[from] ParamError),
+    #[error("cannot use output folder {path}: {why}")]
+    Output { path: String, why: String },
+}
+
+/// One workload of the run, with what it runs.
+#[derive(Debug, Clone)]
+pub struct WorkloadPlan {
+    pub name: String,
+    pub impls: Vec<String>,
+    pub params: Params,
+}
+
+/// Everything `syncbench run` does, validated.
+#[derive(Debug, Clone)]
+pub struct RunOptions {
+    pub workloads: Vec<WorkloadPlan>,
+    pub threads: Vec<usize>,
+    pub timing: Timing,
+    pub repeats: usize,
+    pub seed: u64,
+    pub out: PathBuf,
+}
+
+const DEFAULT_DURATION: Duration = Duration::from_millis(250);
+const QUICK_DURATION: Duration = Duration::from_millis(100);
+const DEFAULT_WARMUP: Duration = Duration::from_millis(50);
+const DEFAULT_REPEATS: usize = 5;
+const QUICK_REPEATS: usize = 2;
+const DEFAULT_SEED: u64 = 42;
+
+impl RunOptions {
+    /// Validates `args` against the workloads of `registry`. `logical_cpus` sets the default
+    /// thread sweep; `now` names the default output folder.
+    pub fn from_cli(
+        args: &RunArgs,
+        registry: &Registry,
+        logical_cpus: usize,
+        default_out: PathBuf,
+    ) -> Result<Self, OptionsError> {
+        let names: Vec<String> = if args.workloads.is_empty() {
+            registry.names().into_iter().map(str::to_owned).collect()
+        } else {
+            args.workloads.clone()
+        };
+        let overrides = args.set.iter().map(|kv| parse_key_value(kv)).collect::<Result<Vec<_>, _>>()?;
+        let wanted_impls = args.impls.as_deref().map(split_list);
+
+        let mut workloads = Vec::new();
+        for name in &names {
+            let workload = registry.get(name).ok_or_else(|| OptionsError::UnknownWorkload {
+                name: name.clone(),
+                known: registry.names().join(", "),
+            })?;
+            let available: Vec<String> =
+                workload.implementations().into_iter().map(|info| info.name).collect();
+            let impls = match &wanted_impls {
+                None => available,
+                Some(wanted) => available.into_iter().filter(|i| wanted.contains(i)).collect(),
+            };
+            // A --set key applies to every selected workload that declares it.
+            let own: Vec<(String, String)> = overrides
+                .iter()
+                .filter(|(key, _)| workload.params().iter().any(|spec| spec.name == key))
+                .cloned()
+                .collect();
+            let params = Params::resolve(name, workload.params(), &own)?;
+            workloads.push(WorkloadPlan { name: name.clone(), impls, params });
+        }
+        if let Some(wanted) = &wanted_impls {
+            for want in wanted {
+                if !workloads.iter().any(|w| w.impls.contains(want)) {
+                    return Err(OptionsError::UnknownImpl {
+                        name: want.clone(),
+                        workloads: names.join(", "),
+                    });
+                }
+            }
+        }
+        for (key, _) in &overrides {
+            if !workloads.iter().any(|w| registry_declares(registry, &w.name, key)) {
+                return Err(OptionsError::UnknownParam {
+                    name: key.clone(),
+                    known: declared_params(registry, &names),
+                });
+            }
+        }
+        // Workloads whose implementations were all filtered out run nothing.
+        workloads.retain(|w| !w.impls.is_empty());
+
+        let threads = match &args.threads {
+            Some(list) => parse_threads(list)?,
+            None => default_threads(logical_cpus),
+        };
+        let stop = match (&args.ops, &args.duration) {
+            (Some(ops), _) => Stop::OpsPerThread(parse_positive("--ops", ops)?),
+            (None, Some(d)) => Stop::After(parse_duration("--duration", d, false)?),
+            (None, None) if args.quick => Stop::After(QUICK_DURATION),
+            (None, None) => Stop::After(DEFAULT_DURATION),
+        };
+        let warmup = match &args.warmup {
+            Some(d) => parse_duration("--warmup", d, true)?,
+            None => DEFAULT_WARMUP,
+        };
+        let repeats = match &args.repeats {
+            Some(n) => parse_positive("--repeats", n)? as usize,
+            None if args.quick => QUICK_REPEATS,
+            None => DEFAULT_REPEATS,
+        };
+        let seed = match &args.seed {
+            Some(s) => s.parse().map_err(|_| invalid("--seed", s, "expected a whole number"))?,
+            None => DEFAULT_SEED,
+        };
+        let out = args.out.clone().unwrap_or(default_out);
+        Ok(Self { workloads, threads, timing: Timing { stop, warmup }, repeats, seed, out })
+    }
+}
+
+fn registry_declares(registry: &Registry, workload: &str, key: &str) -> bool {
+    registry.get(workload).is_some_and(|w| w.params().iter().any(|spec| spec.name == key))
+}
+
+fn declared_params(registry: &Registry, workloads: &[String]) -> String {
+    let mut keys: Vec<&str> = workloads
+        .iter()
+        .filter_map(|name| registry.get(name))
+        .flat_map(|w| w.params().iter().map(|spec| spec.name))
+        .collect();
+    keys.sort_unstable();
+    keys.dedup();
+    keys.join(", ")
+}
+
+fn invalid(what: &'static str, value: &str, why: &str) -> OptionsError {
+    OptionsError::Invalid { what, value: value.to_owned(), why: why.to_owned() }
+}
+
+fn split_list(list: &str) -> Vec<String> {
+    list.split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect()
+}
+
+fn parse_key_value(kv: &str) -> Result<(String, String), OptionsError> {
+    match kv.split_once('=') {
+        Some((key, value)) if !key.trim().is_empty() => {
+            Ok((key.trim().to_owned(), value.trim().to_owned()))
+        }
+        _ => Err(invalid("--set", kv, "expected KEY=VALUE")),
+    }
+}
+
+/// `1,2,4,8`: each a whole number of at least 1; duplicates removed, order kept ascending.
+pub fn parse_threads(list: &str) -> Result<Vec<usize>, OptionsError> {
+    let mut threads = Vec::new();
+    for item in list.split(',').map(str::trim) {
+        let n: usize =
+            item.parse().map_err(|_| invalid("--threads", list, "expected numbers like 1,2,4"))?;
+        if n == 0 {
+            return Err(invalid("--threads", list, "thread counts must be at least 1"));
+        }
+        threads.push(n);
+    }
+    threads.sort_unstable();
+    threads.dedup();
+    Ok(threads)
+}
+
+/// Powers of two from 1 up to 4x the logical CPUs: the last two counts oversubscribe the cores,
+/// which is where spinning and FIFO-fair locks show their cost.
+pub fn default_threads(logical_cpus: usize) -> Vec<usize> {
+    let limit = 4 * logical_cpus.max(1);
+    std::iter::successors(Some(1usize), |n| Some(n * 2)).take_while(|&n| n <= limit).collect()
+}
+
+fn parse_positive(what: &'static str, value: &str) -> Result<u64, OptionsError> {
+    match value.parse::<u64>() {
+        Ok(n) if n > 0 => Ok(n),
+        _ => Err(invalid(what, value, "expected a whole number of at least 1")),
+    }
+}
+
+/// `250ms`, `1s`, `1m 30s`, as humantime reads them.
+pub fn parse_duration(
+    what: &'static str,
+    value: &str,
+    zero_ok: bool,
+) -> Result<Duration, OptionsError> {
+    let duration = humantime::parse_duration(value)
+        .map_err(|e| invalid(what, value, &format!("{e} (examples: 250ms, 1s, 2m)")))?;
+    if duration.is_zero() && !zero_ok {
+        return Err(invalid(what, value, "must be longer than zero"));
+    }
+    Ok(duration)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    fn options(line: &str) -> Result<RunOptions, OptionsError> {
+        let cli = crate::cli::Cli::try_parse_from(line.split_whitespace()).unwrap();
+        let crate::cli::Command::Run(args) = cli.command else { panic!("not a run") };
+        RunOptions::from_cli(&args, &Registry::standard(), 2, PathBuf::from("out"))
+    }
+
+    #[test]
+    fn defaults_sweep_to_four_times_the_cores() {
+        let o = options("syncbench run").unwrap();
+        assert_eq!(o.threads, vec![1, 2, 4, 8]);
+        assert_eq!(o.repeats, 5);
+        assert_eq!(o.timing.stop, Stop::After(Duration::from_millis(250)));
+        assert_eq!(o.workloads[0].name, "counter");
+    }
+
+    #[test]
+    fn explicit_values_are_typed() {
+        let o = options("syncbench run counter --threads 4,1,2,2 --duration 1s --repeats 3 --impls spin-lock,std-mutex --set depth=3").unwrap();
+        assert_eq!(o.threads, vec![1, 2, 4]);
+        assert_eq!(o.repeats, 3);
+        assert_eq!(o.timing.stop, Stop::After(Duration::from_secs(1)));
+        assert_eq!(o.workloads[0].impls, vec!["spin-lock", "std-mutex"]);
+        assert_eq!(o.workloads[0].params.number("depth"), 3);
+    }
+
+    #[test]
+    fn bad_input_is_one_line_naming_the_problem() {
+        for (line, needle) in [
+            ("syncbench run nosuch", "unknown workload 'nosuch'"),
+            ("syncbench run --threads 0", "thread counts must be at least 1"),
+            ("syncbench run --threads 1,x", "invalid --threads '1,x'"),
+            ("syncbench run --duration xyz", "invalid --duration 'xyz'"),
+            ("syncbench run --duration 0s", "must be longer than zero"),
+            ("syncbench run --impls nope", "unknown implementation 'nope'"),
+            ("syncbench run --set nope=1", "a parameter 'nope'"),
+            ("syncbench run --set depth=x", "parameter 'depth' must be"),
+            ("syncbench run --repeats 0", "invalid --repeats '0'"),
+        ] {
+            let message = options(line).unwrap_err().to_string();
+            assert!(message.contains(needle), "{line}: {message}");
+            assert!(!message.contains('\n'), "{line}: {message}");
+        }
+    }
+}

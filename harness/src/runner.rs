@@ -1,0 +1,308 @@
+//! Measures one trial: the threads start together, warm up, run for a fixed time or a fixed
+//! number of operations, and report per-thread counts and a merged latency histogram.
+//!
+//! Timing: each thread times its operations in batches. A batch grows (doubling) while a single
+//! operation takes under [`PER_OP_THRESHOLD`] and the batch under [`BATCH_TARGET`], and shrinks
+//! when a batch runs long, so a clock read (~25 ns) never weighs on fast operations and the stop
+//! flag is seen within microseconds. A batch of `n` ops taking `t` is recorded as `n` samples of
+//! `t / n`; operations slower than the threshold stay at batches of one and are timed one by one.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Barrier;
+use std::time::{Duration, Instant};
+
+use hdrhistogram::Histogram;
+use workloads::{Check, Trial};
+
+/// An operation at least this slow is timed alone.
+pub const PER_OP_THRESHOLD: Duration = Duration::from_micros(1);
+/// Batches of fast operations aim at about this long.
+pub const BATCH_TARGET: Duration = Duration::from_micros(5);
+/// Batches never grow past this, which bounds how long a thread can miss the stop flag.
+pub const MAX_BATCH: u64 = 1 << 16;
+/// Highest latency the histograms track; longer samples are clamped to it (and shorter than 1 ns
+/// to 1 ns) by `saturating_record_n`.
+const MAX_TRACKED_NS: u64 = 3_600_000_000_000;
+
+/// When the measured phase ends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stop {
+    /// After this long, signalled to every thread by a stop flag.
+    After(Duration),
+    /// When every thread has completed this many operations.
+    OpsPerThread(u64),
+}
+
+/// How one trial is run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Timing {
+    pub stop: Stop,
+    /// Run (and discard) this long before measuring; the batch size settles here too.
+    pub warmup: Duration,
+}
+
+/// What one measured run produced.
+#[derive(Debug)]
+pub struct Measurement {
+    /// Operations each thread completed in the measured phase.
+    pub ops_per_thread: Vec<u64>,
+    /// For fixed-duration runs the time all threads were running at once; for fixed-count runs the
+    /// time from the first thread's start to the last one's finish.
+    pub elapsed: Duration,
+    /// Latency per operation, all threads merged.
+    pub latency: Histogram<u64>,
+    /// Batches timed, all threads together: `ops / batches` is the mean batch size.
+    pub batches: u64,
+    /// The workload's invariant, checked after the threads were joined.
+    pub check: Check,
+}
+
+impl Measurement {
+    pub fn total_ops(&self) -> u64 {
+        self.ops_per_thread.iter().sum()
+    }
+
+    /// Operations per second over [`Measurement::elapsed`].
+    pub fn throughput(&self) -> f64 {
+        self.total_ops() as f64 / self.elapsed.as_secs_f64().max(f64::MIN_POSITIVE)
+    }
+
+    /// Mean operations per timed sample: 1 when every operation was timed alone.
+    pub fn mean_batch(&self) -> f64 {
+        self.total_ops() as f64 / self.batches.max(1) as f64
+    }
+}
+
+/// One thread's results.
+struct ThreadReport {
+    warmup_ops: u64,
+    ops: u64,
+    batches: u64,
+    started: Instant,
+    finished: Instant,
+    latency: Histogram<u64>,
+}
+
+/// Runs `trial` on `threads` threads and checks its invariant.
+pub fn measure(trial: &dyn Trial, threads: usize, timing: Timing) -> Measurement {
+    assert!(threads > 0, "a trial needs at least one thread");
+    let stop = AtomicBool::new(false);
+    // The coordinating thread joins the second barrier to learn when measuring starts.
+    let warmed_up = Barrier::new(threads + 1);
+    let start = Barrier::new(threads);
+
+    let reports: Vec<ThreadReport> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..threads)
+            .map(|index| {
+                let (stop, start, warmed_up) = (&stop, &start, &warmed_up);
+                scope.spawn(move || {
+                    let mut worker = trial.worker(index);
+                    let mut timer = BatchTimer::new();
+                    start.wait();
+                    let warmup_end = Instant::now() + timing.warmup;
+                    let warmup_ops = timer.run_until(&mut *worker, |_| Instant::now() >= warmup_end);
+                    timer.reset_samples();
+                    warmed_up.wait();
+                    let started = Instant::now();
+                    let ops = match timing.stop {
+                        Stop::After(_) => {
+                            timer.run_until(&mut *worker, |_| stop.load(Ordering::Relaxed))
+                        }
+                        Stop::OpsPerThread(limit) => timer.run_count(&mut *worker, limit),
+                    };
+                    let finished = Instant::now();
+                    ThreadReport {
+                        warmup_ops,
+                        ops,
+                        batches: timer.batches,
+                        started,
+                        finished,
+                        latency: timer.latency,
+                    }
+                })
+            })
+            .collect();
+        warmed_up.wait();
+        // A fixed-count run ends by itself; a timed one is told to stop, and workers that may be
+        // blocked (a consumer on an empty queue) are woken by the trial.
+        if let Stop::After(duration) = timing.stop {
+            std::thread::sleep(duration);
+            stop.store(true, Ordering::Relaxed);
+            trial.stop();
+        }
+        handles
+            .into_iter()
+            .map(|handle| handle.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+            .collect()
+    });
+
+    let all_ops: u64 = reports.iter().map(|r| r.warmup_ops + r.ops).sum();
+    let check = trial.check(all_ops);
+    let elapsed = match timing.stop {
+        Stop::After(_) => overlap(&reports),
+        Stop::OpsPerThread(_) => span(&reports),
+    };
+    let mut latency = new_histogram();
+    for report in &reports {
+        latency.add(&report.latency).expect("histograms share their bounds");
+    }
+    Measurement {
+        ops_per_thread: reports.iter().map(|r| r.ops).collect(),
+        elapsed,
+        latency,
+        batches: reports.iter().map(|r| r.batches).sum(),
+        check,
+    }
+}
+
+/// The time every thread was running: latest start to earliest finish.
+fn overlap(reports: &[ThreadReport]) -> Duration {
+    let last_start = reports.iter().map(|r| r.started).max().expect("at least one thread");
+    let first_finish = reports.iter().map(|r| r.finished).min().expect("at least one thread");
+    first_finish.saturating_duration_since(last_start)
+}
+
+/// First start to last finish.
+fn span(reports: &[ThreadReport]) -> Duration {
+    let first_start = reports.iter().map(|r| r.started).min().expect("at least one thread");
+    let last_finish = reports.iter().map(|r| r.finished).max().expect("at least one thread");
+    last_finish.saturating_duration_since(first_start)
+}
+
+fn new_histogram() -> Histogram<u64> {
+    Histogram::new_with_bounds(1, MAX_TRACKED_NS, 3).expect("valid histogram bounds")
+}
+
+/// Times a worker in adaptive batches (see the module docs) and records the samples.
+struct BatchTimer {
+    batch: u64,
+    batches: u64,
+    latency: Histogram<u64>,
+}
+
+impl BatchTimer {
+    fn new() -> Self {
+        Self { batch: 1, batches: 0, latency: new_histogram() }
+    }
+
+    /// Forgets the samples (the warm-up's) but keeps the batch size it settled on.
+    fn reset_samples(&mut self) {
+        self.batches = 0;
+        self.latency.reset();
+    }
+
+    /// Runs batches until `done(ops so far)` or the worker runs out of work; returns the ops.
+    fn run_until(&mut self, worker: &mut dyn workloads::Worker, done: impl Fn(u64) -> bool) -> u64 {
+        let mut ops = 0;
+        while !done(ops) {
+            let (completed, exhausted) = self.timed_batch(worker, self.batch);
+            ops += completed;
+            if exhausted {
+                break;
+            }
+        }
+        ops
+    }
+
+    /// Runs exactly `limit` operations (fewer if the worker runs out); returns the ops.
+    fn run_count(&mut self, worker: &mut dyn workloads::Worker, limit: u64) -> u64 {
+        let mut ops = 0;
+        while ops < limit {
+            let (completed, exhausted) = self.timed_batch(worker, self.batch.min(limit - ops));
+            ops += completed;
+            if exhausted {
+                break;
+            }
+        }
+        ops
+    }
+
+    /// Times one batch of `size`, records it, adapts the batch size. Returns the ops completed and
+    /// whether the worker ran out of work.
+    #[inline]
+    fn timed_batch(&mut self, worker: &mut dyn workloads::Worker, size: u64) -> (u64, bool) {
+        let began = Instant::now();
+        let completed = worker.run(size);
+        let took = began.elapsed();
+        if completed > 0 {
+            let per_op = took.as_nanos() as u64 / completed;
+            self.latency.saturating_record_n(per_op, completed);
+            self.batches += 1;
+            self.adapt(took, completed);
+        }
+        (completed, completed < size)
+    }
+
+    fn adapt(&mut self, took: Duration, completed: u64) {
+        let per_op_fast = took < PER_OP_THRESHOLD * completed as u32;
+        if per_op_fast && took < BATCH_TARGET / 2 && self.batch < MAX_BATCH {
+            self.batch *= 2;
+        } else if (!per_op_fast || took > BATCH_TARGET * 4) && self.batch > 1 {
+            self.batch /= 2;
+        }
+    }
+}
+
+/// Jain's fairness index of per-thread op counts: 1 when all equal, 1/n when one thread did all.
+pub fn jain_fairness(ops_per_thread: &[u64]) -> f64 {
+    let sum: f64 = ops_per_thread.iter().map(|&x| x as f64).sum();
+    let sum_of_squares: f64 = ops_per_thread.iter().map(|&x| (x as f64) * (x as f64)).sum();
+    if sum_of_squares == 0.0 {
+        return 1.0;
+    }
+    sum * sum / (ops_per_thread.len() as f64 * sum_of_squares)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use workloads::counter::CounterWorkload;
+    use workloads::{Params, TrialSetup, Workload};
+
+    #[test]
+    fn jain_index_bounds() {
+        assert!((jain_fairness(&[5, 5, 5, 5]) - 1.0).abs() < 1e-12);
+        assert!((jain_fairness(&[8, 0, 0, 0]) - 0.25).abs() < 1e-12);
+        assert!((jain_fairness(&[0, 0]) - 1.0).abs() < 1e-12);
+    }
+
+    fn counter_trial(name: &str, threads: usize) -> Box<dyn Trial> {
+        let workload = CounterWorkload::standard();
+        let params = Params::resolve("counter", workload.params(), &[]).unwrap();
+        workload.prepare(name, &TrialSetup { threads, seed: 1, params: &params }).unwrap()
+    }
+
+    #[test]
+    fn fixed_count_runs_exactly_that_many_ops_and_checks_them() {
+        let trial = counter_trial("atomic-counter", 3);
+        let timing = Timing { stop: Stop::OpsPerThread(10_000), warmup: Duration::ZERO };
+        let m = measure(&*trial, 3, timing);
+        assert_eq!(m.ops_per_thread, vec![10_000; 3]);
+        assert_eq!(m.latency.len(), 30_000, "every op is a sample");
+        assert!(matches!(m.check, Check::Held(_)), "{:?}", m.check);
+    }
+
+    #[test]
+    fn fixed_duration_counts_warmup_in_the_invariant() {
+        let trial = counter_trial("spin-lock", 2);
+        let timing = Timing {
+            stop: Stop::After(Duration::from_millis(30)),
+            warmup: Duration::from_millis(10),
+        };
+        let m = measure(&*trial, 2, timing);
+        assert!(m.total_ops() > 0);
+        assert_eq!(m.latency.len(), m.total_ops());
+        assert!(matches!(m.check, Check::Held(_)), "{:?}", m.check);
+    }
+
+    #[test]
+    fn a_broken_counter_is_caught() {
+        // The racy counter loses updates under contention; over a few tries it must show.
+        let lost = (0..20).any(|_| {
+            let trial = counter_trial("racy-counter", 4);
+            let timing = Timing { stop: Stop::OpsPerThread(200_000), warmup: Duration::ZERO };
+            matches!(measure(&*trial, 4, timing).check, Check::Violated(_))
+        });
+        assert!(lost, "the racy counter never lost an update in 20 runs");
+    }
+}

@@ -1,0 +1,246 @@
+//! `syncbench run`: the sweep over workloads, thread counts and repeats, with the implementations
+//! of each point interleaved (A B C A B C ...) so that drift — and these machines' jumps between
+//! two cache-line-transfer regimes — hits every implementation alike.
+//!
+//! Each finished repeat is appended to `summary.csv` at once, and each finished point's merged
+//! histograms to `histograms.csv`, so a run killed midway leaves every finished row readable.
+
+use std::path::Path;
+use std::time::SystemTime;
+
+use anyhow::{Context, Result};
+use hdrhistogram::Histogram;
+use reports::csv_files::{HistogramWriter, SummaryWriter};
+use reports::histogram::histogram_rows;
+use reports::record::invariant;
+use reports::{ResultsFolder, RunMeta, SummaryRow};
+use workloads::{Check, ImplKind, Registry, TrialSetup, Workload};
+
+use crate::environment::Environment;
+use crate::options::{OptionsError, RunOptions, WorkloadPlan};
+use crate::progress::Progress;
+use crate::runner::{jain_fairness, measure, Measurement};
+
+/// What a finished run found.
+#[derive(Debug, Default)]
+pub struct RunOutcome {
+    pub rows: Vec<SummaryRow>,
+    /// Unexpected invariant violations: findings, which make the binary exit 1.
+    pub violations: usize,
+}
+
+/// Runs the sweep described by `options` and writes the results folder.
+pub fn run(
+    registry: &Registry,
+    options: &RunOptions,
+    env: &Environment,
+    command: Vec<String>,
+) -> Result<RunOutcome> {
+    let folder = ResultsFolder::new(&options.out);
+    let (mut summary, mut histograms) = create_folder(&folder)?;
+    let run_id = run_id(&options.out);
+    let mut meta = RunMeta {
+        run_id: run_id.clone(),
+        started: now(),
+        finished: None,
+        host: env.host.clone(),
+        cpu_model: env.cpu_model.clone(),
+        logical_cpus: env.logical_cpus,
+        os: env.os.clone(),
+        arch: env.arch.clone(),
+        kernel: env.kernel.clone(),
+        rustc: env.rustc.clone(),
+        git_commit: env.git_commit.clone(),
+        syncbench_version: env!("CARGO_PKG_VERSION").to_owned(),
+        command,
+        config: config_json(registry, options),
+    };
+    meta.write(&folder.meta_json())?;
+
+    let total_runs: usize = options.workloads.iter().map(|w| w.impls.len()).sum::<usize>()
+        * options.threads.len()
+        * options.repeats;
+    let progress = Progress::new(total_runs as u64);
+    let mut outcome = RunOutcome::default();
+    for plan in &options.workloads {
+        let workload = registry.get(&plan.name).expect("validated workload");
+        for &threads in &options.threads {
+            let mut merged: Vec<Option<Histogram<u64>>> = vec![None; plan.impls.len()];
+            for repeat in 1..=options.repeats {
+                for (slot, implementation) in plan.impls.iter().enumerate() {
+                    progress.starting(&plan.name, implementation, threads, repeat, options.repeats);
+                    let setup = TrialSetup { threads, seed: options.seed, params: &plan.params };
+                    let trial = workload.prepare(implementation, &setup).expect("validated impl");
+                    let measurement = measure(&*trial, threads, options.timing);
+                    drop(trial);
+                    let kind = kind_of(workload, implementation);
+                    let row = summary_row(&RowContext { run_id: &run_id, env, plan, kind }, implementation, threads, repeat, &measurement);
+                    if row.invariant.starts_with(invariant::VIOLATED) {
+                        outcome.violations += 1;
+                        progress.println(&format!(
+                            "FINDING {} {implementation} threads={threads}: {}",
+                            plan.name, row.invariant
+                        ));
+                    }
+                    summary.append(std::slice::from_ref(&row))?;
+                    outcome.rows.push(row);
+                    match &mut merged[slot] {
+                        Some(histogram) => histogram.add(&measurement.latency)?,
+                        empty => *empty = Some(measurement.latency),
+                    }
+                    progress.finished();
+                }
+            }
+            for (implementation, histogram) in plan.impls.iter().zip(&merged) {
+                if let Some(histogram) = histogram {
+                    histograms.append(&histogram_rows(&env.host, &plan.name, implementation, threads, histogram))?;
+                }
+            }
+        }
+    }
+    progress.done();
+
+    meta.finished = Some(now());
+    meta.write(&folder.meta_json())?;
+    folder.render().context("cannot draw the charts and report")?;
+    Ok(outcome)
+}
+
+/// Creates the results folder and its CSV files. Nothing is left behind if that fails, and a
+/// folder that already holds results is refused rather than overwritten.
+fn create_folder(folder: &ResultsFolder) -> Result<(SummaryWriter, HistogramWriter)> {
+    let output_error = |why: String| OptionsError::Output { path: folder.root.display().to_string(), why };
+    if folder.summary_csv().exists() {
+        return Err(output_error("it already holds results (summary.csv); choose another --out".into()).into());
+    }
+    let existed = folder.root.exists();
+    let created = std::fs::create_dir_all(&folder.root)
+        .map_err(|e| e.to_string())
+        .and_then(|()| SummaryWriter::create(&folder.summary_csv()).map_err(|e| format!("{e:#}")))
+        .and_then(|summary| {
+            HistogramWriter::create(&folder.histograms_csv())
+                .map(|histograms| (summary, histograms))
+                .map_err(|e| format!("{e:#}"))
+        });
+    created.map_err(|why| {
+        if !existed {
+            let _ = std::fs::remove_dir_all(&folder.root);
+        }
+        output_error(why).into()
+    })
+}
+
+fn kind_of(workload: &dyn Workload, implementation: &str) -> ImplKind {
+    workload
+        .implementations()
+        .into_iter()
+        .find(|info| info.name == implementation)
+        .map_or(ImplKind::User, |info| info.kind)
+}
+
+struct RowContext<'a> {
+    run_id: &'a str,
+    env: &'a Environment,
+    plan: &'a WorkloadPlan,
+    kind: ImplKind,
+}
+
+fn summary_row(
+    context: &RowContext<'_>,
+    implementation: &str,
+    threads: usize,
+    repeat: usize,
+    m: &Measurement,
+) -> SummaryRow {
+    let RowContext { run_id, env, plan, kind } = *context;
+    let total = m.total_ops().max(1) as f64;
+    let share = |ops: Option<&u64>| ops.map_or(0.0, |&ops| ops as f64 / total);
+    let quantile = |q: f64| m.latency.value_at_quantile(q) as f64;
+    SummaryRow {
+        run_id: run_id.to_owned(),
+        timestamp: now(),
+        host: env.host.clone(),
+        cpu_model: env.cpu_model.clone(),
+        logical_cpus: env.logical_cpus,
+        rustc: env.rustc.clone(),
+        git_commit: env.git_commit.clone(),
+        workload: plan.name.clone(),
+        implementation: implementation.to_owned(),
+        impl_kind: kind.label().to_owned(),
+        params: plan.params.to_string(),
+        threads,
+        repeat,
+        duration_s: m.elapsed.as_secs_f64(),
+        ops: m.total_ops(),
+        throughput_ops_s: m.throughput(),
+        mean_ns: m.latency.mean(),
+        p50_ns: quantile(0.5),
+        p90_ns: quantile(0.9),
+        p99_ns: quantile(0.99),
+        p999_ns: quantile(0.999),
+        max_ns: m.latency.max() as f64,
+        fairness: jain_fairness(&m.ops_per_thread),
+        min_share: share(m.ops_per_thread.iter().min()),
+        max_share: share(m.ops_per_thread.iter().max()),
+        timing: timing_label(m.mean_batch()),
+        invariant: invariant_label(&m.check, kind),
+    }
+}
+
+/// `per-op`, or `batch-mean(N)` with N the mean batch size.
+fn timing_label(mean_batch: f64) -> String {
+    if mean_batch <= 1.0 {
+        "per-op".to_owned()
+    } else {
+        format!("batch-mean({mean_batch:.0})")
+    }
+}
+
+/// The `invariant` column: a violation is a finding unless the implementation is a
+/// demonstration, whose violation is the point.
+pub fn invariant_label(check: &Check, kind: ImplKind) -> String {
+    match (check, kind) {
+        (Check::Held(detail), _) => format!("{}: {detail}", invariant::OK),
+        (Check::Violated(detail), ImplKind::Demonstration) => {
+            format!("{}: {detail}", invariant::EXPECTED_VIOLATION)
+        }
+        (Check::Violated(detail), _) => format!("{}: {detail}", invariant::VIOLATED),
+    }
+}
+
+fn config_json(registry: &Registry, options: &RunOptions) -> serde_json::Value {
+    let workloads: Vec<_> = options
+        .workloads
+        .iter()
+        .map(|plan| {
+            let kinds: serde_json::Map<_, _> = plan
+                .impls
+                .iter()
+                .map(|i| {
+                    let kind = registry.get(&plan.name).map_or(ImplKind::User, |w| kind_of(w, i));
+                    (i.clone(), serde_json::Value::from(kind.label()))
+                })
+                .collect();
+            serde_json::json!({ "name": plan.name, "impls": kinds, "params": plan.params.to_string() })
+        })
+        .collect();
+    serde_json::json!({
+        "workloads": workloads,
+        "threads": options.threads,
+        "stop": format!("{:?}", options.timing.stop),
+        "warmup": format!("{:?}", options.timing.warmup),
+        "repeats": options.repeats,
+        "seed": options.seed,
+        "out": options.out.display().to_string(),
+        "interleaving": "implementations of each (workload, threads) point run in turn, repeat by repeat",
+    })
+}
+
+fn now() -> String {
+    humantime::format_rfc3339_seconds(SystemTime::now()).to_string()
+}
+
+/// The run's id: its folder's name.
+fn run_id(out: &Path) -> String {
+    out.file_name().map_or_else(|| out.display().to_string(), |n| n.to_string_lossy().into_owned())
+}

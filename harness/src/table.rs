@@ -1,0 +1,102 @@
+//! The summary table printed at the end of `syncbench run`: one line per (workload, impl,
+//! threads), medians over the repeats.
+
+use std::fmt::Write;
+
+use reports::SummaryRow;
+
+/// The median of `values` (which must not be empty).
+pub fn median(values: &mut [f64]) -> f64 {
+    values.sort_by(f64::total_cmp);
+    let mid = values.len() / 2;
+    if values.len() % 2 == 0 {
+        (values[mid - 1] + values[mid]) / 2.0
+    } else {
+        values[mid]
+    }
+}
+
+/// Renders the table; rows keep the order in which the points were first run.
+pub fn render(rows: &[SummaryRow]) -> String {
+    let mut points: Vec<(&str, &str, usize)> = Vec::new();
+    for row in rows {
+        let key = (row.workload.as_str(), row.implementation.as_str(), row.threads);
+        if !points.contains(&key) {
+            points.push(key);
+        }
+    }
+    // Group by workload, then implementation, then threads ascending.
+    let order = |key: &(&str, &str, usize)| {
+        let first = |f: &dyn Fn(&(&str, &str, usize)) -> bool| points.iter().position(|p| f(p));
+        (first(&|p| p.0 == key.0), first(&|p| p.0 == key.0 && p.1 == key.1), key.2)
+    };
+    let mut sorted = points.clone();
+    sorted.sort_by_key(order);
+
+    let mut out = String::new();
+    let header = ["workload", "impl", "threads", "Mops/s", "spread", "p50 ns", "p99 ns", "fairness", "invariant"];
+    let mut lines = vec![header.map(str::to_owned).to_vec()];
+    for (workload, implementation, threads) in sorted {
+        let repeats: Vec<&SummaryRow> = rows
+            .iter()
+            .filter(|r| r.workload == workload && r.implementation == implementation && r.threads == threads)
+            .collect();
+        let pick = |f: fn(&SummaryRow) -> f64| median(&mut repeats.iter().map(|r| f(r)).collect::<Vec<_>>());
+        let throughput = pick(|r| r.throughput_ops_s);
+        let (low, high) = repeats.iter().fold((f64::MAX, f64::MIN), |(lo, hi), r| {
+            (lo.min(r.throughput_ops_s), hi.max(r.throughput_ops_s))
+        });
+        let spread = if throughput > 0.0 { 100.0 * (high - low) / throughput } else { 0.0 };
+        let worst = repeats
+            .iter()
+            .map(|r| r.invariant.as_str())
+            .max_by_key(|label| severity(label))
+            .unwrap_or("");
+        lines.push(vec![
+            workload.to_owned(),
+            implementation.to_owned(),
+            threads.to_string(),
+            format!("{:.2}", throughput / 1e6),
+            format!("±{:.0}%", spread / 2.0),
+            format!("{:.0}", pick(|r| r.p50_ns)),
+            format!("{:.0}", pick(|r| r.p99_ns)),
+            format!("{:.2}", pick(|r| r.fairness)),
+            worst.to_owned(),
+        ]);
+    }
+    let widths: Vec<usize> =
+        (0..header.len()).map(|c| lines.iter().map(|l| l[c].chars().count()).max().unwrap_or(0)).collect();
+    for line in &lines {
+        for (c, cell) in line.iter().enumerate() {
+            let numeric = (2..8).contains(&c);
+            let width = widths[c];
+            let _ = if numeric { write!(out, "{cell:>width$}  ") } else { write!(out, "{cell:<width$}  ") };
+        }
+        out.truncate(out.trim_end().len());
+        out.push('\n');
+    }
+    out
+}
+
+/// Orders invariant labels so the worst of a point's repeats is shown.
+fn severity(label: &str) -> u8 {
+    use reports::record::invariant::{EXPECTED_VIOLATION, VIOLATED};
+    if label.starts_with(VIOLATED) {
+        2
+    } else if label.starts_with(EXPECTED_VIOLATION) {
+        1
+    } else {
+        0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn median_of_odd_and_even() {
+        assert_eq!(median(&mut [3.0, 1.0, 2.0]), 2.0);
+        assert_eq!(median(&mut [4.0, 1.0, 2.0, 3.0]), 2.5);
+    }
+}

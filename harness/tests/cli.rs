@@ -1,0 +1,137 @@
+//! Drives the real `syncbench` binary as a user would.
+
+use std::path::Path;
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use reports::csv_files::read_rows;
+use reports::{HistogramRow, RunMeta, SummaryRow};
+
+fn syncbench() -> Command {
+    Command::cargo_bin("syncbench").unwrap()
+}
+
+const CONTRACT_COLUMNS: &[&str] = &[
+    "run_id", "timestamp", "host", "cpu_model", "logical_cpus", "rustc", "git_commit", "workload",
+    "impl", "params", "threads", "repeat", "duration_s", "ops", "throughput_ops_s", "mean_ns",
+    "p50_ns", "p90_ns", "p99_ns", "p999_ns", "max_ns", "fairness", "invariant",
+];
+
+#[test]
+fn list_names_every_counter_implementation() {
+    syncbench().arg("list").assert().success().stdout(
+        predicate::str::contains("counter")
+            .and(predicate::str::contains("spin-lock"))
+            .and(predicate::str::contains("ticket-lock"))
+            .and(predicate::str::contains("racy-counter"))
+            .and(predicate::str::contains("inside_ns")),
+    );
+}
+
+/// A short run over 1, 2 and 4 threads: every file of the contract, every column filled, exact
+/// counts for every correct implementation, lost updates reported for the racy one.
+#[test]
+fn run_writes_the_whole_results_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("res");
+    syncbench()
+        .args(["run", "counter", "--threads", "1,2,4", "--repeats", "2", "--duration", "20ms"])
+        .args(["--warmup", "5ms", "--out"])
+        .arg(&out)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("Mops/s"));
+
+    let header = std::fs::read_to_string(out.join("summary.csv")).unwrap();
+    let columns: Vec<&str> = header.lines().next().unwrap().split(',').collect();
+    for column in CONTRACT_COLUMNS {
+        assert!(columns.contains(column), "summary.csv lacks column {column}");
+    }
+
+    let rows: Vec<SummaryRow> = read_rows(&out.join("summary.csv")).unwrap();
+    let impls = 10;
+    assert_eq!(rows.len(), impls * 3 * 2, "one row per (impl, threads, repeat)");
+    for row in &rows {
+        assert!(row.ops > 0 && row.throughput_ops_s > 0.0 && row.duration_s > 0.0, "{row:?}");
+        assert!(row.p50_ns > 0.0 && row.p99_ns >= row.p50_ns && row.max_ns >= row.p99_ns, "{row:?}");
+        assert!(row.fairness > 0.0 && row.fairness <= 1.0 + 1e-9, "{row:?}");
+        for text in [&row.run_id, &row.timestamp, &row.host, &row.rustc, &row.git_commit, &row.params] {
+            assert!(!text.is_empty(), "{row:?}");
+        }
+        if row.implementation == "racy-counter" {
+            assert!(!row.invariant.starts_with("violated"), "{row:?}");
+        } else {
+            assert!(row.invariant.starts_with("ok: count"), "{row:?}");
+        }
+    }
+
+    let histograms: Vec<HistogramRow> = read_rows(&out.join("histograms.csv")).unwrap();
+    for threads in [1, 2, 4] {
+        assert!(histograms.iter().any(|h| h.threads == threads && h.implementation == "spin-lock"));
+    }
+    let meta = RunMeta::read(&out.join("meta.json")).unwrap();
+    assert!(meta.finished.is_some());
+    for chart in ["counter-throughput", "counter-latency-t1", "counter-latency-t2", "counter-latency-t4"] {
+        for ext in ["svg", "png"] {
+            let path = out.join("charts").join(format!("{chart}.{ext}"));
+            assert!(path.metadata().map(|m| m.len() > 0).unwrap_or(false), "missing {}", path.display());
+        }
+    }
+    assert!(std::fs::read_to_string(out.join("report.html")).unwrap().contains("counter"));
+
+    // The folder can be redrawn, and is not overwritten by a second run.
+    syncbench().arg("report").arg(&out).assert().success();
+    syncbench().args(["run", "counter", "--out"]).arg(&out).assert().code(2);
+}
+
+#[test]
+fn the_racy_counter_loses_updates_and_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("racy");
+    syncbench()
+        .args(["run", "counter", "--impls", "racy-counter", "--threads", "4", "--repeats", "3"])
+        .args(["--ops", "200000", "--warmup", "0s", "--out"])
+        .arg(&out)
+        .assert()
+        .success();
+    let rows: Vec<SummaryRow> = read_rows(&out.join("summary.csv")).unwrap();
+    assert!(
+        rows.iter().any(|r| r.invariant.starts_with("expected-violation: lost")),
+        "no lost update in 3 runs of 4 threads x 200000: {rows:?}"
+    );
+}
+
+fn assert_bad_input(args: &[&str], needle: &str, out: &Path) {
+    let assert = syncbench().args(args).arg("--out").arg(out).assert().code(2);
+    let stderr = String::from_utf8(assert.get_output().stderr.clone()).unwrap();
+    assert_eq!(stderr.trim_end().lines().count(), 1, "not one line: {stderr}");
+    assert!(stderr.contains(needle), "{stderr}");
+    assert!(!out.exists(), "bad input left {} behind", out.display());
+}
+
+#[test]
+fn bad_input_exits_2_with_one_line_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("never");
+    assert_bad_input(&["run", "nosuch"], "unknown workload 'nosuch'", &out);
+    assert_bad_input(&["run", "--threads", "0"], "--threads", &out);
+    assert_bad_input(&["run", "--duration", "xyz"], "--duration 'xyz'", &out);
+    assert_bad_input(&["run", "--impls", "nope"], "unknown implementation 'nope'", &out);
+
+    let file = dir.path().join("a-file");
+    std::fs::write(&file, "").unwrap();
+    let unwritable = file.join("sub");
+    let assert = syncbench()
+        .args(["run", "counter", "--threads", "1", "--duration", "1ms", "--out"])
+        .arg(&unwritable)
+        .assert()
+        .code(2);
+    let stderr = String::from_utf8(assert.get_output().stderr.clone()).unwrap();
+    assert_eq!(stderr.trim_end().lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("cannot use output folder"), "{stderr}");
+}
+
+#[test]
+fn report_of_a_missing_folder_is_bad_input() {
+    syncbench().args(["report", "/nonexistent/syncbench"]).assert().code(2);
+}

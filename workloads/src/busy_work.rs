@@ -1,0 +1,66 @@
+//! Busy work of a given length in nanoseconds, used to model the work a thread does inside and
+//! outside a critical section without reading a clock (a clock read alone costs ~25 ns).
+
+use std::hint::black_box;
+use std::sync::OnceLock;
+use std::time::Instant;
+
+/// A calibrated spin of about `ns` nanoseconds. Zero costs a single branch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BusyWork {
+    iterations: u64,
+}
+
+impl BusyWork {
+    /// Work lasting about `ns` nanoseconds on this machine, at its unloaded speed.
+    pub fn from_nanos(ns: u64) -> Self {
+        if ns == 0 {
+            return Self { iterations: 0 };
+        }
+        Self { iterations: ((ns as f64) * iterations_per_ns()).round().max(1.0) as u64 }
+    }
+
+    /// Does the work.
+    #[inline]
+    pub fn run(self) {
+        spin(self.iterations);
+    }
+}
+
+#[inline]
+fn spin(iterations: u64) {
+    let mut acc = 0u64;
+    for i in 0..iterations {
+        acc = black_box(acc.wrapping_add(i));
+    }
+    black_box(acc);
+}
+
+/// Loop iterations per nanosecond, measured once per process: the fastest of a few timed runs,
+/// since interruptions only ever make a run slower.
+fn iterations_per_ns() -> f64 {
+    static RATE: OnceLock<f64> = OnceLock::new();
+    *RATE.get_or_init(|| {
+        const ITERATIONS: u64 = 200_000;
+        let fastest = (0..7)
+            .map(|_| {
+                let start = Instant::now();
+                spin(ITERATIONS);
+                start.elapsed().as_nanos().max(1)
+            })
+            .min()
+            .unwrap_or(1);
+        ITERATIONS as f64 / fastest as f64
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn zero_is_free_and_longer_work_spins_more() {
+        assert_eq!(BusyWork::from_nanos(0).iterations, 0);
+        assert!(BusyWork::from_nanos(10_000).iterations > BusyWork::from_nanos(100).iterations);
+    }
+}

@@ -1,0 +1,249 @@
+//! `counter`: every thread increments one shared counter as fast as it can.
+//!
+//! The classic contention test. Busy work inside the update (`inside_ns`) lengthens the critical
+//! section; busy work outside it (`outside_ns`) lowers the pressure on it. Invariant: once the
+//! threads are joined, the counter equals the number of increments they made — so the racy
+//! counter's lost updates are counted on every run, and any lock that lets two threads in at once
+//! shows up the same way.
+
+use std::cell::Cell;
+
+use primitives::counters::{
+    AtomicCounter, Counter, LockedCounter, RacyCounter, ReentrantCounter, ShardedCounter,
+};
+use primitives::{ReentrantLock, SpinLock, TicketLock};
+
+use crate::busy_work::BusyWork;
+use crate::params::{ParamKind, ParamSpec};
+use crate::workload::{Check, ImplInfo, ImplKind, Trial, TrialSetup, Worker, Workload};
+
+const PARAMS: &[ParamSpec] = &[
+    ParamSpec {
+        name: "inside_ns",
+        kind: ParamKind::Nanos,
+        default: "0",
+        help: "busy work inside the critical section, per increment (ns)",
+    },
+    ParamSpec {
+        name: "outside_ns",
+        kind: ParamKind::Nanos,
+        default: "0",
+        help: "busy work outside the critical section, per increment (ns)",
+    },
+    ParamSpec {
+        name: "depth",
+        kind: ParamKind::Count,
+        default: "1",
+        help: "how many times reentrant locks are taken, nested, per increment",
+    },
+];
+
+/// What a counter implementation is built from for one trial.
+#[derive(Debug, Clone, Copy)]
+pub struct CounterSetup {
+    pub threads: usize,
+    /// Nesting depth for reentrant locks (at least 1).
+    pub depth: usize,
+}
+
+type MakeTrial = Box<dyn Fn(&CounterSetup, Work) -> Box<dyn Trial> + Send + Sync>;
+
+struct Entry {
+    info: ImplInfo,
+    make: MakeTrial,
+}
+
+/// The counter workload over any set of [`Counter`] implementations.
+pub struct CounterWorkload {
+    entries: Vec<Entry>,
+}
+
+impl CounterWorkload {
+    /// A workload with no implementations yet; add them with [`CounterWorkload::with`].
+    pub fn empty() -> Self {
+        Self { entries: Vec::new() }
+    }
+
+    /// Every counter this project ships: hand-rolled, library and the racy demonstration.
+    pub fn standard() -> Self {
+        use ImplKind::{Demonstration, HandRolled, Library};
+        Self::empty()
+            .with("spin-lock", HandRolled, "test-and-test-and-set spin lock with backoff", |_| {
+                LockedCounter::<SpinLock<u64>>::new()
+            })
+            .with("ticket-lock", HandRolled, "FIFO-fair ticket lock", |_| {
+                LockedCounter::<TicketLock<u64>>::new()
+            })
+            .with("std-mutex", Library, "std::sync::Mutex (futex)", |_| {
+                LockedCounter::<std::sync::Mutex<u64>>::new()
+            })
+            .with("parking-lot-mutex", Library, "parking_lot::Mutex (eventually fair)", |_| {
+                LockedCounter::<parking_lot::Mutex<u64>>::new()
+            })
+            .with("parking-lot-fair-mutex", Library, "parking_lot::FairMutex (always hands off)", |_| {
+                LockedCounter::<parking_lot::FairMutex<u64>>::new()
+            })
+            .with("atomic-counter", HandRolled, "one atomic fetch_add", |_| AtomicCounter::new())
+            .with("sharded-counter", HandRolled, "a cache-padded atomic per thread, summed on read", |s| {
+                ShardedCounter::new(s.threads)
+            })
+            .with("reentrant-lock", HandRolled, "owner id + depth over a spin lock, nested `depth` times", |s| {
+                ReentrantCounter::<ReentrantLock<Cell<u64>>>::new(s.depth)
+            })
+            .with(
+                "parking-lot-reentrant-mutex",
+                Library,
+                "parking_lot::ReentrantMutex, nested `depth` times",
+                |s| ReentrantCounter::<parking_lot::ReentrantMutex<Cell<u64>>>::new(s.depth),
+            )
+            .with("racy-counter", Demonstration, "separate atomic load and store: loses updates", |_| {
+                RacyCounter::new()
+            })
+    }
+
+    /// Adds an implementation: `make` builds a fresh counter for each trial.
+    pub fn with<C: Counter + 'static>(
+        mut self,
+        name: &str,
+        kind: ImplKind,
+        about: &str,
+        make: impl Fn(&CounterSetup) -> C + Send + Sync + 'static,
+    ) -> Self {
+        let info = ImplInfo { name: name.to_owned(), kind, about: about.to_owned() };
+        let make: MakeTrial =
+            Box::new(move |setup, work| Box::new(CounterTrial { counter: make(setup), work }));
+        self.entries.push(Entry { info, make });
+        self
+    }
+}
+
+impl Default for CounterWorkload {
+    fn default() -> Self {
+        Self::standard()
+    }
+}
+
+impl Workload for CounterWorkload {
+    fn name(&self) -> &str {
+        "counter"
+    }
+
+    fn about(&self) -> &str {
+        "every thread increments one shared counter"
+    }
+
+    fn invariant(&self) -> &str {
+        "final count = total increments of all threads"
+    }
+
+    fn params(&self) -> &[ParamSpec] {
+        PARAMS
+    }
+
+    fn implementations(&self) -> Vec<ImplInfo> {
+        self.entries.iter().map(|entry| entry.info.clone()).collect()
+    }
+
+    fn prepare(&self, implementation: &str, setup: &TrialSetup<'_>) -> Option<Box<dyn Trial>> {
+        let entry = self.entries.iter().find(|entry| entry.info.name == implementation)?;
+        let counter_setup = CounterSetup {
+            threads: setup.threads,
+            depth: setup.params.number("depth").max(1) as usize,
+        };
+        let work = Work {
+            inside: BusyWork::from_nanos(setup.params.number("inside_ns")),
+            outside: BusyWork::from_nanos(setup.params.number("outside_ns")),
+        };
+        Some((entry.make)(&counter_setup, work))
+    }
+}
+
+/// The busy work around each increment.
+#[derive(Debug, Clone, Copy)]
+pub struct Work {
+    inside: BusyWork,
+    outside: BusyWork,
+}
+
+struct CounterTrial<C> {
+    counter: C,
+    work: Work,
+}
+
+impl<C: Counter> Trial for CounterTrial<C> {
+    fn worker(&self, _index: usize) -> Box<dyn Worker + '_> {
+        Box::new(CounterWorker { trial: self })
+    }
+
+    fn check(&self, ops: u64) -> Check {
+        check_count(self.counter.value(), ops)
+    }
+}
+
+/// The counter invariant: `value` must equal the `increments` made.
+pub fn check_count(value: u64, increments: u64) -> Check {
+    if value == increments {
+        Check::Held(format!("count {value} = {increments} increments"))
+    } else if value < increments {
+        let lost = increments - value;
+        let percent = 100.0 * lost as f64 / increments as f64;
+        Check::Violated(format!("lost {lost} of {increments} updates ({percent:.2}%)"))
+    } else {
+        Check::Violated(format!("count {value} exceeds the {increments} increments made"))
+    }
+}
+
+struct CounterWorker<'a, C> {
+    trial: &'a CounterTrial<C>,
+}
+
+impl<C: Counter> Worker for CounterWorker<'_, C> {
+    #[inline]
+    fn run(&mut self, n: u64) -> u64 {
+        let CounterTrial { counter, work } = self.trial;
+        for _ in 0..n {
+            counter.increment(|| work.inside.run());
+            work.outside.run();
+        }
+        n
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::params::Params;
+
+    #[test]
+    fn count_check_reports_lost_and_phantom_updates() {
+        assert!(matches!(check_count(10, 10), Check::Held(_)));
+        assert_eq!(
+            check_count(9, 10),
+            Check::Violated("lost 1 of 10 updates (10.00%)".to_owned())
+        );
+        assert!(matches!(check_count(11, 10), Check::Violated(m) if m.contains("exceeds")));
+    }
+
+    #[test]
+    fn every_implementation_counts_exactly_on_one_thread() {
+        let workload = CounterWorkload::standard();
+        let params = Params::resolve("counter", PARAMS, &[("depth".into(), "3".into())]).unwrap();
+        let setup = TrialSetup { threads: 1, seed: 0, params: &params };
+        for info in workload.implementations() {
+            let trial = workload.prepare(&info.name, &setup).unwrap();
+            assert_eq!(trial.worker(0).run(1000), 1000);
+            assert!(matches!(trial.check(1000), Check::Held(_)), "{}", info.name);
+        }
+    }
+
+    #[test]
+    fn names_are_unique_kebab_case() {
+        let names: Vec<String> =
+            CounterWorkload::standard().implementations().into_iter().map(|i| i.name).collect();
+        let mut unique = names.clone();
+        unique.sort();
+        unique.dedup();
+        assert_eq!(unique.len(), names.len());
+        assert!(names.iter().all(|n| n.chars().all(|c| c.is_ascii_lowercase() || c == '-')));
+    }
+}

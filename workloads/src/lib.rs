@@ -1,0 +1,19 @@
+//! Workloads: each one generic over the primitives' traits, each checking its invariant on every
+//! run, so that every benchmark is also a stress test.
+//!
+//! | workload | what it measures | invariant |
+//! |---|---|---|
+//! | [`counter`] | threads incrementing one shared counter | final count = increments made |
+//!
+//! The runner sees workloads only through [`Workload`], [`Trial`] and [`Worker`]
+//! (in [`workload`]); [`Registry`] lists them by name.
+
+pub mod busy_work;
+pub mod counter;
+pub mod params;
+pub mod registry;
+pub mod workload;
+
+pub use params::{ParamError, ParamKind, ParamSpec, Params};
+pub use registry::Registry;
+pub use workload::{Check, ImplInfo, ImplKind, Trial, TrialSetup, Worker, Workload};

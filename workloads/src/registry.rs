@@ -1,0 +1,48 @@
+//! Every workload the project ships, by name, so the CLI and the benches find them all.
+
+use crate::counter::CounterWorkload;
+use crate::workload::Workload;
+
+/// An ordered set of workloads with unique names.
+pub struct Registry {
+    workloads: Vec<Box<dyn Workload>>,
+}
+
+impl Registry {
+    /// A registry with no workloads; add them with [`Registry::with`].
+    pub fn empty() -> Self {
+        Self { workloads: Vec::new() }
+    }
+
+    /// Every workload this project ships.
+    pub fn standard() -> Self {
+        Self::empty().with(CounterWorkload::standard())
+    }
+
+    /// Adds `workload`, replacing any workload of the same name (so a user can extend one).
+    pub fn with(mut self, workload: impl Workload + 'static) -> Self {
+        self.workloads.retain(|existing| existing.name() != workload.name());
+        self.workloads.push(Box::new(workload));
+        self
+    }
+
+    /// The workload called `name`, if any.
+    pub fn get(&self, name: &str) -> Option<&dyn Workload> {
+        self.workloads.iter().find(|w| w.name() == name).map(|w| w.as_ref())
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &dyn Workload> {
+        self.workloads.iter().map(|w| w.as_ref())
+    }
+
+    /// All names, in order.
+    pub fn names(&self) -> Vec<&str> {
+        self.iter().map(|w| w.name()).collect()
+    }
+}
+
+impl Default for Registry {
+    fn default() -> Self {
+        Self::standard()
+    }
+}

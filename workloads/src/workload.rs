@@ -1,0 +1,106 @@
+//! What a workload is, as the runner sees it.
+//!
+//! A [`Workload`] names its implementations and parameters; for one measured run it prepares a
+//! fresh [`Trial`] (new shared state), which hands each thread a [`Worker`]. The runner times
+//! `Worker::run` in batches and, after joining the threads, asks the trial to check its invariant
+//! against the number of operations the threads reported. A workload never knows which
+//! implementation it runs beyond the generic type it was built with.
+
+use crate::params::{ParamSpec, Params};
+
+/// Where an implementation comes from, which decides how a violated invariant is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ImplKind {
+    /// Written in this project, on purpose.
+    HandRolled,
+    /// From std or a well-kept crate.
+    Library,
+    /// Deliberately broken: a violated invariant is the expected demonstration, not a finding.
+    Demonstration,
+    /// Plugged in by a user of the library API.
+    User,
+}
+
+impl ImplKind {
+    /// The kebab-case label used in `summary.csv` and `syncbench list`.
+    pub fn label(self) -> &'static str {
+        match self {
+            ImplKind::HandRolled => "hand-rolled",
+            ImplKind::Library => "library",
+            ImplKind::Demonstration => "demonstration",
+            ImplKind::User => "user",
+        }
+    }
+}
+
+/// One implementation a workload can run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImplInfo {
+    /// Stable kebab-case name, used on the command line and in the CSV.
+    pub name: String,
+    pub kind: ImplKind,
+    /// One line: what it is and how it works.
+    pub about: String,
+}
+
+/// What a trial is prepared for.
+#[derive(Debug, Clone, Copy)]
+pub struct TrialSetup<'a> {
+    pub threads: usize,
+    /// Seed for anything random; recorded with the run, so a run can be repeated exactly.
+    pub seed: u64,
+    pub params: &'a Params,
+}
+
+/// The result of checking a workload's invariant after a run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Check {
+    /// The invariant held; the text says what was checked (e.g. "count 1234 = 1234 increments").
+    Held(String),
+    /// The invariant broke; the text says how (e.g. "lost 12 of 1234 updates").
+    Violated(String),
+}
+
+/// A family of runs with one invariant: counter contention, a bounded buffer, a map...
+pub trait Workload: Send + Sync {
+    /// Stable kebab-case name, used on the command line and in the CSV.
+    fn name(&self) -> &str;
+
+    /// One line for `syncbench list`.
+    fn about(&self) -> &str;
+
+    /// One line: the invariant checked on every run.
+    fn invariant(&self) -> &str;
+
+    /// The parameters `--set key=value` accepts, with defaults.
+    fn params(&self) -> &[ParamSpec];
+
+    /// Every implementation, in the order they are run and listed.
+    fn implementations(&self) -> Vec<ImplInfo>;
+
+    /// Fresh shared state for one measured run of `implementation` (a name from
+    /// [`Workload::implementations`]). Returns `None` for an unknown name.
+    fn prepare(&self, implementation: &str, setup: &TrialSetup<'_>) -> Option<Box<dyn Trial>>;
+}
+
+/// The shared state of one measured run.
+pub trait Trial: Send + Sync {
+    /// The worker of thread `index` (0-based, below `TrialSetup::threads`). Called on that thread.
+    fn worker(&self, index: usize) -> Box<dyn Worker + '_>;
+
+    /// Called once when a timed run has told every thread to stop, before joining them: a trial
+    /// whose workers can block (a consumer waiting on an empty queue) wakes them here. Fixed-count
+    /// runs never call it: their workers must finish by themselves.
+    fn stop(&self) {}
+
+    /// Checks the invariant once every worker has returned. `ops` is the number of operations all
+    /// workers reported, warm-up included.
+    fn check(&self, ops: u64) -> Check;
+}
+
+/// One thread's part of a trial.
+pub trait Worker {
+    /// Performs up to `n` operations and returns how many completed. Returning fewer than `n`
+    /// means this worker has no more work (a consumer of a closed queue, a finished task list).
+    fn run(&mut self, n: u64) -> u64;
+}
