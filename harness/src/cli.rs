@@ -16,7 +16,7 @@ pub enum Command {
     /// List every workload with its implementations and parameters.
     List,
     /// Run workloads over a sweep of thread counts and write a results folder.
-    Run(RunArgs),
+    Run(Box<RunArgs>),
     /// Redraw the charts and report.html of a results folder from its CSV files.
     Report {
         /// The results folder (holding summary.csv, histograms.csv, meta.json).

@@ -224,8 +224,7 @@ impl BatchTimer {
         let began = Instant::now();
         let completed = worker.run(size);
         let took = began.elapsed();
-        if completed > 0 {
-            let per_op = took.as_nanos() as u64 / completed;
+        if let Some(per_op) = (took.as_nanos() as u64).checked_div(completed) {
             self.latency.saturating_record_n(per_op, completed);
             self.batches += 1;
             self.adapt(took, completed);

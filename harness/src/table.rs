@@ -9,7 +9,7 @@ use reports::SummaryRow;
 pub fn median(values: &mut [f64]) -> f64 {
     values.sort_by(f64::total_cmp);
     let mid = values.len() / 2;
-    if values.len() % 2 == 0 {
+    if values.len().is_multiple_of(2) {
         (values[mid - 1] + values[mid]) / 2.0
     } else {
         values[mid]
@@ -27,7 +27,7 @@ pub fn render(rows: &[SummaryRow]) -> String {
     }
     // Group by workload, then implementation, then threads ascending.
     let order = |key: &(&str, &str, usize)| {
-        let first = |f: &dyn Fn(&(&str, &str, usize)) -> bool| points.iter().position(|p| f(p));
+        let first = |f: &dyn Fn(&(&str, &str, usize)) -> bool| points.iter().position(f);
         (first(&|p| p.0 == key.0), first(&|p| p.0 == key.0 && p.1 == key.1), key.2)
     };
     let mut sorted = points.clone();
