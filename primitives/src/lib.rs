@@ -14,11 +14,29 @@
 
 pub mod adapters;
 pub mod backoff;
+pub mod cache;
+pub mod condvar_buffer;
 pub mod counters;
+pub mod cow_list;
+pub mod dispatch;
+pub mod executor;
+pub mod lazy_init;
 pub mod lock;
+pub mod lru_cache;
+pub mod map;
+pub mod queue;
 pub mod reentrant_lock;
+pub mod ring_buffer;
+pub mod rwlock;
+pub mod rwlock_reader_pref;
+pub mod rwlock_writer_pref;
+pub mod semaphore;
+pub mod seqlock;
 pub mod spin_lock;
+pub mod striped_map;
+pub mod swap_cell;
 mod sync;
+pub mod thread_pool;
 pub mod ticket_lock;
 
 pub use counters::Counter;

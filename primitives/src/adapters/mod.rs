@@ -3,5 +3,11 @@
 //! `lock_api`-based locks (parking_lot's `Mutex` and `FairMutex`) need no adapter: the blanket
 //! impl in [`crate::lock`] covers them. std's types have no raw lock, so they get a few lines here.
 
+pub mod caches;
+pub mod executors;
+pub mod maps;
 pub mod parking_lot;
+pub mod queues;
+pub mod rwlocks;
+pub mod semaphores;
 pub mod std;

@@ -4,7 +4,7 @@
 //! stress tests on x86 never see it. Two deliberately broken locks prove the models can fail.
 //!
 //! Run: `RUSTFLAGS="--cfg loom" CARGO_TARGET_DIR=target-loom LOOM_MAX_PREEMPTIONS=2
-//! cargo test -p primitives --release --test loom`
+//! cargo test -p primitives --release --test 'loom*'`
 #![cfg(loom)]
 
 use std::sync::OnceLock;
