@@ -22,6 +22,8 @@ pub enum OptionsError {
     UnknownParam { name: String, known: String },
     #[error(transparent)]
     Param(#[from] ParamError),
+    #[error("invalid parameters for {workload} ({params}): {why}")]
+    ParamCombination { workload: String, params: String, why: String },
     #[error("cannot use output folder {path}: {why}")]
     Output { path: String, why: String },
 }
@@ -31,7 +33,8 @@ pub enum OptionsError {
 pub struct WorkloadPlan {
     pub name: String,
     pub impls: Vec<String>,
-    pub params: Params,
+    /// Every combination of parameter values to run (one unless a value is a list).
+    pub params: Vec<Params>,
 }
 
 /// Everything `syncbench run` does, validated.
@@ -87,7 +90,14 @@ impl RunOptions {
                 .filter(|(key, _)| workload.params().iter().any(|spec| spec.name == key))
                 .cloned()
                 .collect();
-            let params = Params::resolve(name, workload.params(), &own)?;
+            let params = Params::sweep(name, workload.params(), &own)?;
+            for combination in &params {
+                workload.check_params(combination).map_err(|why| OptionsError::ParamCombination {
+                    workload: name.clone(),
+                    params: combination.to_string(),
+                    why,
+                })?;
+            }
             workloads.push(WorkloadPlan { name: name.clone(), impls, params });
         }
         if let Some(wanted) = &wanted_impls {
@@ -242,7 +252,7 @@ mod tests {
         assert_eq!(o.repeats, 3);
         assert_eq!(o.timing.stop, Stop::After(Duration::from_secs(1)));
         assert_eq!(o.workloads[0].impls, vec!["spin-lock", "std-mutex"]);
-        assert_eq!(o.workloads[0].params.number("depth"), 3);
+        assert_eq!(o.workloads[0].params[0].number("depth"), 3);
     }
 
     #[test]

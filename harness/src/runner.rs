@@ -12,7 +12,8 @@ use std::sync::Barrier;
 use std::time::{Duration, Instant};
 
 use hdrhistogram::Histogram;
-use workloads::{Check, Trial};
+use workloads::metrics::latency_histogram;
+use workloads::{Check, Metrics, Trial};
 
 /// An operation at least this slow is timed alone.
 pub const PER_OP_THRESHOLD: Duration = Duration::from_micros(1);
@@ -20,9 +21,6 @@ pub const PER_OP_THRESHOLD: Duration = Duration::from_micros(1);
 pub const BATCH_TARGET: Duration = Duration::from_micros(5);
 /// Batches never grow past this, which bounds how long a thread can miss the stop flag.
 pub const MAX_BATCH: u64 = 1 << 16;
-/// Highest latency the histograms track; longer samples are clamped to it (and shorter than 1 ns
-/// to 1 ns) by `saturating_record_n`.
-const MAX_TRACKED_NS: u64 = 3_600_000_000_000;
 
 /// When the measured phase ends.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -53,6 +51,8 @@ pub struct Measurement {
     pub latency: Histogram<u64>,
     /// Batches timed, all threads together: `ops / batches` is the mean batch size.
     pub batches: u64,
+    /// What the workers recorded themselves in the measured phase (and in `finish`), merged.
+    pub metrics: Metrics,
     /// The workload's invariant, checked after the threads were joined.
     pub check: Check,
 }
@@ -77,6 +77,9 @@ impl Measurement {
 struct ThreadReport {
     warmup_ops: u64,
     ops: u64,
+    /// Operations of [`workloads::Worker::finish`]: after the measured phase.
+    finish_ops: u64,
+    metrics: Metrics,
     batches: u64,
     started: Instant,
     finished: Instant,
@@ -102,6 +105,7 @@ pub fn measure(trial: &dyn Trial, threads: usize, timing: Timing) -> Measurement
                     let warmup_end = Instant::now() + timing.warmup;
                     let warmup_ops = timer.run_until(&mut *worker, |_| Instant::now() >= warmup_end);
                     timer.reset_samples();
+                    drop(worker.take_metrics());
                     warmed_up.wait();
                     let started = Instant::now();
                     let ops = match timing.stop {
@@ -111,9 +115,12 @@ pub fn measure(trial: &dyn Trial, threads: usize, timing: Timing) -> Measurement
                         Stop::OpsPerThread(limit) => timer.run_count(&mut *worker, limit),
                     };
                     let finished = Instant::now();
+                    let finish_ops = worker.finish();
                     ThreadReport {
                         warmup_ops,
                         ops,
+                        finish_ops,
+                        metrics: worker.take_metrics(),
                         batches: timer.batches,
                         started,
                         finished,
@@ -136,21 +143,24 @@ pub fn measure(trial: &dyn Trial, threads: usize, timing: Timing) -> Measurement
             .collect()
     });
 
-    let all_ops: u64 = reports.iter().map(|r| r.warmup_ops + r.ops).sum();
+    let all_ops: u64 = reports.iter().map(|r| r.warmup_ops + r.ops + r.finish_ops).sum();
     let check = trial.check(all_ops);
     let elapsed = match timing.stop {
         Stop::After(_) => overlap(&reports),
         Stop::OpsPerThread(_) => span(&reports),
     };
-    let mut latency = new_histogram();
+    let mut latency = latency_histogram();
+    let mut metrics = Metrics::default();
     for report in &reports {
         latency.add(&report.latency).expect("histograms share their bounds");
+        metrics.merge(&report.metrics);
     }
     Measurement {
         ops_per_thread: reports.iter().map(|r| r.ops).collect(),
         elapsed,
         latency,
         batches: reports.iter().map(|r| r.batches).sum(),
+        metrics,
         check,
     }
 }
@@ -169,10 +179,6 @@ fn span(reports: &[ThreadReport]) -> Duration {
     last_finish.saturating_duration_since(first_start)
 }
 
-fn new_histogram() -> Histogram<u64> {
-    Histogram::new_with_bounds(1, MAX_TRACKED_NS, 3).expect("valid histogram bounds")
-}
-
 /// Times a worker in adaptive batches (see the module docs) and records the samples.
 struct BatchTimer {
     batch: u64,
@@ -182,7 +188,7 @@ struct BatchTimer {
 
 impl BatchTimer {
     fn new() -> Self {
-        Self { batch: 1, batches: 0, latency: new_histogram() }
+        Self { batch: 1, batches: 0, latency: latency_histogram() }
     }
 
     /// Forgets the samples (the warm-up's) but keeps the batch size it settled on.

@@ -11,10 +11,10 @@ use std::time::SystemTime;
 use anyhow::{Context, Result};
 use hdrhistogram::Histogram;
 use reports::csv_files::{HistogramWriter, SummaryWriter};
-use reports::histogram::histogram_rows;
-use reports::record::invariant;
+use reports::histogram::{histogram_rows, HistogramKey};
+use reports::record::{invariant, OP_METRIC};
 use reports::{ResultsFolder, RunMeta, SummaryRow};
-use workloads::{Check, ImplKind, Registry, TrialSetup, Workload};
+use workloads::{Check, ImplKind, Metrics, Params, Registry, TrialSetup, Workload};
 
 use crate::environment::Environment;
 use crate::options::{OptionsError, RunOptions, WorkloadPlan};
@@ -57,44 +57,22 @@ pub fn run(
     };
     meta.write(&folder.meta_json())?;
 
-    let total_runs: usize = options.workloads.iter().map(|w| w.impls.len()).sum::<usize>()
+    let total_runs: usize = options
+        .workloads
+        .iter()
+        .map(|plan| plan.impls.len() * plan.params.len())
+        .sum::<usize>()
         * options.threads.len()
         * options.repeats;
     let progress = Progress::new(total_runs as u64);
     let mut outcome = RunOutcome::default();
     for plan in &options.workloads {
         let workload = registry.get(&plan.name).expect("validated workload");
-        for &threads in &options.threads {
-            let mut merged: Vec<Option<Histogram<u64>>> = vec![None; plan.impls.len()];
-            for repeat in 1..=options.repeats {
-                for (slot, implementation) in plan.impls.iter().enumerate() {
-                    progress.starting(&plan.name, implementation, threads, repeat, options.repeats);
-                    let setup = TrialSetup { threads, seed: options.seed, params: &plan.params };
-                    let trial = workload.prepare(implementation, &setup).expect("validated impl");
-                    let measurement = measure(&*trial, threads, options.timing);
-                    drop(trial);
-                    let kind = kind_of(workload, implementation);
-                    let row = summary_row(&RowContext { run_id: &run_id, env, plan, kind }, implementation, threads, repeat, &measurement);
-                    if row.invariant.starts_with(invariant::VIOLATED) {
-                        outcome.violations += 1;
-                        progress.println(&format!(
-                            "FINDING {} {implementation} threads={threads}: {}",
-                            plan.name, row.invariant
-                        ));
-                    }
-                    summary.append(std::slice::from_ref(&row))?;
-                    outcome.rows.push(row);
-                    match &mut merged[slot] {
-                        Some(histogram) => histogram.add(&measurement.latency)?,
-                        empty => *empty = Some(measurement.latency),
-                    }
-                    progress.finished();
-                }
-            }
-            for (implementation, histogram) in plan.impls.iter().zip(&merged) {
-                if let Some(histogram) = histogram {
-                    histograms.append(&histogram_rows(&env.host, &plan.name, implementation, threads, histogram))?;
-                }
+        for params in &plan.params {
+            for &threads in &options.threads {
+                let point = Point { workload, plan, params, threads };
+                let context = RowContext { run_id: &run_id, env, options };
+                run_point(&point, &context, &progress, &mut outcome, &mut summary, &mut histograms)?;
             }
         }
     }
@@ -104,6 +82,82 @@ pub fn run(
     meta.write(&folder.meta_json())?;
     folder.render().context("cannot draw the charts and report")?;
     Ok(outcome)
+}
+
+/// One (workload, params, threads) point: every implementation of the plan, interleaved.
+struct Point<'a> {
+    workload: &'a dyn Workload,
+    plan: &'a WorkloadPlan,
+    params: &'a Params,
+    threads: usize,
+}
+
+/// What every row of the run shares.
+struct RowContext<'a> {
+    run_id: &'a str,
+    env: &'a Environment,
+    options: &'a RunOptions,
+}
+
+/// Runs every repeat of every implementation of `point` (A B C A B C ...), appending a summary
+/// row per repeat, then the point's merged histograms.
+fn run_point(
+    point: &Point<'_>,
+    context: &RowContext<'_>,
+    progress: &Progress,
+    outcome: &mut RunOutcome,
+    summary: &mut SummaryWriter,
+    histograms: &mut HistogramWriter,
+) -> Result<()> {
+    let Point { workload, plan, params, threads } = *point;
+    let options = context.options;
+    let mut merged: Vec<Option<(Histogram<u64>, Metrics)>> = vec![None; plan.impls.len()];
+    for repeat in 1..=options.repeats {
+        for (slot, implementation) in plan.impls.iter().enumerate() {
+            progress.starting(&plan.name, implementation, threads, repeat, options.repeats);
+            let setup = TrialSetup { threads, seed: options.seed, params };
+            let trial = workload.prepare(implementation, &setup).expect("validated impl");
+            let measurement = measure(&*trial, threads, options.timing);
+            drop(trial);
+            let kind = kind_of(workload, implementation);
+            let row = summary_row(context, point, implementation, kind, repeat, &measurement);
+            if row.invariant.starts_with(invariant::VIOLATED) {
+                outcome.violations += 1;
+                progress.println(&format!(
+                    "FINDING {} {implementation} threads={threads} {params}: {}",
+                    plan.name, row.invariant
+                ));
+            }
+            summary.append(std::slice::from_ref(&row))?;
+            outcome.rows.push(row);
+            match &mut merged[slot] {
+                Some((latency, metrics)) => {
+                    latency.add(&measurement.latency)?;
+                    metrics.merge(&measurement.metrics);
+                }
+                empty => *empty = Some((measurement.latency, measurement.metrics)),
+            }
+            progress.finished();
+        }
+    }
+    let params = params.to_string();
+    for (implementation, merged) in plan.impls.iter().zip(&merged) {
+        let Some((latency, metrics)) = merged else { continue };
+        let key = |metric| HistogramKey {
+            host: &context.env.host,
+            workload: &plan.name,
+            params: &params,
+            implementation,
+            threads,
+            metric,
+        };
+        let mut rows = histogram_rows(&key(OP_METRIC), latency);
+        for (metric, histogram) in metrics.histograms() {
+            rows.extend(histogram_rows(&key(metric), histogram));
+        }
+        histograms.append(&rows)?;
+    }
+    Ok(())
 }
 
 /// Creates the results folder and its CSV files. Nothing is left behind if that fails, and a
@@ -138,37 +192,31 @@ fn kind_of(workload: &dyn Workload, implementation: &str) -> ImplKind {
         .map_or(ImplKind::User, |info| info.kind)
 }
 
-struct RowContext<'a> {
-    run_id: &'a str,
-    env: &'a Environment,
-    plan: &'a WorkloadPlan,
-    kind: ImplKind,
-}
-
 fn summary_row(
     context: &RowContext<'_>,
+    point: &Point<'_>,
     implementation: &str,
-    threads: usize,
+    kind: ImplKind,
     repeat: usize,
     m: &Measurement,
 ) -> SummaryRow {
-    let RowContext { run_id, env, plan, kind } = *context;
+    let env = context.env;
     let total = m.total_ops().max(1) as f64;
     let share = |ops: Option<&u64>| ops.map_or(0.0, |&ops| ops as f64 / total);
     let quantile = |q: f64| m.latency.value_at_quantile(q) as f64;
     SummaryRow {
-        run_id: run_id.to_owned(),
+        run_id: context.run_id.to_owned(),
         timestamp: now(),
         host: env.host.clone(),
         cpu_model: env.cpu_model.clone(),
         logical_cpus: env.logical_cpus,
         rustc: env.rustc.clone(),
         git_commit: env.git_commit.clone(),
-        workload: plan.name.clone(),
+        workload: point.plan.name.clone(),
         implementation: implementation.to_owned(),
         impl_kind: kind.label().to_owned(),
-        params: plan.params.to_string(),
-        threads,
+        params: point.params.to_string(),
+        threads: point.threads,
         repeat,
         duration_s: m.elapsed.as_secs_f64(),
         ops: m.total_ops(),
@@ -183,8 +231,24 @@ fn summary_row(
         min_share: share(m.ops_per_thread.iter().min()),
         max_share: share(m.ops_per_thread.iter().max()),
         timing: timing_label(m.mean_batch()),
+        extras: extras_label(&m.metrics),
         invariant: invariant_label(&m.check, kind),
     }
+}
+
+/// The `extras` column: counters, then a few percentiles of each latency the workload kept
+/// apart, as `key=value;...` sorted by key.
+fn extras_label(metrics: &Metrics) -> String {
+    let mut pairs: Vec<(String, String)> =
+        metrics.counters().iter().map(|(name, n)| ((*name).to_owned(), n.to_string())).collect();
+    for (name, histogram) in metrics.histograms() {
+        pairs.push((format!("{name}_count"), histogram.len().to_string()));
+        pairs.push((format!("{name}_p50_ns"), histogram.value_at_quantile(0.5).to_string()));
+        pairs.push((format!("{name}_p99_ns"), histogram.value_at_quantile(0.99).to_string()));
+        pairs.push((format!("{name}_max_ns"), histogram.max().to_string()));
+    }
+    pairs.sort();
+    pairs.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(";")
 }
 
 /// `per-op`, or `batch-mean(N)` with N the mean batch size.
@@ -221,7 +285,8 @@ fn config_json(registry: &Registry, options: &RunOptions) -> serde_json::Value {
                     (i.clone(), serde_json::Value::from(kind.label()))
                 })
                 .collect();
-            serde_json::json!({ "name": plan.name, "impls": kinds, "params": plan.params.to_string() })
+            let params: Vec<String> = plan.params.iter().map(ToString::to_string).collect();
+            serde_json::json!({ "name": plan.name, "impls": kinds, "params": params })
         })
         .collect();
     serde_json::json!({
@@ -232,7 +297,7 @@ fn config_json(registry: &Registry, options: &RunOptions) -> serde_json::Value {
         "repeats": options.repeats,
         "seed": options.seed,
         "out": options.out.display().to_string(),
-        "interleaving": "implementations of each (workload, threads) point run in turn, repeat by repeat",
+        "interleaving": "implementations of each (workload, params, threads) point run in turn, repeat by repeat",
     })
 }
 

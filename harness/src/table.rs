@@ -1,8 +1,10 @@
-//! The summary table printed at the end of `syncbench run`: one line per (workload, impl,
+//! The summary table printed at the end of `syncbench run`: one line per (workload, params, impl,
 //! threads), medians over the repeats.
 
+use std::collections::BTreeMap;
 use std::fmt::Write;
 
+use reports::variants::ParamVariants;
 use reports::SummaryRow;
 
 /// The median of `values` (which must not be empty).
@@ -16,30 +18,43 @@ pub fn median(values: &mut [f64]) -> f64 {
     }
 }
 
-/// Renders the table; rows keep the order in which the points were first run.
+/// Renders the table; rows keep the order in which the points were first run. A workload that ran
+/// several parameter sets shows, after its name, the parameters that tell them apart.
 pub fn render(rows: &[SummaryRow]) -> String {
-    let mut points: Vec<(&str, &str, usize)> = Vec::new();
+    let mut points: Vec<(&str, &str, &str, usize)> = Vec::new();
     for row in rows {
-        let key = (row.workload.as_str(), row.implementation.as_str(), row.threads);
+        let key = (row.workload.as_str(), row.params.as_str(), row.implementation.as_str(), row.threads);
         if !points.contains(&key) {
             points.push(key);
         }
     }
-    // Group by workload, then implementation, then threads ascending.
-    let order = |key: &(&str, &str, usize)| {
-        let first = |f: &dyn Fn(&(&str, &str, usize)) -> bool| points.iter().position(f);
-        (first(&|p| p.0 == key.0), first(&|p| p.0 == key.0 && p.1 == key.1), key.2)
+    // Group by workload, then parameter set, then implementation, then threads ascending.
+    let first = |f: &dyn Fn(&(&str, &str, &str, usize)) -> bool| points.iter().position(f);
+    let order = |key: &(&str, &str, &str, usize)| {
+        (
+            first(&|p| p.0 == key.0),
+            first(&|p| p.0 == key.0 && p.1 == key.1),
+            first(&|p| p.0 == key.0 && p.1 == key.1 && p.2 == key.2),
+            key.3,
+        )
     };
     let mut sorted = points.clone();
     sorted.sort_by_key(order);
+    let variants: BTreeMap<&str, ParamVariants> =
+        points.iter().map(|p| (p.0, ParamVariants::of(p.0, rows, &[]))).collect();
 
     let mut out = String::new();
     let header = ["workload", "impl", "threads", "Mops/s", "spread", "p50 ns", "p99 ns", "fairness", "invariant"];
     let mut lines = vec![header.map(str::to_owned).to_vec()];
-    for (workload, implementation, threads) in sorted {
+    for (workload, params, implementation, threads) in sorted {
         let repeats: Vec<&SummaryRow> = rows
             .iter()
-            .filter(|r| r.workload == workload && r.implementation == implementation && r.threads == threads)
+            .filter(|r| {
+                r.workload == workload
+                    && r.params == params
+                    && r.implementation == implementation
+                    && r.threads == threads
+            })
             .collect();
         let pick = |f: fn(&SummaryRow) -> f64| median(&mut repeats.iter().map(|r| f(r)).collect::<Vec<_>>());
         let throughput = pick(|r| r.throughput_ops_s);
@@ -53,7 +68,7 @@ pub fn render(rows: &[SummaryRow]) -> String {
             .max_by_key(|label| severity(label))
             .unwrap_or("");
         lines.push(vec![
-            workload.to_owned(),
+            format!("{workload}{}", variants[workload].title_suffix(params)),
             implementation.to_owned(),
             threads.to_string(),
             format!("{:.2}", throughput / 1e6),

@@ -35,12 +35,15 @@ use plotters::element::DashedPathElement;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use crate::record::{HistogramRow, SummaryRow};
+use crate::record::{HistogramRow, SummaryRow, OP_METRIC};
+use crate::variants::ParamVariants;
 
 /// One drawn chart, as the HTML report refers to it.
 #[derive(Debug, Clone)]
 pub struct Chart {
     pub workload: String,
+    /// The parameter set it shows (`key=value;...`, as in `summary.csv`).
+    pub params: String,
     pub title: String,
     /// The SVG and PNG files, both written. Relative to the results folder root, i.e. to the
     /// parent of the `dir` given to [`render_all`]: `charts/<file>` when `dir` is
@@ -85,19 +88,45 @@ pub fn render_all(
 
     let mut charts = Vec::new();
     for workload in workloads_in_order(summary, histograms) {
-        let stem = file_stem(&workload);
-        if let Some(drawing) = ThroughputChart::build(&workload, summary, &styles) {
-            let file = format!("{stem}-throughput");
-            charts.push(write_chart(&drawing, &workload, dir, &relative_dir, &file)?);
-        }
-        let threads: BTreeSet<usize> =
-            histograms.iter().filter(|r| r.workload == workload).map(|r| r.threads).collect();
-        for threads in threads {
-            if let Some(drawing) =
-                LatencyChart::build(&workload, threads, summary, histograms, &styles)
-            {
-                let file = format!("{stem}-latency-t{threads}");
-                charts.push(write_chart(&drawing, &workload, dir, &relative_dir, &file)?);
+        let variants = ParamVariants::of(&workload, summary, histograms);
+        for params in &variants.sets {
+            let rows: Vec<SummaryRow> = summary
+                .iter()
+                .filter(|r| r.workload == workload && &r.params == params)
+                .cloned()
+                .collect();
+            let buckets: Vec<&HistogramRow> = histograms
+                .iter()
+                .filter(|r| r.workload == workload && &r.params == params)
+                .collect();
+            let stem = file_stem(&format!("{workload}{}", variants.file_suffix(params)));
+            let label = variants.title_suffix(params);
+            if let Some(mut drawing) = ThroughputChart::build(&workload, &rows, &styles) {
+                drawing.title = format!("{}{label}", drawing.title);
+                let file = format!("{stem}-throughput");
+                charts.push(write_chart(&drawing, (&workload, params), dir, &relative_dir, &file)?);
+            }
+            let mut metrics: Vec<&str> = buckets.iter().map(|r| r.metric.as_str()).collect();
+            metrics.sort_by_key(|&metric| (metric != OP_METRIC, metric));
+            metrics.dedup();
+            for metric in metrics {
+                let of_metric: Vec<HistogramRow> =
+                    buckets.iter().filter(|r| r.metric == metric).map(|&r| r.clone()).collect();
+                let threads: BTreeSet<usize> = of_metric.iter().map(|r| r.threads).collect();
+                for threads in threads {
+                    let Some(mut drawing) =
+                        LatencyChart::build(&workload, threads, metric, &rows, &of_metric, &styles)
+                    else {
+                        continue;
+                    };
+                    drawing.title = format!("{}{label}", drawing.title);
+                    let file = if metric == OP_METRIC {
+                        format!("{stem}-latency-t{threads}")
+                    } else {
+                        format!("{stem}-{}-t{threads}", file_stem(metric))
+                    };
+                    charts.push(write_chart(&drawing, (&workload, params), dir, &relative_dir, &file)?);
+                }
             }
         }
     }
@@ -299,7 +328,7 @@ type DrawResult<DB> = Result<(), DrawingAreaErrorKind<<DB as DrawingBackend>::Er
 /// renamed into place.
 fn write_chart(
     drawing: &impl Drawing,
-    workload: &str,
+    (workload, params): (&str, &str),
     dir: &Path,
     relative_dir: &Path,
     file: &str,
@@ -328,6 +357,7 @@ fn write_chart(
 
     Ok(Chart {
         workload: workload.to_owned(),
+        params: params.to_owned(),
         title: drawing.title().to_owned(),
         svg: relative_dir.join(svg_name),
         png: relative_dir.join(png_name),
@@ -992,9 +1022,11 @@ struct LatencyChart {
 }
 
 impl LatencyChart {
+    /// The chart of `metric` at `threads`; `histograms` holds only rows of that metric.
     fn build(
         workload: &str,
         threads: usize,
+        metric: &str,
         summary: &[SummaryRow],
         histograms: &[HistogramRow],
         styles: &SeriesStyles,
@@ -1040,8 +1072,13 @@ impl LatencyChart {
 
         let rows: Vec<&SummaryRow> =
             summary.iter().filter(|r| r.workload == workload && r.threads == threads).collect();
+        let what = if metric == OP_METRIC {
+            "latency per operation".to_owned()
+        } else {
+            format!("{metric} latency")
+        };
         let title = format!(
-            "{workload}, {threads} thread{}: latency per operation (log scale)",
+            "{workload}, {threads} thread{}: {what} (log scale)",
             if threads == 1 { "" } else { "s" }
         );
         let mut captions = Vec::new();
@@ -1055,7 +1092,7 @@ impl LatencyChart {
             .map(|r| r.implementation.as_str())
             .collect();
         let all: BTreeSet<&str> = rows.iter().map(|r| r.implementation.as_str()).collect();
-        if !batched.is_empty() {
+        if metric == OP_METRIC && !batched.is_empty() {
             let text = if batched == all {
                 "batch means: each sample is a batch's time / its size".to_owned()
             } else {
@@ -1285,6 +1322,7 @@ pub(crate) mod tests {
             min_share: 0.45,
             max_share: 0.55,
             timing: if threads == 1 { "batch-mean(64)".into() } else { "per-op".into() },
+            extras: String::new(),
             invariant: if kind == "demonstration" && threads > 1 {
                 "expected-violation: lost 12 updates".into()
             } else {
@@ -1320,8 +1358,10 @@ pub(crate) mod tests {
                         histograms.push(HistogramRow {
                             host: "testhost".into(),
                             workload: "counter".into(),
+                            params: "busy_work=0;ops=1000".into(),
                             implementation: (*implementation).into(),
                             threads,
+                            metric: OP_METRIC.into(),
                             low_ns: low,
                             high_ns: high,
                             count,
@@ -1421,8 +1461,10 @@ pub(crate) mod tests {
         let histogram = HistogramRow {
             host: "testhost".into(),
             workload: "odd name/x".into(),
+            params: "busy_work=0;ops=1000".into(),
             implementation: "solo".into(),
             threads: 3,
+            metric: OP_METRIC.into(),
             low_ns: 0,
             high_ns: 1,
             count: 5,
@@ -1523,8 +1565,10 @@ pub(crate) mod tests {
                     histograms.push(HistogramRow {
                         host: "testhost".into(),
                         workload: "mutex-contention".into(),
+                        params: "busy_work=0;ops=1000".into(),
                         implementation: implementation.clone(),
                         threads,
+                        metric: OP_METRIC.into(),
                         low_ns: low,
                         high_ns: high,
                         count,

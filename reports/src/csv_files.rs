@@ -60,8 +60,10 @@ mod tests {
         HistogramRow {
             host: "h".into(),
             workload: "counter".into(),
+            params: "depth=1".into(),
             implementation: "spin".into(),
             threads,
+            metric: "op".into(),
             low_ns: 1,
             high_ns: 2,
             count: 3,

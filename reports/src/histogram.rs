@@ -26,21 +26,28 @@ pub fn log_buckets(histogram: &Histogram<u64>) -> Vec<(u64, u64, u64)> {
     buckets
 }
 
-/// The rows of `histograms.csv` for one (host, workload, impl, threads) point.
-pub fn histogram_rows(
-    host: &str,
-    workload: &str,
-    implementation: &str,
-    threads: usize,
-    histogram: &Histogram<u64>,
-) -> Vec<HistogramRow> {
+/// What a histogram belongs to: the identifying columns of its `histograms.csv` rows.
+#[derive(Debug, Clone, Copy)]
+pub struct HistogramKey<'a> {
+    pub host: &'a str,
+    pub workload: &'a str,
+    pub params: &'a str,
+    pub implementation: &'a str,
+    pub threads: usize,
+    pub metric: &'a str,
+}
+
+/// The rows of `histograms.csv` for one histogram.
+pub fn histogram_rows(key: &HistogramKey<'_>, histogram: &Histogram<u64>) -> Vec<HistogramRow> {
     log_buckets(histogram)
         .into_iter()
         .map(|(low_ns, high_ns, count)| HistogramRow {
-            host: host.to_owned(),
-            workload: workload.to_owned(),
-            implementation: implementation.to_owned(),
-            threads,
+            host: key.host.to_owned(),
+            workload: key.workload.to_owned(),
+            params: key.params.to_owned(),
+            implementation: key.implementation.to_owned(),
+            threads: key.threads,
+            metric: key.metric.to_owned(),
             low_ns,
             high_ns,
             count,

@@ -14,6 +14,7 @@ use std::path::Path;
 use anyhow::Result;
 
 use crate::charts::{implementation_colours, median, workloads_in_order, Chart};
+use crate::variants::ParamVariants;
 use crate::meta::RunMeta;
 use crate::record::{invariant, SummaryRow};
 
@@ -142,11 +143,35 @@ fn render_page(metas: &[RunMeta], summary: &[SummaryRow], charts: &[Chart], root
                 params.into_iter().map(|p| format!("<code>{}</code>", escape(p))).collect();
             let _ = writeln!(page, "<p class=\"muted\">Parameters: {}</p>", list.join(" · "));
         }
-        for chart in charts.iter().filter(|c| &c.workload == workload) {
-            write_chart(&mut page, chart, root);
+        let variants = ParamVariants::of(workload, summary, &[]);
+        if variants.sets.len() <= 1 {
+            for chart in charts.iter().filter(|c| &c.workload == workload) {
+                write_chart(&mut page, chart, root);
+            }
+            if !rows.is_empty() {
+                write_summary_table(&mut page, &rows, &colours);
+            }
         }
-        if !rows.is_empty() {
-            write_summary_table(&mut page, &rows, &colours);
+        // Several parameter sets: a subsection each, named by what tells them apart.
+        for (index, set) in variants.sets.iter().enumerate().filter(|_| variants.sets.len() > 1) {
+            let pairs: Vec<String> = variants
+                .varying_pairs(set)
+                .iter()
+                .map(|(key, value)| format!("{key}={value}"))
+                .collect();
+            let _ = writeln!(
+                page,
+                "<h3 id=\"workload-{}-{index}\">{}</h3>",
+                escape(workload),
+                escape(&pairs.join(", "))
+            );
+            for chart in charts.iter().filter(|c| &c.workload == workload && &c.params == set) {
+                write_chart(&mut page, chart, root);
+            }
+            let of_set: Vec<&SummaryRow> = rows.iter().copied().filter(|r| &r.params == set).collect();
+            if !of_set.is_empty() {
+                write_summary_table(&mut page, &of_set, &colours);
+            }
         }
         page.push_str("</section>\n");
     }
@@ -593,6 +618,7 @@ mod tests {
         let out = root.path().join("report.html");
         let missing = Chart {
             workload: "w<1>".into(),
+            params: String::new(),
             title: "t<i>".into(),
             svg: "charts/none.svg".into(),
             png: "charts/none.png".into(),

@@ -11,6 +11,7 @@ pub mod histogram;
 pub mod html;
 pub mod meta;
 pub mod record;
+pub mod variants;
 
 use std::path::{Path, PathBuf};
 

@@ -4,7 +4,8 @@
 
 use serde::{Deserialize, Serialize};
 
-/// One row of `summary.csv`: one (workload, impl, threads, repeat). Field order is column order.
+/// One row of `summary.csv`: one (workload, params, impl, threads, repeat). Field order is column
+/// order.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SummaryRow {
     /// Identifies the run (folder) the row came from.
@@ -47,24 +48,36 @@ pub struct SummaryRow {
     /// `per-op` when every op was timed alone; `batch-mean(N)` when ops were timed in batches of
     /// about N and each batch recorded as its time / N (fast ops: a timer read costs ~25 ns).
     pub timing: String,
+    /// What the workload recorded beyond the op latency, as `key=value;...` sorted by key: its
+    /// counters (`hits=...`) and, for each latency it kept apart, `<name>_p50_ns`, `_p99_ns`,
+    /// `_max_ns` and `_count` (e.g. `push-to-pop_p99_ns=...`). Empty when there is nothing more.
+    pub extras: String,
     /// `ok`, `violated: ...` (a finding), or `expected-violation: ...` (a demonstration showing
     /// its flaw, e.g. the racy counter's lost updates).
     pub invariant: String,
 }
 
-/// One bucket of the merged latency histogram of a (workload, impl, threads) point, all repeats
-/// together: latencies in `[low_ns, high_ns)` were seen `count` times.
+/// One bucket of a merged latency histogram of a (workload, params, impl, threads) point, all
+/// repeats together: latencies in `[low_ns, high_ns)` were seen `count` times.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct HistogramRow {
     pub host: String,
     pub workload: String,
+    /// As in `summary.csv`.
+    pub params: String,
     #[serde(rename = "impl")]
     pub implementation: String,
     pub threads: usize,
+    /// Which latency: [`OP_METRIC`] for the runner's time per operation, otherwise a latency the
+    /// workload kept apart (`push-to-pop`, `read`, `write`, `wait`, ...).
+    pub metric: String,
     pub low_ns: u64,
     pub high_ns: u64,
     pub count: u64,
 }
+
+/// The `metric` of the runner's own latency histogram: time per operation.
+pub const OP_METRIC: &str = "op";
 
 /// The invariant column's prefixes, shared by whoever writes and whoever reads them.
 pub mod invariant {

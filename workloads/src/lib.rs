@@ -10,10 +10,12 @@
 
 pub mod busy_work;
 pub mod counter;
+pub mod metrics;
 pub mod params;
 pub mod registry;
 pub mod workload;
 
+pub use metrics::Metrics;
 pub use params::{ParamError, ParamKind, ParamSpec, Params};
 pub use registry::Registry;
 pub use workload::{Check, ImplInfo, ImplKind, Trial, TrialSetup, Worker, Workload};

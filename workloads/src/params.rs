@@ -1,5 +1,9 @@
 //! A workload's parameters: declared with defaults and a type, overridden by `--set key=value`,
 //! validated before anything runs, and recorded with every result row.
+//!
+//! A value may be a comma-separated list (`--set capacity=1,16,1024`, or a declared default such
+//! as a map's `preset=read-heavy,exchange`): the run then sweeps every combination, and each
+//! combination is one [`Params`].
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -11,6 +15,8 @@ pub enum ParamKind {
     Count,
     /// A non-negative integer of nanoseconds.
     Nanos,
+    /// A non-negative decimal number (a skew, a ratio).
+    Decimal,
     /// One of a fixed list of words.
     Choice(&'static [&'static str]),
 }
@@ -20,6 +26,7 @@ pub enum ParamKind {
 pub struct ParamSpec {
     pub name: &'static str,
     pub kind: ParamKind,
+    /// One value, or a comma-separated list to sweep by default.
     pub default: &'static str,
     pub help: &'static str,
 }
@@ -40,12 +47,13 @@ pub struct Params {
 }
 
 impl Params {
-    /// The declared defaults with `overrides` applied; every value is checked against its kind.
-    pub fn resolve(
+    /// Every combination of the declared defaults with `overrides` applied, in declaration order
+    /// (the last parameter varies fastest). Every value is checked against its kind.
+    pub fn sweep(
         workload: &str,
         specs: &[ParamSpec],
         overrides: &[(String, String)],
-    ) -> Result<Self, ParamError> {
+    ) -> Result<Vec<Self>, ParamError> {
         let mut values: BTreeMap<&'static str, String> =
             specs.iter().map(|spec| (spec.name, spec.default.to_owned())).collect();
         for (name, value) in overrides {
@@ -58,10 +66,34 @@ impl Params {
             })?;
             values.insert(spec.name, value.clone());
         }
+        let mut sweep = vec![Self::default()];
         for spec in specs {
-            check_value(spec, &values[spec.name])?;
+            let choices: Vec<&str> = values[spec.name].split(',').map(str::trim).collect();
+            for choice in &choices {
+                check_value(spec, choice)?;
+            }
+            sweep = sweep
+                .into_iter()
+                .flat_map(|params| {
+                    choices.iter().map(move |choice| {
+                        let mut next = params.clone();
+                        next.values.insert(spec.name, (*choice).to_owned());
+                        next
+                    })
+                })
+                .collect();
         }
-        Ok(Self { values })
+        Ok(sweep)
+    }
+
+    /// The first combination of [`Params::sweep`]: the defaults (their first values where a
+    /// default is a list) with `overrides` applied.
+    pub fn resolve(
+        workload: &str,
+        specs: &[ParamSpec],
+        overrides: &[(String, String)],
+    ) -> Result<Self, ParamError> {
+        Ok(Self::sweep(workload, specs, overrides)?.swap_remove(0))
     }
 
     /// The value of a declared [`ParamKind::Count`] or [`ParamKind::Nanos`] parameter.
@@ -70,6 +102,17 @@ impl Params {
     /// If `name` was not declared as a number: a bug in the workload, not bad input, since
     /// [`Params::resolve`] validated every value.
     pub fn number(&self, name: &str) -> u64 {
+        self.values
+            .get(name)
+            .and_then(|value| value.parse().ok())
+            .unwrap_or_else(|| panic!("parameter '{name}' is not a declared number"))
+    }
+
+    /// The value of a declared [`ParamKind::Decimal`] (or whole-number) parameter.
+    ///
+    /// # Panics
+    /// If `name` was not declared as a number.
+    pub fn decimal(&self, name: &str) -> f64 {
         self.values
             .get(name)
             .and_then(|value| value.parse().ok())
@@ -111,6 +154,10 @@ fn check_value(spec: &ParamSpec, value: &str) -> Result<(), ParamError> {
             .parse::<u64>()
             .map(drop)
             .map_err(|_| invalid("a non-negative whole number".to_owned())),
+        ParamKind::Decimal => match value.parse::<f64>() {
+            Ok(number) if number.is_finite() && number >= 0.0 => Ok(()),
+            _ => Err(invalid("a non-negative number".to_owned())),
+        },
         ParamKind::Choice(options) if options.contains(&value) => Ok(()),
         ParamKind::Choice(options) => Err(invalid(format!("one of {}", options.join(", ")))),
     }
@@ -143,5 +190,14 @@ mod tests {
         assert_eq!(unknown.to_string(), "workload 'w' has no parameter 'nope' (it has: depth, mode)");
         assert!(Params::resolve("w", SPECS, &set("depth", "-1")).is_err());
         assert!(Params::resolve("w", SPECS, &set("mode", "c")).is_err());
+        assert!(Params::resolve("w", SPECS, &set("mode", "a,c")).is_err(), "every listed value is checked");
+    }
+
+    #[test]
+    fn lists_sweep_every_combination() {
+        let overrides = vec![("depth".to_owned(), "1,2".to_owned()), ("mode".to_owned(), "a, b".to_owned())];
+        let sweep = Params::sweep("w", SPECS, &overrides).unwrap();
+        let shown: Vec<String> = sweep.iter().map(ToString::to_string).collect();
+        assert_eq!(shown, ["depth=1;mode=a", "depth=1;mode=b", "depth=2;mode=a", "depth=2;mode=b"]);
     }
 }

@@ -6,6 +6,7 @@
 //! against the number of operations the threads reported. A workload never knows which
 //! implementation it runs beyond the generic type it was built with.
 
+use crate::metrics::Metrics;
 use crate::params::{ParamSpec, Params};
 
 /// Where an implementation comes from, which decides how a violated invariant is read.
@@ -75,6 +76,12 @@ pub trait Workload: Send + Sync {
     /// The parameters `--set key=value` accepts, with defaults.
     fn params(&self) -> &[ParamSpec];
 
+    /// Checks what the parameters' kinds alone cannot (shares that must add up to 100), before
+    /// anything runs. The message names the problem, for the user.
+    fn check_params(&self, _params: &Params) -> Result<(), String> {
+        Ok(())
+    }
+
     /// Every implementation, in the order they are run and listed.
     fn implementations(&self) -> Vec<ImplInfo>;
 
@@ -103,4 +110,18 @@ pub trait Worker {
     /// Performs up to `n` operations and returns how many completed. Returning fewer than `n`
     /// means this worker has no more work (a consumer of a closed queue, a finished task list).
     fn run(&mut self, n: u64) -> u64;
+
+    /// Called once on this thread when the measured phase is over, before the thread ends: a
+    /// worker that must complete a protocol does it here (a producer closing the queue after the
+    /// last producer is done, a consumer draining it). Returns the operations it performed, which
+    /// count for the invariant but not for throughput.
+    fn finish(&mut self) -> u64 {
+        0
+    }
+
+    /// Hands over the figures recorded since the last call. The runner calls it once after the
+    /// warm-up (and discards those) and once after [`Worker::finish`].
+    fn take_metrics(&mut self) -> Metrics {
+        Metrics::default()
+    }
 }
