@@ -18,10 +18,13 @@ pub fn median(values: &mut [f64]) -> f64 {
     }
 }
 
+/// (workload, params, impl, threads).
+type PointKey<'a> = (&'a str, &'a str, &'a str, usize);
+
 /// Renders the table; rows keep the order in which the points were first run. A workload that ran
 /// several parameter sets shows, after its name, the parameters that tell them apart.
 pub fn render(rows: &[SummaryRow]) -> String {
-    let mut points: Vec<(&str, &str, &str, usize)> = Vec::new();
+    let mut points: Vec<PointKey<'_>> = Vec::new();
     for row in rows {
         let key = (row.workload.as_str(), row.params.as_str(), row.implementation.as_str(), row.threads);
         if !points.contains(&key) {
@@ -29,8 +32,8 @@ pub fn render(rows: &[SummaryRow]) -> String {
         }
     }
     // Group by workload, then parameter set, then implementation, then threads ascending.
-    let first = |f: &dyn Fn(&(&str, &str, &str, usize)) -> bool| points.iter().position(f);
-    let order = |key: &(&str, &str, &str, usize)| {
+    let first = |f: &dyn Fn(&PointKey<'_>) -> bool| points.iter().position(f);
+    let order = |key: &PointKey<'_>| {
         (
             first(&|p| p.0 == key.0),
             first(&|p| p.0 == key.0 && p.1 == key.1),
