@@ -7,13 +7,13 @@
 //! flag is seen within microseconds. A batch of `n` ops taking `t` is recorded as `n` samples of
 //! `t / n`; operations slower than the threshold stay at batches of one and are timed one by one.
 
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Barrier;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{mpsc, Barrier};
 use std::time::{Duration, Instant};
 
 use hdrhistogram::Histogram;
 use workloads::metrics::latency_histogram;
-use workloads::{Check, Metrics, Trial};
+use workloads::{Check, Metrics, Role, Trial};
 
 /// An operation at least this slow is timed alone.
 pub const PER_OP_THRESHOLD: Duration = Duration::from_micros(1);
@@ -75,6 +75,7 @@ impl Measurement {
 
 /// One thread's results.
 struct ThreadReport {
+    role: Role,
     warmup_ops: u64,
     ops: u64,
     /// Operations of [`workloads::Worker::finish`]: after the measured phase.
@@ -87,40 +88,60 @@ struct ThreadReport {
 }
 
 /// Runs `trial` on `threads` threads and checks its invariant.
+///
+/// The threads and this coordinating thread start together at a barrier. Each thread warms up
+/// until its own deadline, forgets what it recorded, and measures; there is no second barrier,
+/// because a worker can be blocked in an operation (a consumer on an empty queue) when warm-up
+/// ends. The coordinator ends the measured phase when the duration has passed or every main
+/// worker has finished its count or run out of work: it sets the stop flag and calls
+/// [`Trial::stop`].
 pub fn measure(trial: &dyn Trial, threads: usize, timing: Timing) -> Measurement {
     assert!(threads > 0, "a trial needs at least one thread");
     let stop = AtomicBool::new(false);
-    // The coordinating thread joins the second barrier to learn when measuring starts.
-    let warmed_up = Barrier::new(threads + 1);
-    let start = Barrier::new(threads);
+    let start = Barrier::new(threads + 1);
+    let main_workers = AtomicUsize::new(0);
+    let (main_done, main_done_rx) = mpsc::channel::<()>();
 
     let reports: Vec<ThreadReport> = std::thread::scope(|scope| {
         let handles: Vec<_> = (0..threads)
             .map(|index| {
-                let (stop, start, warmed_up) = (&stop, &start, &warmed_up);
+                let (stop, start, main_workers) = (&stop, &start, &main_workers);
+                let main_done = main_done.clone();
                 scope.spawn(move || {
                     let mut worker = trial.worker(index);
+                    let role = worker.role();
+                    if role == Role::Main {
+                        main_workers.fetch_add(1, Ordering::Relaxed);
+                    }
                     let mut timer = BatchTimer::new();
                     start.wait();
                     let warmup_end = Instant::now() + timing.warmup;
-                    let warmup_ops = timer.run_until(&mut *worker, |_| Instant::now() >= warmup_end);
+                    let warmup_ops = timer.run_until(&mut *worker, || Instant::now() >= warmup_end);
                     timer.reset_samples();
                     drop(worker.take_metrics());
-                    warmed_up.wait();
                     let started = Instant::now();
-                    let ops = match timing.stop {
-                        Stop::After(_) => {
-                            timer.run_until(&mut *worker, |_| stop.load(Ordering::Relaxed))
+                    let ops = match (role, timing.stop) {
+                        (Role::Main, Stop::OpsPerThread(limit)) => {
+                            timer.run_count(&mut *worker, limit)
                         }
-                        Stop::OpsPerThread(limit) => timer.run_count(&mut *worker, limit),
+                        _ => timer.run_until(&mut *worker, || stop.load(Ordering::Relaxed)),
                     };
                     let finished = Instant::now();
+                    if role == Role::Main {
+                        // The coordinator may have stopped waiting already; that is fine.
+                        let _ = main_done.send(());
+                    }
                     let finish_ops = worker.finish();
+                    let mut metrics = worker.take_metrics();
+                    if let Role::Side(name) = role {
+                        timer.move_samples_to(&mut metrics, name);
+                    }
                     ThreadReport {
+                        role,
                         warmup_ops,
                         ops,
                         finish_ops,
-                        metrics: worker.take_metrics(),
+                        metrics,
                         batches: timer.batches,
                         started,
                         finished,
@@ -129,14 +150,16 @@ pub fn measure(trial: &dyn Trial, threads: usize, timing: Timing) -> Measurement
                 })
             })
             .collect();
-        warmed_up.wait();
-        // A fixed-count run ends by itself; a timed one is told to stop, and workers that may be
-        // blocked (a consumer on an empty queue) are woken by the trial.
-        if let Stop::After(duration) = timing.stop {
-            std::thread::sleep(duration);
-            stop.store(true, Ordering::Relaxed);
-            trial.stop();
-        }
+        drop(main_done);
+        start.wait();
+        let mains = main_workers.load(Ordering::Relaxed);
+        let deadline = match timing.stop {
+            Stop::After(duration) => Some(Instant::now() + timing.warmup + duration),
+            Stop::OpsPerThread(_) => None,
+        };
+        wait_for_main_workers(&main_done_rx, mains, deadline);
+        stop.store(true, Ordering::Relaxed);
+        trial.stop();
         handles
             .into_iter()
             .map(|handle| handle.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
@@ -145,9 +168,10 @@ pub fn measure(trial: &dyn Trial, threads: usize, timing: Timing) -> Measurement
 
     let all_ops: u64 = reports.iter().map(|r| r.warmup_ops + r.ops + r.finish_ops).sum();
     let check = trial.check(all_ops);
+    let main: Vec<&ThreadReport> = reports.iter().filter(|r| r.role == Role::Main).collect();
     let elapsed = match timing.stop {
         Stop::After(_) => overlap(&reports),
-        Stop::OpsPerThread(_) => span(&reports),
+        Stop::OpsPerThread(_) => span(&main),
     };
     let mut latency = latency_histogram();
     let mut metrics = Metrics::default();
@@ -156,12 +180,32 @@ pub fn measure(trial: &dyn Trial, threads: usize, timing: Timing) -> Measurement
         metrics.merge(&report.metrics);
     }
     Measurement {
-        ops_per_thread: reports.iter().map(|r| r.ops).collect(),
+        ops_per_thread: main.iter().map(|r| r.ops).collect(),
         elapsed,
         latency,
-        batches: reports.iter().map(|r| r.batches).sum(),
+        batches: main.iter().map(|r| r.batches).sum(),
         metrics,
         check,
+    }
+}
+
+/// Returns once `mains` main workers have reported done, or at `deadline` if there is one.
+fn wait_for_main_workers(done: &mpsc::Receiver<()>, mains: usize, deadline: Option<Instant>) {
+    for _ in 0..mains {
+        let received = match deadline {
+            Some(deadline) => {
+                done.recv_timeout(deadline.saturating_duration_since(Instant::now())).is_ok()
+            }
+            None => done.recv().is_ok(),
+        };
+        if !received {
+            return;
+        }
+    }
+    // Every main worker is done early (it ran out of work): still honour a fixed duration's end,
+    // so that side workers are measured over the same span.
+    if let Some(deadline) = deadline {
+        std::thread::sleep(deadline.saturating_duration_since(Instant::now()));
     }
 }
 
@@ -173,7 +217,7 @@ fn overlap(reports: &[ThreadReport]) -> Duration {
 }
 
 /// First start to last finish.
-fn span(reports: &[ThreadReport]) -> Duration {
+fn span(reports: &[&ThreadReport]) -> Duration {
     let first_start = reports.iter().map(|r| r.started).min().expect("at least one thread");
     let last_finish = reports.iter().map(|r| r.finished).max().expect("at least one thread");
     last_finish.saturating_duration_since(first_start)
@@ -197,10 +241,21 @@ impl BatchTimer {
         self.latency.reset();
     }
 
+    /// Moves the samples into `metrics` as histogram `name`: a side worker's latencies are not
+    /// the workload's op latency.
+    fn move_samples_to(&mut self, metrics: &mut Metrics, name: &'static str) {
+        let mut samples = Metrics::default();
+        for value in self.latency.iter_recorded() {
+            samples.record_n(name, value.value_iterated_to(), value.count_at_value());
+        }
+        metrics.merge(&samples);
+        self.latency.reset();
+    }
+
     /// Runs batches until `done(ops so far)` or the worker runs out of work; returns the ops.
-    fn run_until(&mut self, worker: &mut dyn workloads::Worker, done: impl Fn(u64) -> bool) -> u64 {
+    fn run_until(&mut self, worker: &mut dyn workloads::Worker, done: impl Fn() -> bool) -> u64 {
         let mut ops = 0;
-        while !done(ops) {
+        while !done() {
             let (completed, exhausted) = self.timed_batch(worker, self.batch);
             ops += completed;
             if exhausted {
@@ -309,5 +364,62 @@ mod tests {
             matches!(measure(&*trial, 4, timing).check, Check::Violated(_))
         });
         assert!(lost, "the racy counter never lost an update in 20 runs");
+    }
+
+    /// A trial whose thread 0 is a side worker and the others main workers, which wait for the
+    /// side worker's first op (as consumers wait for a producer).
+    #[derive(Default)]
+    struct SideAndMain {
+        side_ops: std::sync::atomic::AtomicU64,
+        main_ops: std::sync::atomic::AtomicU64,
+    }
+
+    struct Counting<'a>(&'a SideAndMain, Role);
+
+    impl workloads::Worker for Counting<'_> {
+        fn run(&mut self, n: u64) -> u64 {
+            let counter = match self.1 {
+                Role::Main => {
+                    while self.0.side_ops.load(Ordering::Relaxed) == 0 {
+                        std::hint::spin_loop();
+                    }
+                    &self.0.main_ops
+                }
+                Role::Side(_) => &self.0.side_ops,
+            };
+            counter.fetch_add(n, Ordering::Relaxed);
+            n
+        }
+        fn role(&self) -> Role {
+            self.1
+        }
+    }
+
+    impl Trial for SideAndMain {
+        fn worker(&self, index: usize) -> Box<dyn workloads::Worker + '_> {
+            let role = if index == 0 { Role::Side("push") } else { Role::Main };
+            Box::new(Counting(self, role))
+        }
+        fn check(&self, ops: u64) -> Check {
+            let counted =
+                self.side_ops.load(Ordering::Relaxed) + self.main_ops.load(Ordering::Relaxed);
+            if counted == ops {
+                Check::Held(format!("{counted} ops"))
+            } else {
+                Check::Violated(format!("{counted} counted, {ops} reported"))
+            }
+        }
+    }
+
+    #[test]
+    fn side_workers_count_for_the_invariant_only() {
+        let trial = SideAndMain::default();
+        let timing = Timing { stop: Stop::OpsPerThread(5_000), warmup: Duration::ZERO };
+        let m = measure(&trial, 3, timing);
+        assert_eq!(m.ops_per_thread, vec![5_000; 2], "only the main workers' ops");
+        assert_eq!(m.latency.len(), 10_000, "only main ops in the op histogram");
+        let pushes = m.metrics.histograms().get("push").expect("the side worker's histogram");
+        assert_eq!(pushes.len(), trial.side_ops.load(Ordering::Relaxed));
+        assert!(matches!(m.check, Check::Held(_)), "{:?}", m.check);
     }
 }

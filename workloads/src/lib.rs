@@ -18,4 +18,4 @@ pub mod workload;
 pub use metrics::Metrics;
 pub use params::{ParamError, ParamKind, ParamSpec, Params};
 pub use registry::Registry;
-pub use workload::{Check, ImplInfo, ImplKind, Trial, TrialSetup, Worker, Workload};
+pub use workload::{Check, ImplInfo, ImplKind, Role, Trial, TrialSetup, Worker, Workload};

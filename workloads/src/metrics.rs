@@ -31,6 +31,12 @@ impl Metrics {
         self.histograms.entry(name).or_insert_with(latency_histogram).saturating_record(ns);
     }
 
+    /// Records `n` samples of `ns` nanoseconds each (a batch of `n` operations timed together).
+    #[inline]
+    pub fn record_n(&mut self, name: &'static str, ns: u64, n: u64) {
+        self.histograms.entry(name).or_insert_with(latency_histogram).saturating_record_n(ns, n);
+    }
+
     /// Adds `n` to counter `name`.
     #[inline]
     pub fn count(&mut self, name: &'static str, n: u64) {

@@ -95,9 +95,9 @@ pub trait Trial: Send + Sync {
     /// The worker of thread `index` (0-based, below `TrialSetup::threads`). Called on that thread.
     fn worker(&self, index: usize) -> Box<dyn Worker + '_>;
 
-    /// Called once when a timed run has told every thread to stop, before joining them: a trial
-    /// whose workers can block (a consumer waiting on an empty queue) wakes them here. Fixed-count
-    /// runs never call it: their workers must finish by themselves.
+    /// Called once when the measured phase is over (the duration passed, or every main worker
+    /// finished its count) and the stop flag is set, before joining the threads: a trial whose
+    /// workers can block where the flag cannot reach them wakes them here.
     fn stop(&self) {}
 
     /// Checks the invariant once every worker has returned. `ops` is the number of operations all
@@ -105,11 +105,29 @@ pub trait Trial: Send + Sync {
     fn check(&self, ops: u64) -> Check;
 }
 
+/// How the runner accounts for a worker's operations.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    /// Its operations are the workload's unit: they make the throughput, the fairness index and
+    /// the op-latency histogram.
+    Main,
+    /// It serves the main workers (a producer feeding consumers, so that throughput counts each
+    /// item once, when delivered). Its operations count only for the invariant; its batch
+    /// latencies go to the histogram named here (e.g. `push`). It has no op count of its own: in
+    /// fixed-count runs it runs until the main workers are done.
+    Side(&'static str),
+}
+
 /// One thread's part of a trial.
 pub trait Worker {
     /// Performs up to `n` operations and returns how many completed. Returning fewer than `n`
     /// means this worker has no more work (a consumer of a closed queue, a finished task list).
     fn run(&mut self, n: u64) -> u64;
+
+    /// Whether this worker's operations are the workload's unit; see [`Role`].
+    fn role(&self) -> Role {
+        Role::Main
+    }
 
     /// Called once on this thread when the measured phase is over, before the thread ends: a
     /// worker that must complete a protocol does it here (a producer closing the queue after the
