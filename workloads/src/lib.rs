@@ -9,10 +9,13 @@
 //! (in [`workload`]); [`Registry`] lists them by name.
 
 pub mod busy_work;
+pub mod buffer;
 pub mod counter;
+pub mod keys;
 pub mod metrics;
 pub mod params;
 pub mod registry;
+pub mod semaphore;
 pub mod workload;
 
 pub use metrics::Metrics;

@@ -1,0 +1,213 @@
+//! `buffer`: producers hand items to consumers through a bounded blocking queue.
+//!
+//! The thread count is split into producers and consumers (`split`); one thread alone pushes and
+//! pops in turn. Throughput counts items delivered (pops); producers are side workers whose push
+//! latency is kept as the `push` histogram, and a sample of items carries its send time for the
+//! `push-to-pop` histogram. When the measured phase ends, producers stop, the last one closes the
+//! queue, and consumers drain it: shutdown must lose nothing.
+//!
+//! Invariant, checked on every run: every item pushed is popped exactly once, intact, and each
+//! consumer sees each producer's items in the order they were pushed (see [`ledger`]).
+
+mod item;
+mod ledger;
+mod workers;
+
+use std::sync::atomic::AtomicUsize;
+use std::sync::Mutex;
+use std::time::Instant;
+
+use primitives::queue::BoundedQueue;
+
+pub use item::Item;
+use ledger::Ledger;
+use workers::{Consumer, Producer, Solo};
+
+use crate::params::{ParamKind, ParamSpec};
+use crate::workload::{Check, ImplInfo, ImplKind, Trial, TrialSetup, Worker, Workload};
+
+const PARAMS: &[ParamSpec] = &[
+    ParamSpec {
+        name: "split",
+        kind: ParamKind::Choice(&["balanced", "one-producer", "one-consumer"]),
+        default: "balanced",
+        help: "producers x consumers: half and half (1x1 at 2 threads), 1xN, or Nx1",
+    },
+    ParamSpec {
+        name: "capacity",
+        kind: ParamKind::Count,
+        default: "16",
+        help: "items the queue holds before push blocks (try 1,16,1024)",
+    },
+    ParamSpec {
+        name: "payload",
+        kind: ParamKind::Choice(&["8", "256"]),
+        default: "8",
+        help: "payload bytes per item, besides a 24-byte header (producer, sequence, send time)",
+    },
+];
+
+/// Names a queue type for every item type, so the payload size can be chosen at run time.
+///
+/// ```
+/// # use primitives::queue::BoundedQueue;
+/// # use workloads::buffer::QueueFamily;
+/// struct MyQueueFamily;
+/// # struct MyQueue<T>(std::marker::PhantomData<T>);
+/// # impl<T: Send> BoundedQueue<T> for MyQueue<T> {
+/// #     fn with_capacity(_: usize) -> Self { MyQueue(Default::default()) }
+/// #     fn push(&self, item: T) -> Result<(), T> { Err(item) }
+/// #     fn pop(&self) -> Option<T> { None }
+/// #     fn close(&self) {}
+/// # }
+/// # unsafe impl<T> Sync for MyQueue<T> {}
+/// impl QueueFamily for MyQueueFamily {
+///     type Queue<T: Send + 'static> = MyQueue<T>;
+/// }
+/// ```
+pub trait QueueFamily: 'static {
+    type Queue<T: Send + 'static>: BoundedQueue<T> + 'static;
+}
+
+/// Producers and consumers of one trial.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Split {
+    pub producers: usize,
+    pub consumers: usize,
+}
+
+impl Split {
+    /// How `split` divides `threads` (at least 2) into producers and consumers.
+    pub fn of(split: &str, threads: usize) -> Self {
+        let producers = match split {
+            "one-producer" => 1,
+            "one-consumer" => threads - 1,
+            _ => threads / 2,
+        };
+        Self { producers, consumers: threads - producers }
+    }
+}
+
+type MakeTrial = Box<dyn Fn(&BufferSetup) -> Box<dyn Trial> + Send + Sync>;
+
+/// What one trial is built from.
+#[derive(Debug, Clone, Copy)]
+struct BufferSetup {
+    /// `None` when one thread plays both parts.
+    split: Option<Split>,
+    capacity: usize,
+    payload_words: usize,
+}
+
+struct Entry {
+    info: ImplInfo,
+    make: MakeTrial,
+}
+
+/// The buffer workload over any set of [`BoundedQueue`] implementations.
+pub struct BufferWorkload {
+    entries: Vec<Entry>,
+}
+
+impl BufferWorkload {
+    /// A workload with no implementations yet; add them with [`BufferWorkload::with`].
+    pub fn empty() -> Self {
+        Self { entries: Vec::new() }
+    }
+
+    /// Adds the queue family `F` under `name`.
+    pub fn with<F: QueueFamily>(mut self, name: &str, kind: ImplKind, about: &str) -> Self {
+        let info = ImplInfo { name: name.to_owned(), kind, about: about.to_owned() };
+        let make: MakeTrial = Box::new(|setup: &BufferSetup| match setup.payload_words {
+            1 => Box::new(BufferTrial::<F::Queue<Item<1>>, 1>::new(setup)),
+            _ => Box::new(BufferTrial::<F::Queue<Item<32>>, 32>::new(setup)),
+        });
+        self.entries.push(Entry { info, make });
+        self
+    }
+}
+
+impl Workload for BufferWorkload {
+    fn name(&self) -> &str {
+        "buffer"
+    }
+
+    fn about(&self) -> &str {
+        "producers hand items to consumers through a bounded blocking queue"
+    }
+
+    fn invariant(&self) -> &str {
+        "every item is popped exactly once, intact, in per-producer order; shutdown loses none"
+    }
+
+    fn params(&self) -> &[ParamSpec] {
+        PARAMS
+    }
+
+    fn check_params(&self, params: &crate::Params) -> Result<(), String> {
+        if params.number("capacity") == 0 {
+            return Err("parameter 'capacity' must be at least 1".to_owned());
+        }
+        Ok(())
+    }
+
+    fn implementations(&self) -> Vec<ImplInfo> {
+        self.entries.iter().map(|entry| entry.info.clone()).collect()
+    }
+
+    fn prepare(&self, implementation: &str, setup: &TrialSetup<'_>) -> Option<Box<dyn Trial>> {
+        let entry = self.entries.iter().find(|entry| entry.info.name == implementation)?;
+        let params = setup.params;
+        let buffer_setup = BufferSetup {
+            split: (setup.threads > 1).then(|| Split::of(params.choice("split"), setup.threads)),
+            capacity: params.number("capacity").max(1) as usize,
+            payload_words: if params.choice("payload") == "256" { 32 } else { 1 },
+        };
+        Some((entry.make)(&buffer_setup))
+    }
+}
+
+/// The shared state of one buffer trial.
+struct BufferTrial<Q, const WORDS: usize> {
+    queue: Q,
+    split: Option<Split>,
+    /// Producers that have not finished yet; the last one to finish closes the queue.
+    producers_running: AtomicUsize,
+    /// Time zero of the items' send times.
+    epoch: Instant,
+    /// Filled in by each worker as it finishes.
+    ledger: Mutex<Ledger>,
+}
+
+impl<Q: BoundedQueue<Item<WORDS>>, const WORDS: usize> BufferTrial<Q, WORDS> {
+    fn new(setup: &BufferSetup) -> Self {
+        let producers = setup.split.map_or(1, |split| split.producers);
+        Self {
+            queue: Q::with_capacity(setup.capacity),
+            split: setup.split,
+            producers_running: AtomicUsize::new(producers),
+            epoch: Instant::now(),
+            ledger: Mutex::new(Ledger::new(producers)),
+        }
+    }
+}
+
+impl<Q: BoundedQueue<Item<WORDS>>, const WORDS: usize> Trial for BufferTrial<Q, WORDS> {
+    fn worker(&self, index: usize) -> Box<dyn Worker + '_> {
+        match self.split {
+            None => Box::new(Solo::new(self)),
+            Some(split) if index < split.producers => Box::new(Producer::new(self, index as u32)),
+            Some(split) => Box::new(Consumer::new(self, split.producers)),
+        }
+    }
+
+    fn check(&self, _ops: u64) -> Check {
+        match self.ledger.lock().expect("a worker panicked").verdict() {
+            Ok(summary) => Check::Held(summary),
+            Err(problems) => Check::Violated(problems),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

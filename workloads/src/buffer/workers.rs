@@ -1,0 +1,136 @@
+//! The three parts a thread can play in a buffer trial.
+
+use std::sync::atomic::Ordering;
+
+use primitives::queue::BoundedQueue;
+
+use super::ledger::{ConsumerLog, Tally};
+use super::{BufferTrial, Item};
+use crate::metrics::Metrics;
+use crate::workload::{Role, Worker};
+
+/// Histogram of the time from push to pop, over the sampled items.
+pub const PUSH_TO_POP: &str = "push-to-pop";
+
+/// Pushes its numbered items until told to stop; the last producer to finish closes the queue.
+pub struct Producer<'a, Q, const WORDS: usize> {
+    trial: &'a BufferTrial<Q, WORDS>,
+    id: u32,
+    next_seq: u64,
+    pushed: Tally,
+}
+
+impl<'a, Q: BoundedQueue<Item<WORDS>>, const WORDS: usize> Producer<'a, Q, WORDS> {
+    pub fn new(trial: &'a BufferTrial<Q, WORDS>, id: u32) -> Self {
+        Self { trial, id, next_seq: 0, pushed: Tally::default() }
+    }
+}
+
+impl<Q: BoundedQueue<Item<WORDS>>, const WORDS: usize> Worker for Producer<'_, Q, WORDS> {
+    #[inline]
+    fn run(&mut self, n: u64) -> u64 {
+        for done in 0..n {
+            let item = Item::new(self.id, self.next_seq, self.trial.epoch);
+            if self.trial.queue.push(item).is_err() {
+                return done;
+            }
+            self.pushed.add(self.id, self.next_seq);
+            self.next_seq += 1;
+        }
+        n
+    }
+
+    fn role(&self) -> Role {
+        Role::Side("push")
+    }
+
+    fn finish(&mut self) -> u64 {
+        let trial = self.trial;
+        trial.ledger.lock().expect("a worker panicked").add_producer(self.id as usize, self.pushed);
+        // AcqRel: the last producer closes only after every other producer's last push.
+        if trial.producers_running.fetch_sub(1, Ordering::AcqRel) == 1 {
+            trial.queue.close();
+        }
+        0
+    }
+}
+
+/// Pops and checks items; after the measured phase it drains the queue until it is closed.
+pub struct Consumer<'a, Q, const WORDS: usize> {
+    trial: &'a BufferTrial<Q, WORDS>,
+    log: ConsumerLog,
+    metrics: Metrics,
+}
+
+impl<'a, Q: BoundedQueue<Item<WORDS>>, const WORDS: usize> Consumer<'a, Q, WORDS> {
+    pub fn new(trial: &'a BufferTrial<Q, WORDS>, producers: usize) -> Self {
+        Self { trial, log: ConsumerLog::new(producers), metrics: Metrics::default() }
+    }
+
+    #[inline]
+    fn receive(&mut self, item: Item<WORDS>) {
+        if let Some(age) = item.age_ns(self.trial.epoch) {
+            self.metrics.record(PUSH_TO_POP, age);
+        }
+        self.log.receive(item.producer, item.seq, item.is_intact());
+    }
+}
+
+impl<Q: BoundedQueue<Item<WORDS>>, const WORDS: usize> Worker for Consumer<'_, Q, WORDS> {
+    #[inline]
+    fn run(&mut self, n: u64) -> u64 {
+        for done in 0..n {
+            match self.trial.queue.pop() {
+                Some(item) => self.receive(item),
+                None => return done,
+            }
+        }
+        n
+    }
+
+    fn finish(&mut self) -> u64 {
+        let mut drained = 0;
+        while let Some(item) = self.trial.queue.pop() {
+            self.receive(item);
+            drained += 1;
+        }
+        self.trial.ledger.lock().expect("a worker panicked").add_consumer(&self.log);
+        drained
+    }
+
+    fn take_metrics(&mut self) -> Metrics {
+        std::mem::take(&mut self.metrics)
+    }
+}
+
+/// One thread alone: pushes an item, then pops it.
+pub struct Solo<'a, Q, const WORDS: usize> {
+    producer: Producer<'a, Q, WORDS>,
+    consumer: Consumer<'a, Q, WORDS>,
+}
+
+impl<'a, Q: BoundedQueue<Item<WORDS>>, const WORDS: usize> Solo<'a, Q, WORDS> {
+    pub fn new(trial: &'a BufferTrial<Q, WORDS>) -> Self {
+        Self { producer: Producer::new(trial, 0), consumer: Consumer::new(trial, 1) }
+    }
+}
+
+impl<Q: BoundedQueue<Item<WORDS>>, const WORDS: usize> Worker for Solo<'_, Q, WORDS> {
+    #[inline]
+    fn run(&mut self, n: u64) -> u64 {
+        for done in 0..n {
+            if self.producer.run(1) == 0 || self.consumer.run(1) == 0 {
+                return done;
+            }
+        }
+        n
+    }
+
+    fn finish(&mut self) -> u64 {
+        self.producer.finish() + self.consumer.finish()
+    }
+
+    fn take_metrics(&mut self) -> Metrics {
+        self.consumer.take_metrics()
+    }
+}

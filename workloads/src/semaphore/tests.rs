@@ -1,0 +1,142 @@
+//! The semaphore workload against a plain correct semaphore and one that over-admits.
+
+use std::sync::atomic::AtomicUsize;
+use std::sync::{Condvar, Mutex};
+use std::time::Duration;
+
+use super::*;
+
+/// A correct semaphore: a count under a mutex, waiters on a condition variable.
+struct PlainSemaphore {
+    available: Mutex<usize>,
+    released: Condvar,
+}
+
+struct PlainPermit<'a>(&'a PlainSemaphore);
+
+impl Drop for PlainPermit<'_> {
+    fn drop(&mut self) {
+        *self.0.available.lock().unwrap() += 1;
+        self.0.released.notify_one();
+    }
+}
+
+impl Semaphore for PlainSemaphore {
+    type Permit<'a> = PlainPermit<'a>;
+
+    fn new(permits: usize) -> Self {
+        Self { available: Mutex::new(permits), released: Condvar::new() }
+    }
+
+    fn acquire(&self) -> PlainPermit<'_> {
+        let mut available = self.available.lock().unwrap();
+        while *available == 0 {
+            available = self.released.wait(available).unwrap();
+        }
+        *available -= 1;
+        PlainPermit(self)
+    }
+
+    fn try_acquire(&self) -> Option<PlainPermit<'_>> {
+        let mut available = self.available.lock().unwrap();
+        (*available > 0).then(|| {
+            *available -= 1;
+            PlainPermit(self)
+        })
+    }
+
+    fn acquire_timeout(&self, _timeout: Duration) -> Option<PlainPermit<'_>> {
+        unimplemented!("not used by the workload")
+    }
+}
+
+/// Broken on purpose: checks the count and takes a permit in two separate steps, so two threads
+/// can both take the last one.
+struct CheckThenTake(AtomicUsize);
+
+struct RacyPermit<'a>(&'a CheckThenTake);
+
+impl Drop for RacyPermit<'_> {
+    fn drop(&mut self) {
+        self.0 .0.fetch_add(1, Ordering::SeqCst);
+    }
+}
+
+impl Semaphore for CheckThenTake {
+    type Permit<'a> = RacyPermit<'a>;
+
+    fn new(permits: usize) -> Self {
+        Self(AtomicUsize::new(permits))
+    }
+
+    fn acquire(&self) -> RacyPermit<'_> {
+        loop {
+            if let Some(permit) = self.try_acquire() {
+                return permit;
+            }
+            std::thread::yield_now();
+        }
+    }
+
+    fn try_acquire(&self) -> Option<RacyPermit<'_>> {
+        let available = self.0.load(Ordering::SeqCst);
+        if available == 0 {
+            return None;
+        }
+        std::thread::yield_now(); // widens the window between the check and the take
+        self.0.store(available - 1, Ordering::SeqCst);
+        Some(RacyPermit(self))
+    }
+
+    fn acquire_timeout(&self, _timeout: Duration) -> Option<RacyPermit<'_>> {
+        unimplemented!("not used by the workload")
+    }
+}
+
+fn workload() -> SemaphoreWorkload {
+    SemaphoreWorkload::empty()
+        .with::<PlainSemaphore>("plain", ImplKind::Library, "mutex + condvar")
+        .with::<CheckThenTake>("check-then-take", ImplKind::Demonstration, "over-admits")
+}
+
+fn run(name: &str, threads: usize, permits: &str, ops: u64) -> Check {
+    let overrides = [("permits".to_owned(), permits.to_owned()), ("hold_ns".into(), "200".into())];
+    let params = Params::resolve("semaphore", PARAMS, &overrides).unwrap();
+    let trial = workload().prepare(name, &TrialSetup { threads, seed: 0, params: &params }).unwrap();
+    std::thread::scope(|scope| {
+        for index in 0..threads {
+            let trial = &trial;
+            scope.spawn(move || {
+                let mut worker = trial.worker(index);
+                assert_eq!(worker.run(ops), ops);
+                worker.finish();
+                assert_eq!(worker.take_metrics().histograms()[WAIT].len(), ops);
+            });
+        }
+    });
+    trial.check(threads as u64 * ops)
+}
+
+#[test]
+fn a_correct_semaphore_holds() {
+    for (threads, permits) in [(1, "1"), (4, "1"), (4, "2"), (3, "5")] {
+        let check = run("plain", threads, permits, 2_000);
+        assert!(matches!(check, Check::Held(_)), "{threads} threads, {permits}: {check:?}");
+    }
+}
+
+#[test]
+fn an_over_admitting_semaphore_is_caught() {
+    let caught = (0..10).any(|_| matches!(run("check-then-take", 4, "1", 2_000), Check::Violated(_)));
+    assert!(caught, "the check-then-take semaphore passed 10 runs");
+}
+
+#[test]
+fn lost_and_invented_permits_are_caught() {
+    let semaphore = PlainSemaphore::new(2);
+    std::mem::forget(semaphore.acquire());
+    assert_eq!(permits_left(&semaphore, 2).unwrap_err(), "only 1 of 2 permits could be taken after the run");
+    let semaphore = PlainSemaphore::new(3);
+    assert!(permits_left(&semaphore, 2).unwrap_err().starts_with("more than 2"));
+    assert!(permits_left(&PlainSemaphore::new(2), 2).is_ok());
+}
