@@ -25,7 +25,7 @@ impl<const WORDS: usize> Item<WORDS> {
     /// Item `seq` of `producer`, stamped with the time since `epoch` if it is a sampled one.
     #[inline]
     pub fn new(producer: u32, seq: u64, epoch: Instant) -> Self {
-        let sent_ns = if seq % TIMESTAMP_EVERY == 0 { nanos_since(epoch) + 1 } else { 0 };
+        let sent_ns = if seq.is_multiple_of(TIMESTAMP_EVERY) { nanos_since(epoch) + 1 } else { 0 };
         Self { producer, seq, sent_ns, payload: [seq; WORDS] }
     }
 
