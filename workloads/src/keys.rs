@@ -58,7 +58,7 @@ impl KeyDistribution {
     /// [`STREAM_LEN`] keys below `keys` for thread `thread` of a run seeded with `seed`.
     pub fn stream(self, keys: u64, seed: u64, thread: usize) -> KeyStream {
         assert!(keys > 0, "a key space needs at least one key");
-        let mut rng = SmallRng::seed_from_u64(seed ^ (thread as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15));
+        let mut rng = thread_rng(seed, thread);
         let keys_drawn: Vec<u64> = match self {
             KeyDistribution::Uniform => (0..STREAM_LEN).map(|_| rng.random_range(0..keys)).collect(),
             KeyDistribution::Zipf { skew } => {
@@ -81,6 +81,48 @@ impl KeyDistribution {
         };
         KeyStream { keys: keys_drawn, next: 0 }
     }
+}
+
+/// [`STREAM_LEN`] operation kinds for thread `thread`: kind `i` is drawn with probability
+/// `weights[i] / sum(weights)` (a read/write mix, a map's read/insert/remove/... shares).
+pub fn op_stream(weights: &[u32], seed: u64, thread: usize) -> OpStream {
+    assert!(weights.iter().any(|&w| w > 0), "an operation mix needs a positive weight");
+    let total: u32 = weights.iter().sum();
+    let mut rng = thread_rng(seed ^ 0x6f70_5f73_7472_6561, thread);
+    let kinds = (0..STREAM_LEN)
+        .map(|_| {
+            let draw = rng.random_range(0..total);
+            let mut bound = 0;
+            let kind = weights.iter().position(|&w| {
+                bound += w;
+                draw < bound
+            });
+            kind.expect("draw < total") as u8
+        })
+        .collect();
+    OpStream { kinds, next: 0 }
+}
+
+/// One thread's pre-drawn operation kinds (indices into the weights), replayed in a loop.
+#[derive(Debug, Clone)]
+pub struct OpStream {
+    kinds: Vec<u8>,
+    next: usize,
+}
+
+impl OpStream {
+    /// The next operation kind.
+    #[inline]
+    pub fn next_kind(&mut self) -> u8 {
+        let kind = self.kinds[self.next];
+        self.next = (self.next + 1) % STREAM_LEN;
+        kind
+    }
+}
+
+/// The generator of thread `thread` in a run seeded with `seed`.
+fn thread_rng(seed: u64, thread: usize) -> SmallRng {
+    SmallRng::seed_from_u64(seed ^ (thread as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15))
 }
 
 /// One thread's pre-drawn keys, replayed in a loop.
@@ -126,6 +168,16 @@ mod tests {
             KeyDistribution::Uniform.stream(1 << 40, 1, 1).keys,
             "threads get different streams"
         );
+    }
+
+    #[test]
+    fn op_kinds_follow_their_weights() {
+        let mut ops = op_stream(&[90, 0, 10], 5, 0);
+        let mut counts = [0usize; 3];
+        (0..STREAM_LEN).for_each(|_| counts[ops.next_kind() as usize] += 1);
+        assert_eq!(counts[1], 0);
+        let share = counts[2] as f64 / STREAM_LEN as f64;
+        assert!((0.09..0.11).contains(&share), "{share}");
     }
 
     #[test]

@@ -15,6 +15,7 @@ pub mod keys;
 pub mod metrics;
 pub mod params;
 pub mod registry;
+pub mod rwcache;
 pub mod semaphore;
 pub mod workload;
 
