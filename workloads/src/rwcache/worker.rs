@@ -73,7 +73,7 @@ impl<L: RwLock<[u64; WORDS]>, const WORDS: usize> Worker for RwCacheWorker<'_, L
             let key = self.keys.next_key();
             if self.ops.next_kind() == READ_OP {
                 self.reads_done += 1;
-                if self.reads_done % READ_SAMPLE == 0 {
+                if self.reads_done.is_multiple_of(READ_SAMPLE) {
                     let began = Instant::now();
                     self.read(key);
                     self.metrics.record(READ, began.elapsed().as_nanos() as u64);
