@@ -11,7 +11,9 @@
 pub mod busy_work;
 pub mod buffer;
 pub mod counter;
+pub mod cow;
 pub mod keys;
+pub mod lru;
 pub mod metrics;
 pub mod params;
 pub mod registry;

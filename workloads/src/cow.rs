@@ -1,0 +1,378 @@
+//! `cow`: readers iterate a copy-on-write list while writers now and then append to it.
+//!
+//! Every thread reads: it takes a snapshot through its reader handle and walks every element.
+//! The first `writers` threads also append, one item every `append_every_us` (the use a
+//! copy-on-write list is made for: a listener list, a routing table), each append timed into the
+//! `push` histogram. Items are (writer, sequence number) pairs; the list starts with `prefill`
+//! items of its own.
+//!
+//! Invariant, checked on every run: every snapshot is a consistent prefix of the appends — each
+//! writer's items appear in order with no gap or repeat, a reader's snapshots never shrink, and
+//! each snapshot begins with exactly the previous one (compared by a running hash); the final list
+//! holds every append.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use primitives::cache::{CowList, SwapReader};
+
+use crate::metrics::Metrics;
+use crate::params::{ParamKind, ParamSpec, Params};
+use crate::workload::{Check, ImplInfo, ImplKind, Trial, TrialSetup, Worker, Workload};
+
+/// Histogram of append latencies.
+pub const PUSH: &str = "push";
+/// A writer looks at the clock every this many reads.
+const CLOCK_EVERY: u64 = 16;
+
+const PARAMS: &[ParamSpec] = &[
+    ParamSpec { name: "writers", kind: ParamKind::Count, default: "1", help: "threads that also append" },
+    ParamSpec {
+        name: "append_every_us",
+        kind: ParamKind::Count,
+        default: "100",
+        help: "each writer appends one item this often (microseconds)",
+    },
+    ParamSpec { name: "prefill", kind: ParamKind::Count, default: "100", help: "items in the list at the start" },
+];
+
+type MakeTrial = Box<dyn Fn(&CowSetup) -> Box<dyn Trial> + Send + Sync>;
+
+#[derive(Debug, Clone, Copy)]
+struct CowSetup {
+    writers: usize,
+    append_every: Duration,
+    prefill: u64,
+}
+
+struct Entry {
+    info: ImplInfo,
+    make: MakeTrial,
+}
+
+/// The cow workload over any set of [`CowList`] implementations.
+pub struct CowWorkload {
+    entries: Vec<Entry>,
+}
+
+impl CowWorkload {
+    /// A workload with no implementations yet; add them with [`CowWorkload::with`].
+    pub fn empty() -> Self {
+        Self { entries: Vec::new() }
+    }
+
+    /// Adds the list type `L` under `name`.
+    pub fn with<L: CowList<u64> + 'static>(mut self, name: &str, kind: ImplKind, about: &str) -> Self {
+        let info = ImplInfo { name: name.to_owned(), kind, about: about.to_owned() };
+        let make: MakeTrial = Box::new(|setup: &CowSetup| Box::new(CowTrial::<L>::new(*setup)));
+        self.entries.push(Entry { info, make });
+        self
+    }
+}
+
+impl Workload for CowWorkload {
+    fn name(&self) -> &str {
+        "cow"
+    }
+
+    fn about(&self) -> &str {
+        "readers iterate a copy-on-write list while writers now and then append"
+    }
+
+    fn invariant(&self) -> &str {
+        "every snapshot is a consistent prefix of the appends; the final list holds them all"
+    }
+
+    fn params(&self) -> &[ParamSpec] {
+        PARAMS
+    }
+
+    fn check_params(&self, params: &Params) -> Result<(), String> {
+        if params.number("append_every_us") == 0 {
+            return Err("parameter 'append_every_us' must be at least 1".to_owned());
+        }
+        Ok(())
+    }
+
+    fn implementations(&self) -> Vec<ImplInfo> {
+        self.entries.iter().map(|entry| entry.info.clone()).collect()
+    }
+
+    fn prepare(&self, implementation: &str, setup: &TrialSetup<'_>) -> Option<Box<dyn Trial>> {
+        let entry = self.entries.iter().find(|entry| entry.info.name == implementation)?;
+        let params = setup.params;
+        let cow_setup = CowSetup {
+            writers: params.number("writers") as usize,
+            append_every: Duration::from_micros(params.number("append_every_us").max(1)),
+            prefill: params.number("prefill"),
+        };
+        Some((entry.make)(&cow_setup))
+    }
+}
+
+/// An item: who appended it, and its place in that writer's sequence.
+#[inline]
+fn item(writer: u64, seq: u64) -> u64 {
+    writer << 32 | seq
+}
+
+/// The writer id of the prefilled items.
+const PREFILL_WRITER: u64 = u32::MAX as u64;
+
+struct CowTrial<L> {
+    list: L,
+    setup: CowSetup,
+    /// Appends made, added up as each writer finishes.
+    appends: AtomicU64,
+    /// Broken snapshots seen, added up as each reader finishes.
+    broken_snapshots: AtomicU64,
+}
+
+impl<L: CowList<u64>> CowTrial<L> {
+    fn new(setup: CowSetup) -> Self {
+        let list = L::new();
+        (0..setup.prefill).for_each(|seq| list.push(item(PREFILL_WRITER, seq)));
+        Self { list, setup, appends: AtomicU64::new(0), broken_snapshots: AtomicU64::new(0) }
+    }
+}
+
+impl<L: CowList<u64>> Trial for CowTrial<L> {
+    fn worker(&self, index: usize) -> Box<dyn Worker + '_> {
+        let writer = (index < self.setup.writers).then(|| Appender {
+            id: index as u64,
+            next_seq: 0,
+            next_due: Instant::now(),
+        });
+        Box::new(CowWorker {
+            trial: self,
+            reader: self.list.reader(),
+            writer,
+            snapshot_check: SnapshotCheck::default(),
+            reads: 0,
+            metrics: Metrics::default(),
+        })
+    }
+
+    fn check(&self, _ops: u64) -> Check {
+        let broken = self.broken_snapshots.load(Ordering::Relaxed);
+        let mut last = SnapshotCheck::default();
+        let final_ok = last.accepts(&self.list.snapshot());
+        let expected = self.setup.prefill + self.appends.load(Ordering::Relaxed);
+        let len = self.list.snapshot().len() as u64;
+        if broken > 0 || !final_ok || len != expected {
+            Check::Violated(format!(
+                "{broken} inconsistent snapshots; final list {len} items for {expected} appended{}",
+                if final_ok { "" } else { ", out of order" }
+            ))
+        } else {
+            Check::Held(format!("every snapshot a consistent prefix; final list {len} items"))
+        }
+    }
+}
+
+/// A writer's part: when its next append is due, and what it appends.
+struct Appender {
+    id: u64,
+    next_seq: u64,
+    next_due: Instant,
+}
+
+/// What a reader remembers of its previous snapshot, to check the next one against it.
+#[derive(Debug, Default)]
+struct SnapshotCheck {
+    previous_len: usize,
+    /// Running hash of the previous snapshot's items.
+    previous_hash: u64,
+    /// Per writer (sparse: grown on demand), the next sequence number expected in this snapshot.
+    next_seq: Vec<(u64, u64)>,
+}
+
+impl SnapshotCheck {
+    /// Walks `items` and says whether it is a consistent prefix that extends the previous one.
+    #[inline]
+    fn accepts(&mut self, items: &[u64]) -> bool {
+        if items.len() < self.previous_len {
+            return false;
+        }
+        self.next_seq.clear();
+        let mut hash = 0u64;
+        let mut consistent = true;
+        for (index, &it) in items.iter().enumerate() {
+            if index == self.previous_len && self.previous_len > 0 {
+                consistent &= hash == self.previous_hash;
+            }
+            hash = (hash.rotate_left(5) ^ it).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+            let (writer, seq) = (it >> 32, it & 0xffff_ffff);
+            match self.next_seq.iter_mut().find(|(w, _)| *w == writer) {
+                Some((_, next)) => {
+                    consistent &= seq == *next;
+                    *next += 1;
+                }
+                None => {
+                    consistent &= seq == 0;
+                    self.next_seq.push((writer, 1));
+                }
+            }
+        }
+        if items.len() == self.previous_len && self.previous_len > 0 {
+            consistent &= hash == self.previous_hash;
+        }
+        self.previous_len = items.len();
+        self.previous_hash = hash;
+        consistent
+    }
+}
+
+struct CowWorker<'a, L: CowList<u64> + 'a> {
+    trial: &'a CowTrial<L>,
+    reader: L::Reader<'a>,
+    writer: Option<Appender>,
+    snapshot_check: SnapshotCheck,
+    reads: u64,
+    metrics: Metrics,
+}
+
+impl<L: CowList<u64>> CowWorker<'_, L> {
+    /// Appends if this thread is a writer and its next append is due.
+    #[inline]
+    fn append_if_due(&mut self) {
+        let Some(writer) = &mut self.writer else { return };
+        let now = Instant::now();
+        if now < writer.next_due {
+            return;
+        }
+        self.trial.list.push(item(writer.id, writer.next_seq));
+        self.metrics.record(PUSH, now.elapsed().as_nanos() as u64);
+        writer.next_seq += 1;
+        writer.next_due = now + self.trial.setup.append_every;
+    }
+}
+
+impl<L: CowList<u64>> Worker for CowWorker<'_, L> {
+    #[inline]
+    fn run(&mut self, n: u64) -> u64 {
+        for _ in 0..n {
+            self.reads += 1;
+            if self.reads.is_multiple_of(CLOCK_EVERY) {
+                self.append_if_due();
+            }
+            let items = self.reader.load();
+            if !self.snapshot_check.accepts(items) {
+                self.metrics.count("broken_snapshots", 1);
+                self.trial.broken_snapshots.fetch_add(1, Ordering::Relaxed);
+            }
+        }
+        n
+    }
+
+    fn finish(&mut self) -> u64 {
+        if let Some(writer) = &self.writer {
+            self.trial.appends.fetch_add(writer.next_seq, Ordering::Relaxed);
+        }
+        0
+    }
+
+    fn take_metrics(&mut self) -> Metrics {
+        std::mem::take(&mut self.metrics)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::{Arc, Mutex};
+
+    use super::*;
+
+    /// A plainly correct list: the current `Arc` under a mutex; writers copy under the same lock.
+    /// `LOSE_APPENDS` breaks it on purpose: the copy is made and published in two separate steps,
+    /// so two writers can start from the same list and one append is lost.
+    struct MutexArcList<const LOSE_APPENDS: bool>(Mutex<Arc<[u64]>>);
+
+    struct Snapshotter<'a, const B: bool>(&'a MutexArcList<B>, Arc<[u64]>);
+
+    impl<const B: bool> SwapReader<[u64]> for Snapshotter<'_, B> {
+        fn load(&mut self) -> &[u64] {
+            self.1 = self.0 .0.lock().unwrap().clone();
+            &self.1
+        }
+    }
+
+    impl<const LOSE_APPENDS: bool> CowList<u64> for MutexArcList<LOSE_APPENDS> {
+        type Snapshot<'a> = Arc<[u64]>;
+        type Reader<'a> = Snapshotter<'a, LOSE_APPENDS>;
+
+        fn new() -> Self {
+            Self(Mutex::new(Arc::from(Vec::new())))
+        }
+        fn snapshot(&self) -> Arc<[u64]> {
+            self.0.lock().unwrap().clone()
+        }
+        fn reader(&self) -> Snapshotter<'_, LOSE_APPENDS> {
+            Snapshotter(self, self.snapshot())
+        }
+        fn push(&self, item: u64) {
+            if LOSE_APPENDS {
+                let mut copy = self.snapshot().to_vec();
+                copy.push(item);
+                std::thread::yield_now(); // widens the window
+                *self.0.lock().unwrap() = Arc::from(copy);
+            } else {
+                let mut current = self.0.lock().unwrap();
+                let mut copy = current.to_vec();
+                copy.push(item);
+                *current = Arc::from(copy);
+            }
+        }
+    }
+
+    fn run(name: &str, threads: usize, writers: &str) -> Check {
+        let workload = CowWorkload::empty()
+            .with::<MutexArcList<false>>("plain", ImplKind::Library, "mutex + Arc")
+            .with::<MutexArcList<true>>("loses-appends", ImplKind::Demonstration, "unlocked copy");
+        let overrides = [
+            ("writers".to_owned(), writers.to_owned()),
+            ("append_every_us".into(), "1".into()),
+            ("prefill".into(), "10".into()),
+        ];
+        let params = Params::resolve("cow", PARAMS, &overrides).unwrap();
+        let trial = workload.prepare(name, &TrialSetup { threads, seed: 0, params: &params }).unwrap();
+        std::thread::scope(|scope| {
+            for index in 0..threads {
+                let trial = &trial;
+                scope.spawn(move || {
+                    let mut worker = trial.worker(index);
+                    worker.run(3_000);
+                    worker.finish();
+                });
+            }
+        });
+        trial.check(0)
+    }
+
+    #[test]
+    fn a_correct_list_holds() {
+        for (threads, writers) in [(1, "1"), (3, "1"), (3, "2"), (2, "0")] {
+            let check = run("plain", threads, writers);
+            assert!(matches!(check, Check::Held(_)), "{threads} {writers}: {check:?}");
+        }
+    }
+
+    #[test]
+    fn a_list_that_loses_appends_is_caught() {
+        let caught = (0..10).any(|_| matches!(run("loses-appends", 3, "3"), Check::Violated(_)));
+        assert!(caught, "the unlocked-copy list passed 10 runs");
+    }
+
+    #[test]
+    fn snapshots_must_extend_the_previous_one() {
+        let mut check = SnapshotCheck::default();
+        assert!(check.accepts(&[item(0, 0), item(1, 0), item(0, 1)]));
+        assert!(check.accepts(&[item(0, 0), item(1, 0), item(0, 1), item(1, 1)]));
+        assert!(!check.accepts(&[item(0, 0), item(1, 0)]), "shrunk");
+        let mut check = SnapshotCheck::default();
+        assert!(check.accepts(&[item(0, 0), item(1, 0)]));
+        assert!(!check.accepts(&[item(1, 0), item(0, 0), item(0, 1)]), "reordered prefix");
+        assert!(!SnapshotCheck::default().accepts(&[item(0, 0), item(0, 2)]), "gap");
+        assert!(!SnapshotCheck::default().accepts(&[item(0, 0), item(0, 0)]), "repeat");
+    }
+}
