@@ -61,44 +61,66 @@ pub struct CounterWorkload {
 impl CounterWorkload {
     /// A workload with no implementations yet; add them with [`CounterWorkload::with`].
     pub fn empty() -> Self {
-        Self { entries: Vec::new() }
+        Self {
+            entries: Vec::new(),
+        }
     }
 
     /// Every counter this project ships: hand-rolled, library and the racy demonstration.
     pub fn standard() -> Self {
         use ImplKind::{Demonstration, HandRolled, Library};
         Self::empty()
-            .with("spin-lock", HandRolled, "test-and-test-and-set spin lock with backoff", |_| {
-                LockedCounter::<SpinLock<u64>>::new()
-            })
+            .with(
+                "spin-lock",
+                HandRolled,
+                "test-and-test-and-set spin lock with backoff",
+                |_| LockedCounter::<SpinLock<u64>>::new(),
+            )
             .with("ticket-lock", HandRolled, "FIFO-fair ticket lock", |_| {
                 LockedCounter::<TicketLock<u64>>::new()
             })
             .with("std-mutex", Library, "std::sync::Mutex (futex)", |_| {
                 LockedCounter::<std::sync::Mutex<u64>>::new()
             })
-            .with("parking-lot-mutex", Library, "parking_lot::Mutex (eventually fair)", |_| {
-                LockedCounter::<parking_lot::Mutex<u64>>::new()
+            .with(
+                "parking-lot-mutex",
+                Library,
+                "parking_lot::Mutex (eventually fair)",
+                |_| LockedCounter::<parking_lot::Mutex<u64>>::new(),
+            )
+            .with(
+                "parking-lot-fair-mutex",
+                Library,
+                "parking_lot::FairMutex (always hands off)",
+                |_| LockedCounter::<parking_lot::FairMutex<u64>>::new(),
+            )
+            .with("atomic-counter", HandRolled, "one atomic fetch_add", |_| {
+                AtomicCounter::new()
             })
-            .with("parking-lot-fair-mutex", Library, "parking_lot::FairMutex (always hands off)", |_| {
-                LockedCounter::<parking_lot::FairMutex<u64>>::new()
-            })
-            .with("atomic-counter", HandRolled, "one atomic fetch_add", |_| AtomicCounter::new())
-            .with("sharded-counter", HandRolled, "a cache-padded atomic per thread, summed on read", |s| {
-                ShardedCounter::new(s.threads)
-            })
-            .with("reentrant-lock", HandRolled, "owner id + depth over a spin lock, nested `depth` times", |s| {
-                ReentrantCounter::<ReentrantLock<Cell<u64>>>::new(s.depth)
-            })
+            .with(
+                "sharded-counter",
+                HandRolled,
+                "a cache-padded atomic per thread, summed on read",
+                |s| ShardedCounter::new(s.threads),
+            )
+            .with(
+                "reentrant-lock",
+                HandRolled,
+                "owner id + depth over a spin lock, nested `depth` times",
+                |s| ReentrantCounter::<ReentrantLock<Cell<u64>>>::new(s.depth),
+            )
             .with(
                 "parking-lot-reentrant-mutex",
                 Library,
                 "parking_lot::ReentrantMutex, nested `depth` times",
                 |s| ReentrantCounter::<parking_lot::ReentrantMutex<Cell<u64>>>::new(s.depth),
             )
-            .with("racy-counter", Demonstration, "separate atomic load and store: loses updates", |_| {
-                RacyCounter::new()
-            })
+            .with(
+                "racy-counter",
+                Demonstration,
+                "separate atomic load and store: loses updates",
+                |_| RacyCounter::new(),
+            )
     }
 
     /// Adds an implementation: `make` builds a fresh counter for each trial.
@@ -109,9 +131,17 @@ impl CounterWorkload {
         about: &str,
         make: impl Fn(&CounterSetup) -> C + Send + Sync + 'static,
     ) -> Self {
-        let info = ImplInfo { name: name.to_owned(), kind, about: about.to_owned() };
-        let make: MakeTrial =
-            Box::new(move |setup, work| Box::new(CounterTrial { counter: make(setup), work }));
+        let info = ImplInfo {
+            name: name.to_owned(),
+            kind,
+            about: about.to_owned(),
+        };
+        let make: MakeTrial = Box::new(move |setup, work| {
+            Box::new(CounterTrial {
+                counter: make(setup),
+                work,
+            })
+        });
         self.entries.push(Entry { info, make });
         self
     }
@@ -141,11 +171,17 @@ impl Workload for CounterWorkload {
     }
 
     fn implementations(&self) -> Vec<ImplInfo> {
-        self.entries.iter().map(|entry| entry.info.clone()).collect()
+        self.entries
+            .iter()
+            .map(|entry| entry.info.clone())
+            .collect()
     }
 
     fn prepare(&self, implementation: &str, setup: &TrialSetup<'_>) -> Option<Box<dyn Trial>> {
-        let entry = self.entries.iter().find(|entry| entry.info.name == implementation)?;
+        let entry = self
+            .entries
+            .iter()
+            .find(|entry| entry.info.name == implementation)?;
         let counter_setup = CounterSetup {
             threads: setup.threads,
             depth: setup.params.number("depth").max(1) as usize,
@@ -187,9 +223,13 @@ pub fn check_count(value: u64, increments: u64) -> Check {
     } else if value < increments {
         let lost = increments - value;
         let percent = 100.0 * lost as f64 / increments as f64;
-        Check::Violated(format!("lost {lost} of {increments} updates ({percent:.2}%)"))
+        Check::Violated(format!(
+            "lost {lost} of {increments} updates ({percent:.2}%)"
+        ))
     } else {
-        Check::Violated(format!("count {value} exceeds the {increments} increments made"))
+        Check::Violated(format!(
+            "count {value} exceeds the {increments} increments made"
+        ))
     }
 }
 
@@ -228,7 +268,11 @@ mod tests {
     fn every_implementation_counts_exactly_on_one_thread() {
         let workload = CounterWorkload::standard();
         let params = Params::resolve("counter", PARAMS, &[("depth".into(), "3".into())]).unwrap();
-        let setup = TrialSetup { threads: 1, seed: 0, params: &params };
+        let setup = TrialSetup {
+            threads: 1,
+            seed: 0,
+            params: &params,
+        };
         for info in workload.implementations() {
             let trial = workload.prepare(&info.name, &setup).unwrap();
             assert_eq!(trial.worker(0).run(1000), 1000);
@@ -238,12 +282,17 @@ mod tests {
 
     #[test]
     fn names_are_unique_kebab_case() {
-        let names: Vec<String> =
-            CounterWorkload::standard().implementations().into_iter().map(|i| i.name).collect();
+        let names: Vec<String> = CounterWorkload::standard()
+            .implementations()
+            .into_iter()
+            .map(|i| i.name)
+            .collect();
         let mut unique = names.clone();
         unique.sort();
         unique.dedup();
         assert_eq!(unique.len(), names.len());
-        assert!(names.iter().all(|n| n.chars().all(|c| c.is_ascii_lowercase() || c == '-')));
+        assert!(names
+            .iter()
+            .all(|n| n.chars().all(|c| c.is_ascii_lowercase() || c == '-')));
     }
 }

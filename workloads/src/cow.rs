@@ -26,14 +26,24 @@ pub const PUSH: &str = "push";
 const CLOCK_EVERY: u64 = 16;
 
 const PARAMS: &[ParamSpec] = &[
-    ParamSpec { name: "writers", kind: ParamKind::Count, default: "1", help: "threads that also append" },
+    ParamSpec {
+        name: "writers",
+        kind: ParamKind::Count,
+        default: "1",
+        help: "threads that also append",
+    },
     ParamSpec {
         name: "append_every_us",
         kind: ParamKind::Count,
         default: "100",
         help: "each writer appends one item this often (microseconds)",
     },
-    ParamSpec { name: "prefill", kind: ParamKind::Count, default: "100", help: "items in the list at the start" },
+    ParamSpec {
+        name: "prefill",
+        kind: ParamKind::Count,
+        default: "100",
+        help: "items in the list at the start",
+    },
 ];
 
 type MakeTrial = Box<dyn Fn(&CowSetup) -> Box<dyn Trial> + Send + Sync>;
@@ -58,12 +68,23 @@ pub struct CowWorkload {
 impl CowWorkload {
     /// A workload with no implementations yet; add them with [`CowWorkload::with`].
     pub fn empty() -> Self {
-        Self { entries: Vec::new() }
+        Self {
+            entries: Vec::new(),
+        }
     }
 
     /// Adds the list type `L` under `name`.
-    pub fn with<L: CowList<u64> + 'static>(mut self, name: &str, kind: ImplKind, about: &str) -> Self {
-        let info = ImplInfo { name: name.to_owned(), kind, about: about.to_owned() };
+    pub fn with<L: CowList<u64> + 'static>(
+        mut self,
+        name: &str,
+        kind: ImplKind,
+        about: &str,
+    ) -> Self {
+        let info = ImplInfo {
+            name: name.to_owned(),
+            kind,
+            about: about.to_owned(),
+        };
         let make: MakeTrial = Box::new(|setup: &CowSetup| Box::new(CowTrial::<L>::new(*setup)));
         self.entries.push(Entry { info, make });
         self
@@ -95,11 +116,17 @@ impl Workload for CowWorkload {
     }
 
     fn implementations(&self) -> Vec<ImplInfo> {
-        self.entries.iter().map(|entry| entry.info.clone()).collect()
+        self.entries
+            .iter()
+            .map(|entry| entry.info.clone())
+            .collect()
     }
 
     fn prepare(&self, implementation: &str, setup: &TrialSetup<'_>) -> Option<Box<dyn Trial>> {
-        let entry = self.entries.iter().find(|entry| entry.info.name == implementation)?;
+        let entry = self
+            .entries
+            .iter()
+            .find(|entry| entry.info.name == implementation)?;
         let params = setup.params;
         let cow_setup = CowSetup {
             writers: params.number("writers") as usize,
@@ -132,7 +159,12 @@ impl<L: CowList<u64>> CowTrial<L> {
     fn new(setup: CowSetup) -> Self {
         let list = L::new();
         (0..setup.prefill).for_each(|seq| list.push(item(PREFILL_WRITER, seq)));
-        Self { list, setup, appends: AtomicU64::new(0), broken_snapshots: AtomicU64::new(0) }
+        Self {
+            list,
+            setup,
+            appends: AtomicU64::new(0),
+            broken_snapshots: AtomicU64::new(0),
+        }
     }
 }
 
@@ -165,7 +197,9 @@ impl<L: CowList<u64>> Trial for CowTrial<L> {
                 if final_ok { "" } else { ", out of order" }
             ))
         } else {
-            Check::Held(format!("every snapshot a consistent prefix; final list {len} items"))
+            Check::Held(format!(
+                "every snapshot a consistent prefix; final list {len} items"
+            ))
         }
     }
 }
@@ -236,7 +270,9 @@ impl<L: CowList<u64>> CowWorker<'_, L> {
     /// Appends if this thread is a writer and its next append is due.
     #[inline]
     fn append_if_due(&mut self) {
-        let Some(writer) = &mut self.writer else { return };
+        let Some(writer) = &mut self.writer else {
+            return;
+        };
         let now = Instant::now();
         if now < writer.next_due {
             return;
@@ -267,7 +303,9 @@ impl<L: CowList<u64>> Worker for CowWorker<'_, L> {
 
     fn finish(&mut self) -> u64 {
         if let Some(writer) = &self.writer {
-            self.trial.appends.fetch_add(writer.next_seq, Ordering::Relaxed);
+            self.trial
+                .appends
+                .fetch_add(writer.next_seq, Ordering::Relaxed);
         }
         0
     }
@@ -335,7 +373,16 @@ mod tests {
             ("prefill".into(), "10".into()),
         ];
         let params = Params::resolve("cow", PARAMS, &overrides).unwrap();
-        let trial = workload.prepare(name, &TrialSetup { threads, seed: 0, params: &params }).unwrap();
+        let trial = workload
+            .prepare(
+                name,
+                &TrialSetup {
+                    threads,
+                    seed: 0,
+                    params: &params,
+                },
+            )
+            .unwrap();
         std::thread::scope(|scope| {
             for index in 0..threads {
                 let trial = &trial;
@@ -353,7 +400,10 @@ mod tests {
     fn a_correct_list_holds() {
         for (threads, writers) in [(1, "1"), (3, "1"), (3, "2"), (2, "0")] {
             let check = run("plain", threads, writers);
-            assert!(matches!(check, Check::Held(_)), "{threads} {writers}: {check:?}");
+            assert!(
+                matches!(check, Check::Held(_)),
+                "{threads} {writers}: {check:?}"
+            );
         }
     }
 
@@ -371,8 +421,17 @@ mod tests {
         assert!(!check.accepts(&[item(0, 0), item(1, 0)]), "shrunk");
         let mut check = SnapshotCheck::default();
         assert!(check.accepts(&[item(0, 0), item(1, 0)]));
-        assert!(!check.accepts(&[item(1, 0), item(0, 0), item(0, 1)]), "reordered prefix");
-        assert!(!SnapshotCheck::default().accepts(&[item(0, 0), item(0, 2)]), "gap");
-        assert!(!SnapshotCheck::default().accepts(&[item(0, 0), item(0, 0)]), "repeat");
+        assert!(
+            !check.accepts(&[item(1, 0), item(0, 0), item(0, 1)]),
+            "reordered prefix"
+        );
+        assert!(
+            !SnapshotCheck::default().accepts(&[item(0, 0), item(0, 2)]),
+            "gap"
+        );
+        assert!(
+            !SnapshotCheck::default().accepts(&[item(0, 0), item(0, 0)]),
+            "repeat"
+        );
     }
 }

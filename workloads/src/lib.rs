@@ -8,8 +8,8 @@
 //! The runner sees workloads only through [`Workload`], [`Trial`] and [`Worker`]
 //! (in [`workload`]); [`Registry`] lists them by name.
 
-pub mod busy_work;
 pub mod buffer;
+pub mod busy_work;
 pub mod counter;
 pub mod cow;
 pub mod keys;

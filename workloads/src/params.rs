@@ -35,9 +35,17 @@ pub struct ParamSpec {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ParamError {
     #[error("workload '{workload}' has no parameter '{name}' (it has: {known})")]
-    Unknown { workload: String, name: String, known: String },
+    Unknown {
+        workload: String,
+        name: String,
+        known: String,
+    },
     #[error("parameter '{name}' must be {expected}, not '{value}'")]
-    Invalid { name: String, value: String, expected: String },
+    Invalid {
+        name: String,
+        value: String,
+        expected: String,
+    },
 }
 
 /// The resolved parameters of one workload: every declared parameter, with its value.
@@ -54,16 +62,20 @@ impl Params {
         specs: &[ParamSpec],
         overrides: &[(String, String)],
     ) -> Result<Vec<Self>, ParamError> {
-        let mut values: BTreeMap<&'static str, String> =
-            specs.iter().map(|spec| (spec.name, spec.default.to_owned())).collect();
+        let mut values: BTreeMap<&'static str, String> = specs
+            .iter()
+            .map(|spec| (spec.name, spec.default.to_owned()))
+            .collect();
         for (name, value) in overrides {
-            let spec = specs.iter().find(|spec| spec.name == name).ok_or_else(|| {
-                ParamError::Unknown {
-                    workload: workload.to_owned(),
-                    name: name.clone(),
-                    known: specs.iter().map(|s| s.name).collect::<Vec<_>>().join(", "),
-                }
-            })?;
+            let spec =
+                specs
+                    .iter()
+                    .find(|spec| spec.name == name)
+                    .ok_or_else(|| ParamError::Unknown {
+                        workload: workload.to_owned(),
+                        name: name.clone(),
+                        known: specs.iter().map(|s| s.name).collect::<Vec<_>>().join(", "),
+                    })?;
             values.insert(spec.name, value.clone());
         }
         let mut sweep = vec![Self::default()];
@@ -124,7 +136,9 @@ impl Params {
     /// # Panics
     /// If `name` was not declared.
     pub fn choice(&self, name: &str) -> &str {
-        self.values.get(name).unwrap_or_else(|| panic!("parameter '{name}' is not declared"))
+        self.values
+            .get(name)
+            .unwrap_or_else(|| panic!("parameter '{name}' is not declared"))
     }
 }
 
@@ -168,8 +182,18 @@ mod tests {
     use super::*;
 
     const SPECS: &[ParamSpec] = &[
-        ParamSpec { name: "depth", kind: ParamKind::Count, default: "1", help: "" },
-        ParamSpec { name: "mode", kind: ParamKind::Choice(&["a", "b"]), default: "a", help: "" },
+        ParamSpec {
+            name: "depth",
+            kind: ParamKind::Count,
+            default: "1",
+            help: "",
+        },
+        ParamSpec {
+            name: "mode",
+            kind: ParamKind::Choice(&["a", "b"]),
+            default: "a",
+            help: "",
+        },
     ];
 
     fn set(name: &str, value: &str) -> Vec<(String, String)> {
@@ -187,17 +211,34 @@ mod tests {
     #[test]
     fn rejects_unknown_names_and_bad_values() {
         let unknown = Params::resolve("w", SPECS, &set("nope", "1")).unwrap_err();
-        assert_eq!(unknown.to_string(), "workload 'w' has no parameter 'nope' (it has: depth, mode)");
+        assert_eq!(
+            unknown.to_string(),
+            "workload 'w' has no parameter 'nope' (it has: depth, mode)"
+        );
         assert!(Params::resolve("w", SPECS, &set("depth", "-1")).is_err());
         assert!(Params::resolve("w", SPECS, &set("mode", "c")).is_err());
-        assert!(Params::resolve("w", SPECS, &set("mode", "a,c")).is_err(), "every listed value is checked");
+        assert!(
+            Params::resolve("w", SPECS, &set("mode", "a,c")).is_err(),
+            "every listed value is checked"
+        );
     }
 
     #[test]
     fn lists_sweep_every_combination() {
-        let overrides = vec![("depth".to_owned(), "1,2".to_owned()), ("mode".to_owned(), "a, b".to_owned())];
+        let overrides = vec![
+            ("depth".to_owned(), "1,2".to_owned()),
+            ("mode".to_owned(), "a, b".to_owned()),
+        ];
         let sweep = Params::sweep("w", SPECS, &overrides).unwrap();
         let shown: Vec<String> = sweep.iter().map(ToString::to_string).collect();
-        assert_eq!(shown, ["depth=1;mode=a", "depth=1;mode=b", "depth=2;mode=a", "depth=2;mode=b"]);
+        assert_eq!(
+            shown,
+            [
+                "depth=1;mode=a",
+                "depth=1;mode=b",
+                "depth=2;mode=a",
+                "depth=2;mode=b"
+            ]
+        );
     }
 }

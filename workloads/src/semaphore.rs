@@ -63,12 +63,18 @@ pub struct SemaphoreWorkload {
 impl SemaphoreWorkload {
     /// A workload with no implementations yet; add them with [`SemaphoreWorkload::with`].
     pub fn empty() -> Self {
-        Self { entries: Vec::new() }
+        Self {
+            entries: Vec::new(),
+        }
     }
 
     /// Adds the semaphore type `S` under `name`.
     pub fn with<S: Semaphore + 'static>(mut self, name: &str, kind: ImplKind, about: &str) -> Self {
-        let info = ImplInfo { name: name.to_owned(), kind, about: about.to_owned() };
+        let info = ImplInfo {
+            name: name.to_owned(),
+            kind,
+            about: about.to_owned(),
+        };
         let make: MakeTrial = Box::new(|setup: &SemaphoreSetup| {
             Box::new(SemaphoreTrial {
                 semaphore: S::new(setup.permits),
@@ -107,11 +113,17 @@ impl Workload for SemaphoreWorkload {
     }
 
     fn implementations(&self) -> Vec<ImplInfo> {
-        self.entries.iter().map(|entry| entry.info.clone()).collect()
+        self.entries
+            .iter()
+            .map(|entry| entry.info.clone())
+            .collect()
     }
 
     fn prepare(&self, implementation: &str, setup: &TrialSetup<'_>) -> Option<Box<dyn Trial>> {
-        let entry = self.entries.iter().find(|entry| entry.info.name == implementation)?;
+        let entry = self
+            .entries
+            .iter()
+            .find(|entry| entry.info.name == implementation)?;
         let params = setup.params;
         let semaphore_setup = SemaphoreSetup {
             permits: params.number("permits").max(1) as usize,
@@ -133,7 +145,11 @@ struct SemaphoreTrial<S> {
 
 impl<S: Semaphore> Trial for SemaphoreTrial<S> {
     fn worker(&self, _index: usize) -> Box<dyn Worker + '_> {
-        Box::new(SemaphoreWorker { trial: self, most_holders: 0, metrics: Metrics::default() })
+        Box::new(SemaphoreWorker {
+            trial: self,
+            most_holders: 0,
+            metrics: Metrics::default(),
+        })
     }
 
     fn check(&self, _ops: u64) -> Check {
@@ -161,8 +177,12 @@ fn permits_left<S: Semaphore>(semaphore: &S, permits: usize) -> Result<(), Strin
         }
     }
     match held.len() {
-        n if n < permits => Err(format!("only {n} of {permits} permits could be taken after the run")),
-        n if n > permits => Err(format!("more than {permits} permits could be taken after the run")),
+        n if n < permits => Err(format!(
+            "only {n} of {permits} permits could be taken after the run"
+        )),
+        n if n > permits => Err(format!(
+            "more than {permits} permits could be taken after the run"
+        )),
         _ => Ok(()),
     }
 }
@@ -193,7 +213,9 @@ impl<S: Semaphore> Worker for SemaphoreWorker<'_, S> {
     }
 
     fn finish(&mut self) -> u64 {
-        self.trial.most_holders.fetch_max(self.most_holders, Ordering::Relaxed);
+        self.trial
+            .most_holders
+            .fetch_max(self.most_holders, Ordering::Relaxed);
         0
     }
 

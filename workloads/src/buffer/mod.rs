@@ -84,7 +84,10 @@ impl Split {
             "one-consumer" => threads - 1,
             _ => threads / 2,
         };
-        Self { producers, consumers: threads - producers }
+        Self {
+            producers,
+            consumers: threads - producers,
+        }
     }
 }
 
@@ -112,12 +115,18 @@ pub struct BufferWorkload {
 impl BufferWorkload {
     /// A workload with no implementations yet; add them with [`BufferWorkload::with`].
     pub fn empty() -> Self {
-        Self { entries: Vec::new() }
+        Self {
+            entries: Vec::new(),
+        }
     }
 
     /// Adds the queue family `F` under `name`.
     pub fn with<F: QueueFamily>(mut self, name: &str, kind: ImplKind, about: &str) -> Self {
-        let info = ImplInfo { name: name.to_owned(), kind, about: about.to_owned() };
+        let info = ImplInfo {
+            name: name.to_owned(),
+            kind,
+            about: about.to_owned(),
+        };
         let make: MakeTrial = Box::new(|setup: &BufferSetup| match setup.payload_words {
             1 => Box::new(BufferTrial::<F::Queue<Item<1>>, 1>::new(setup)),
             _ => Box::new(BufferTrial::<F::Queue<Item<32>>, 32>::new(setup)),
@@ -152,16 +161,26 @@ impl Workload for BufferWorkload {
     }
 
     fn implementations(&self) -> Vec<ImplInfo> {
-        self.entries.iter().map(|entry| entry.info.clone()).collect()
+        self.entries
+            .iter()
+            .map(|entry| entry.info.clone())
+            .collect()
     }
 
     fn prepare(&self, implementation: &str, setup: &TrialSetup<'_>) -> Option<Box<dyn Trial>> {
-        let entry = self.entries.iter().find(|entry| entry.info.name == implementation)?;
+        let entry = self
+            .entries
+            .iter()
+            .find(|entry| entry.info.name == implementation)?;
         let params = setup.params;
         let buffer_setup = BufferSetup {
             split: (setup.threads > 1).then(|| Split::of(params.choice("split"), setup.threads)),
             capacity: params.number("capacity").max(1) as usize,
-            payload_words: if params.choice("payload") == "256" { 32 } else { 1 },
+            payload_words: if params.choice("payload") == "256" {
+                32
+            } else {
+                1
+            },
         };
         Some((entry.make)(&buffer_setup))
     }

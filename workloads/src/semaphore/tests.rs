@@ -25,7 +25,10 @@ impl Semaphore for PlainSemaphore {
     type Permit<'a> = PlainPermit<'a>;
 
     fn new(permits: usize) -> Self {
-        Self { available: Mutex::new(permits), released: Condvar::new() }
+        Self {
+            available: Mutex::new(permits),
+            released: Condvar::new(),
+        }
     }
 
     fn acquire(&self) -> PlainPermit<'_> {
@@ -100,9 +103,21 @@ fn workload() -> SemaphoreWorkload {
 }
 
 fn run(name: &str, threads: usize, permits: &str, ops: u64) -> Check {
-    let overrides = [("permits".to_owned(), permits.to_owned()), ("hold_ns".into(), "200".into())];
+    let overrides = [
+        ("permits".to_owned(), permits.to_owned()),
+        ("hold_ns".into(), "200".into()),
+    ];
     let params = Params::resolve("semaphore", PARAMS, &overrides).unwrap();
-    let trial = workload().prepare(name, &TrialSetup { threads, seed: 0, params: &params }).unwrap();
+    let trial = workload()
+        .prepare(
+            name,
+            &TrialSetup {
+                threads,
+                seed: 0,
+                params: &params,
+            },
+        )
+        .unwrap();
     std::thread::scope(|scope| {
         for index in 0..threads {
             let trial = &trial;
@@ -121,13 +136,17 @@ fn run(name: &str, threads: usize, permits: &str, ops: u64) -> Check {
 fn a_correct_semaphore_holds() {
     for (threads, permits) in [(1, "1"), (4, "1"), (4, "2"), (3, "5")] {
         let check = run("plain", threads, permits, 2_000);
-        assert!(matches!(check, Check::Held(_)), "{threads} threads, {permits}: {check:?}");
+        assert!(
+            matches!(check, Check::Held(_)),
+            "{threads} threads, {permits}: {check:?}"
+        );
     }
 }
 
 #[test]
 fn an_over_admitting_semaphore_is_caught() {
-    let caught = (0..10).any(|_| matches!(run("check-then-take", 4, "1", 2_000), Check::Violated(_)));
+    let caught =
+        (0..10).any(|_| matches!(run("check-then-take", 4, "1", 2_000), Check::Violated(_)));
     assert!(caught, "the check-then-take semaphore passed 10 runs");
 }
 
@@ -135,8 +154,13 @@ fn an_over_admitting_semaphore_is_caught() {
 fn lost_and_invented_permits_are_caught() {
     let semaphore = PlainSemaphore::new(2);
     std::mem::forget(semaphore.acquire());
-    assert_eq!(permits_left(&semaphore, 2).unwrap_err(), "only 1 of 2 permits could be taken after the run");
+    assert_eq!(
+        permits_left(&semaphore, 2).unwrap_err(),
+        "only 1 of 2 permits could be taken after the run"
+    );
     let semaphore = PlainSemaphore::new(3);
-    assert!(permits_left(&semaphore, 2).unwrap_err().starts_with("more than 2"));
+    assert!(permits_left(&semaphore, 2)
+        .unwrap_err()
+        .starts_with("more than 2"));
     assert!(permits_left(&PlainSemaphore::new(2), 2).is_ok());
 }
