@@ -157,7 +157,10 @@ pub fn measure(trial: &dyn Trial, threads: usize, timing: Timing) -> Measurement
             Stop::After(duration) => Some(Instant::now() + timing.warmup + duration),
             Stop::OpsPerThread(_) => None,
         };
-        wait_for_main_workers(&main_done_rx, mains, deadline);
+        // With side workers, a fixed duration is honoured even if the main workers ran out of
+        // work early, so that the side workers are measured over the same span.
+        let honour_deadline = mains < threads;
+        wait_for_main_workers(&main_done_rx, mains, deadline, honour_deadline);
         stop.store(true, Ordering::Relaxed);
         trial.stop();
         handles
@@ -189,8 +192,14 @@ pub fn measure(trial: &dyn Trial, threads: usize, timing: Timing) -> Measurement
     }
 }
 
-/// Returns once `mains` main workers have reported done, or at `deadline` if there is one.
-fn wait_for_main_workers(done: &mpsc::Receiver<()>, mains: usize, deadline: Option<Instant>) {
+/// Returns once `mains` main workers have reported done, or at `deadline` if there is one (and,
+/// if `honour_deadline`, not before it).
+fn wait_for_main_workers(
+    done: &mpsc::Receiver<()>,
+    mains: usize,
+    deadline: Option<Instant>,
+    honour_deadline: bool,
+) {
     for _ in 0..mains {
         let received = match deadline {
             Some(deadline) => {
@@ -202,9 +211,7 @@ fn wait_for_main_workers(done: &mpsc::Receiver<()>, mains: usize, deadline: Opti
             return;
         }
     }
-    // Every main worker is done early (it ran out of work): still honour a fixed duration's end,
-    // so that side workers are measured over the same span.
-    if let Some(deadline) = deadline {
+    if let (Some(deadline), true) = (deadline, honour_deadline) {
         std::thread::sleep(deadline.saturating_duration_since(Instant::now()));
     }
 }
