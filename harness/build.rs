@@ -14,7 +14,11 @@ fn main() {
     let commit = match output_of("git", &["rev-parse", "--short=12", "HEAD"]) {
         Some(commit) => {
             let dirty = output_of("git", &["status", "--porcelain", "--untracked-files=no"]);
-            if dirty.is_some() { format!("{commit}-dirty") } else { commit }
+            if dirty.is_some() {
+                format!("{commit}-dirty")
+            } else {
+                commit
+            }
         }
         None => "unknown".to_owned(),
     };

@@ -24,7 +24,10 @@ pub fn main() -> ExitCode {
 
 /// Runs the command line `args` over the workloads of `registry`: the entry point for a user
 /// who adds implementations of their own. Errors are printed as one line.
-pub fn run_with_registry(registry: &Registry, args: impl IntoIterator<Item = OsString>) -> ExitCode {
+pub fn run_with_registry(
+    registry: &Registry,
+    args: impl IntoIterator<Item = OsString>,
+) -> ExitCode {
     let args: Vec<OsString> = args.into_iter().collect();
     let cli = Cli::parse_from(&args);
     match execute(registry, cli, &args) {
@@ -49,7 +52,8 @@ fn execute(registry: &Registry, cli: Cli, args: &[OsString]) -> Result<u8> {
         }
         Command::Run(run_args) => {
             let env = Environment::detect();
-            let options = RunOptions::from_cli(&run_args, registry, env.logical_cpus, default_out())?;
+            let options =
+                RunOptions::from_cli(&run_args, registry, env.logical_cpus, default_out())?;
             let command = args.iter().map(|a| a.to_string_lossy().into_owned()).collect();
             let outcome = crate::sweep::run(registry, &options, &env, command)?;
             print!("{}", crate::table::render(&outcome.rows));

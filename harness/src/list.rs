@@ -11,7 +11,8 @@ pub fn render(registry: &Registry) -> String {
         let _ = writeln!(out, "  invariant: {}", workload.invariant());
         let _ = writeln!(out, "  parameters (--set KEY=VALUE):");
         for spec in workload.params() {
-            let _ = writeln!(out, "    {:<12} default {:<6} {}", spec.name, spec.default, spec.help);
+            let _ =
+                writeln!(out, "    {:<12} default {:<6} {}", spec.name, spec.default, spec.help);
         }
         let _ = writeln!(out, "  implementations (--impls A,B):");
         for info in workload.implementations() {

@@ -1,1 +1,3 @@
-fn main() -> std::process::ExitCode { harness::app::main() }
+fn main() -> std::process::ExitCode {
+    harness::app::main()
+}

@@ -69,7 +69,8 @@ impl RunOptions {
         } else {
             args.workloads.clone()
         };
-        let overrides = args.set.iter().map(|kv| parse_key_value(kv)).collect::<Result<Vec<_>, _>>()?;
+        let overrides =
+            args.set.iter().map(|kv| parse_key_value(kv)).collect::<Result<Vec<_>, _>>()?;
         let wanted_impls = args.impls.as_deref().map(split_list);
 
         let mut workloads = Vec::new();
@@ -92,10 +93,12 @@ impl RunOptions {
                 .collect();
             let params = Params::sweep(name, workload.params(), &own)?;
             for combination in &params {
-                workload.check_params(combination).map_err(|why| OptionsError::ParamCombination {
-                    workload: name.clone(),
-                    params: combination.to_string(),
-                    why,
+                workload.check_params(combination).map_err(|why| {
+                    OptionsError::ParamCombination {
+                        workload: name.clone(),
+                        params: combination.to_string(),
+                        why,
+                    }
                 })?;
             }
             workloads.push(WorkloadPlan { name: name.clone(), impls, params });

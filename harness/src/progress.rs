@@ -17,8 +17,17 @@ impl Progress {
         Self { bar }
     }
 
-    pub fn starting(&self, workload: &str, implementation: &str, threads: usize, repeat: usize, repeats: usize) {
-        self.bar.set_message(format!("{workload} {implementation} threads={threads} repeat {repeat}/{repeats}"));
+    pub fn starting(
+        &self,
+        workload: &str,
+        implementation: &str,
+        threads: usize,
+        repeat: usize,
+        repeats: usize,
+    ) {
+        self.bar.set_message(format!(
+            "{workload} {implementation} threads={threads} repeat {repeat}/{repeats}"
+        ));
     }
 
     pub fn finished(&self) {

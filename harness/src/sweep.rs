@@ -57,13 +57,10 @@ pub fn run(
     };
     meta.write(&folder.meta_json())?;
 
-    let total_runs: usize = options
-        .workloads
-        .iter()
-        .map(|plan| plan.impls.len() * plan.params.len())
-        .sum::<usize>()
-        * options.threads.len()
-        * options.repeats;
+    let total_runs: usize =
+        options.workloads.iter().map(|plan| plan.impls.len() * plan.params.len()).sum::<usize>()
+            * options.threads.len()
+            * options.repeats;
     let progress = Progress::new(total_runs as u64);
     let mut outcome = RunOutcome::default();
     for plan in &options.workloads {
@@ -72,7 +69,14 @@ pub fn run(
             for &threads in &options.threads {
                 let point = Point { workload, plan, params, threads };
                 let context = RowContext { run_id: &run_id, env, options };
-                run_point(&point, &context, &progress, &mut outcome, &mut summary, &mut histograms)?;
+                run_point(
+                    &point,
+                    &context,
+                    &progress,
+                    &mut outcome,
+                    &mut summary,
+                    &mut histograms,
+                )?;
             }
         }
     }
@@ -163,9 +167,13 @@ fn run_point(
 /// Creates the results folder and its CSV files. Nothing is left behind if that fails, and a
 /// folder that already holds results is refused rather than overwritten.
 fn create_folder(folder: &ResultsFolder) -> Result<(SummaryWriter, HistogramWriter)> {
-    let output_error = |why: String| OptionsError::Output { path: folder.root.display().to_string(), why };
+    let output_error =
+        |why: String| OptionsError::Output { path: folder.root.display().to_string(), why };
     if folder.summary_csv().exists() {
-        return Err(output_error("it already holds results (summary.csv); choose another --out".into()).into());
+        return Err(output_error(
+            "it already holds results (summary.csv); choose another --out".into(),
+        )
+        .into());
     }
     let existed = folder.root.exists();
     let created = std::fs::create_dir_all(&folder.root)

@@ -26,7 +26,8 @@ type PointKey<'a> = (&'a str, &'a str, &'a str, usize);
 pub fn render(rows: &[SummaryRow]) -> String {
     let mut points: Vec<PointKey<'_>> = Vec::new();
     for row in rows {
-        let key = (row.workload.as_str(), row.params.as_str(), row.implementation.as_str(), row.threads);
+        let key =
+            (row.workload.as_str(), row.params.as_str(), row.implementation.as_str(), row.threads);
         if !points.contains(&key) {
             points.push(key);
         }
@@ -47,7 +48,17 @@ pub fn render(rows: &[SummaryRow]) -> String {
         points.iter().map(|p| (p.0, ParamVariants::of(p.0, rows, &[]))).collect();
 
     let mut out = String::new();
-    let header = ["workload", "impl", "threads", "Mops/s", "spread", "p50 ns", "p99 ns", "fairness", "invariant"];
+    let header = [
+        "workload",
+        "impl",
+        "threads",
+        "Mops/s",
+        "spread",
+        "p50 ns",
+        "p99 ns",
+        "fairness",
+        "invariant",
+    ];
     let mut lines = vec![header.map(str::to_owned).to_vec()];
     for (workload, params, implementation, threads) in sorted {
         let repeats: Vec<&SummaryRow> = rows
@@ -59,7 +70,9 @@ pub fn render(rows: &[SummaryRow]) -> String {
                     && r.threads == threads
             })
             .collect();
-        let pick = |f: fn(&SummaryRow) -> f64| median(&mut repeats.iter().map(|r| f(r)).collect::<Vec<_>>());
+        let pick = |f: fn(&SummaryRow) -> f64| {
+            median(&mut repeats.iter().map(|r| f(r)).collect::<Vec<_>>())
+        };
         let throughput = pick(|r| r.throughput_ops_s);
         let (low, high) = repeats.iter().fold((f64::MAX, f64::MIN), |(lo, hi), r| {
             (lo.min(r.throughput_ops_s), hi.max(r.throughput_ops_s))
@@ -82,13 +95,18 @@ pub fn render(rows: &[SummaryRow]) -> String {
             worst.to_owned(),
         ]);
     }
-    let widths: Vec<usize> =
-        (0..header.len()).map(|c| lines.iter().map(|l| l[c].chars().count()).max().unwrap_or(0)).collect();
+    let widths: Vec<usize> = (0..header.len())
+        .map(|c| lines.iter().map(|l| l[c].chars().count()).max().unwrap_or(0))
+        .collect();
     for line in &lines {
         for (c, cell) in line.iter().enumerate() {
             let numeric = (2..8).contains(&c);
             let width = widths[c];
-            let _ = if numeric { write!(out, "{cell:>width$}  ") } else { write!(out, "{cell:<width$}  ") };
+            let _ = if numeric {
+                write!(out, "{cell:>width$}  ")
+            } else {
+                write!(out, "{cell:<width$}  ")
+            };
         }
         out.truncate(out.trim_end().len());
         out.push('\n');

@@ -12,9 +12,29 @@ fn syncbench() -> Command {
 }
 
 const CONTRACT_COLUMNS: &[&str] = &[
-    "run_id", "timestamp", "host", "cpu_model", "logical_cpus", "rustc", "git_commit", "workload",
-    "impl", "params", "threads", "repeat", "duration_s", "ops", "throughput_ops_s", "mean_ns",
-    "p50_ns", "p90_ns", "p99_ns", "p999_ns", "max_ns", "fairness", "invariant",
+    "run_id",
+    "timestamp",
+    "host",
+    "cpu_model",
+    "logical_cpus",
+    "rustc",
+    "git_commit",
+    "workload",
+    "impl",
+    "params",
+    "threads",
+    "repeat",
+    "duration_s",
+    "ops",
+    "throughput_ops_s",
+    "mean_ns",
+    "p50_ns",
+    "p90_ns",
+    "p99_ns",
+    "p999_ns",
+    "max_ns",
+    "fairness",
+    "invariant",
 ];
 
 #[test]
@@ -53,9 +73,14 @@ fn run_writes_the_whole_results_folder() {
     assert_eq!(rows.len(), impls * 3 * 2, "one row per (impl, threads, repeat)");
     for row in &rows {
         assert!(row.ops > 0 && row.throughput_ops_s > 0.0 && row.duration_s > 0.0, "{row:?}");
-        assert!(row.p50_ns > 0.0 && row.p99_ns >= row.p50_ns && row.max_ns >= row.p99_ns, "{row:?}");
+        assert!(
+            row.p50_ns > 0.0 && row.p99_ns >= row.p50_ns && row.max_ns >= row.p99_ns,
+            "{row:?}"
+        );
         assert!(row.fairness > 0.0 && row.fairness <= 1.0 + 1e-9, "{row:?}");
-        for text in [&row.run_id, &row.timestamp, &row.host, &row.rustc, &row.git_commit, &row.params] {
+        for text in
+            [&row.run_id, &row.timestamp, &row.host, &row.rustc, &row.git_commit, &row.params]
+        {
             assert!(!text.is_empty(), "{row:?}");
         }
         if row.implementation == "racy-counter" {
@@ -71,10 +96,16 @@ fn run_writes_the_whole_results_folder() {
     }
     let meta = RunMeta::read(&out.join("meta.json")).unwrap();
     assert!(meta.finished.is_some());
-    for chart in ["counter-throughput", "counter-latency-t1", "counter-latency-t2", "counter-latency-t4"] {
+    for chart in
+        ["counter-throughput", "counter-latency-t1", "counter-latency-t2", "counter-latency-t4"]
+    {
         for ext in ["svg", "png"] {
             let path = out.join("charts").join(format!("{chart}.{ext}"));
-            assert!(path.metadata().map(|m| m.len() > 0).unwrap_or(false), "missing {}", path.display());
+            assert!(
+                path.metadata().map(|m| m.len() > 0).unwrap_or(false),
+                "missing {}",
+                path.display()
+            );
         }
     }
     assert!(std::fs::read_to_string(out.join("report.html")).unwrap().contains("counter"));

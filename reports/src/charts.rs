@@ -125,7 +125,13 @@ pub fn render_all(
                     } else {
                         format!("{stem}-{}-t{threads}", file_stem(metric))
                     };
-                    charts.push(write_chart(&drawing, (&workload, params), dir, &relative_dir, &file)?);
+                    charts.push(write_chart(
+                        &drawing,
+                        (&workload, params),
+                        dir,
+                        &relative_dir,
+                        &file,
+                    )?);
                 }
             }
         }

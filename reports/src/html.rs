@@ -14,9 +14,9 @@ use std::path::Path;
 use anyhow::Result;
 
 use crate::charts::{implementation_colours, median, workloads_in_order, Chart};
-use crate::variants::ParamVariants;
 use crate::meta::RunMeta;
 use crate::record::{invariant, SummaryRow};
+use crate::variants::ParamVariants;
 
 /// Writes the report page to `out`. `root` is the results folder, against which chart paths are
 /// resolved to embed them. A chart whose SVG cannot be read is shown as a note, not an error.
@@ -168,7 +168,8 @@ fn render_page(metas: &[RunMeta], summary: &[SummaryRow], charts: &[Chart], root
             for chart in charts.iter().filter(|c| &c.workload == workload && &c.params == set) {
                 write_chart(&mut page, chart, root);
             }
-            let of_set: Vec<&SummaryRow> = rows.iter().copied().filter(|r| &r.params == set).collect();
+            let of_set: Vec<&SummaryRow> =
+                rows.iter().copied().filter(|r| &r.params == set).collect();
             if !of_set.is_empty() {
                 write_summary_table(&mut page, &of_set, &colours);
             }

@@ -52,8 +52,11 @@ impl ParamVariants {
 
     /// ` [capacity=16, split=1xN]` for the parameters that vary, empty when only one set ran.
     pub fn title_suffix(&self, params: &str) -> String {
-        let pairs: Vec<String> =
-            self.varying_pairs(params).iter().map(|(key, value)| format!("{key}={value}")).collect();
+        let pairs: Vec<String> = self
+            .varying_pairs(params)
+            .iter()
+            .map(|(key, value)| format!("{key}={value}"))
+            .collect();
         if pairs.is_empty() {
             String::new()
         } else {

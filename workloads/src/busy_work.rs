@@ -17,9 +17,7 @@ impl BusyWork {
         if ns == 0 {
             return Self { iterations: 0 };
         }
-        Self {
-            iterations: ((ns as f64) * iterations_per_ns()).round().max(1.0) as u64,
-        }
+        Self { iterations: ((ns as f64) * iterations_per_ns()).round().max(1.0) as u64 }
     }
 
     /// Does the work.

@@ -14,6 +14,7 @@ use primitives::counters::{
 use primitives::{ReentrantLock, SpinLock, TicketLock};
 
 use crate::busy_work::BusyWork;
+use crate::catalog::Catalog;
 use crate::params::{ParamKind, ParamSpec};
 use crate::workload::{Check, ImplInfo, ImplKind, Trial, TrialSetup, Worker, Workload};
 
@@ -46,57 +47,40 @@ pub struct CounterSetup {
     pub depth: usize,
 }
 
-type MakeTrial = Box<dyn Fn(&CounterSetup, Work) -> Box<dyn Trial> + Send + Sync>;
-
-struct Entry {
-    info: ImplInfo,
-    make: MakeTrial,
-}
-
 /// The counter workload over any set of [`Counter`] implementations.
 pub struct CounterWorkload {
-    entries: Vec<Entry>,
+    catalog: Catalog<(CounterSetup, Work)>,
 }
 
 impl CounterWorkload {
     /// A workload with no implementations yet; add them with [`CounterWorkload::with`].
     pub fn empty() -> Self {
-        Self {
-            entries: Vec::new(),
-        }
+        Self { catalog: Catalog::new() }
     }
 
     /// Every counter this project ships: hand-rolled, library and the racy demonstration.
     pub fn standard() -> Self {
         use ImplKind::{Demonstration, HandRolled, Library};
         Self::empty()
-            .with(
-                "spin-lock",
-                HandRolled,
-                "test-and-test-and-set spin lock with backoff",
-                |_| LockedCounter::<SpinLock<u64>>::new(),
-            )
+            .with("spin-lock", HandRolled, "test-and-test-and-set spin lock with backoff", |_| {
+                LockedCounter::<SpinLock<u64>>::new()
+            })
             .with("ticket-lock", HandRolled, "FIFO-fair ticket lock", |_| {
                 LockedCounter::<TicketLock<u64>>::new()
             })
             .with("std-mutex", Library, "std::sync::Mutex (futex)", |_| {
                 LockedCounter::<std::sync::Mutex<u64>>::new()
             })
-            .with(
-                "parking-lot-mutex",
-                Library,
-                "parking_lot::Mutex (eventually fair)",
-                |_| LockedCounter::<parking_lot::Mutex<u64>>::new(),
-            )
+            .with("parking-lot-mutex", Library, "parking_lot::Mutex (eventually fair)", |_| {
+                LockedCounter::<parking_lot::Mutex<u64>>::new()
+            })
             .with(
                 "parking-lot-fair-mutex",
                 Library,
                 "parking_lot::FairMutex (always hands off)",
                 |_| LockedCounter::<parking_lot::FairMutex<u64>>::new(),
             )
-            .with("atomic-counter", HandRolled, "one atomic fetch_add", |_| {
-                AtomicCounter::new()
-            })
+            .with("atomic-counter", HandRolled, "one atomic fetch_add", |_| AtomicCounter::new())
             .with(
                 "sharded-counter",
                 HandRolled,
@@ -131,18 +115,9 @@ impl CounterWorkload {
         about: &str,
         make: impl Fn(&CounterSetup) -> C + Send + Sync + 'static,
     ) -> Self {
-        let info = ImplInfo {
-            name: name.to_owned(),
-            kind,
-            about: about.to_owned(),
-        };
-        let make: MakeTrial = Box::new(move |setup, work| {
-            Box::new(CounterTrial {
-                counter: make(setup),
-                work,
-            })
+        self.catalog.add(name, kind, about, move |(setup, work): &(CounterSetup, Work)| {
+            Box::new(CounterTrial { counter: make(setup), work: *work })
         });
-        self.entries.push(Entry { info, make });
         self
     }
 }
@@ -171,17 +146,10 @@ impl Workload for CounterWorkload {
     }
 
     fn implementations(&self) -> Vec<ImplInfo> {
-        self.entries
-            .iter()
-            .map(|entry| entry.info.clone())
-            .collect()
+        self.catalog.infos()
     }
 
     fn prepare(&self, implementation: &str, setup: &TrialSetup<'_>) -> Option<Box<dyn Trial>> {
-        let entry = self
-            .entries
-            .iter()
-            .find(|entry| entry.info.name == implementation)?;
         let counter_setup = CounterSetup {
             threads: setup.threads,
             depth: setup.params.number("depth").max(1) as usize,
@@ -190,7 +158,7 @@ impl Workload for CounterWorkload {
             inside: BusyWork::from_nanos(setup.params.number("inside_ns")),
             outside: BusyWork::from_nanos(setup.params.number("outside_ns")),
         };
-        Some((entry.make)(&counter_setup, work))
+        self.catalog.make(implementation, &(counter_setup, work))
     }
 }
 
@@ -223,13 +191,9 @@ pub fn check_count(value: u64, increments: u64) -> Check {
     } else if value < increments {
         let lost = increments - value;
         let percent = 100.0 * lost as f64 / increments as f64;
-        Check::Violated(format!(
-            "lost {lost} of {increments} updates ({percent:.2}%)"
-        ))
+        Check::Violated(format!("lost {lost} of {increments} updates ({percent:.2}%)"))
     } else {
-        Check::Violated(format!(
-            "count {value} exceeds the {increments} increments made"
-        ))
+        Check::Violated(format!("count {value} exceeds the {increments} increments made"))
     }
 }
 
@@ -257,10 +221,7 @@ mod tests {
     #[test]
     fn count_check_reports_lost_and_phantom_updates() {
         assert!(matches!(check_count(10, 10), Check::Held(_)));
-        assert_eq!(
-            check_count(9, 10),
-            Check::Violated("lost 1 of 10 updates (10.00%)".to_owned())
-        );
+        assert_eq!(check_count(9, 10), Check::Violated("lost 1 of 10 updates (10.00%)".to_owned()));
         assert!(matches!(check_count(11, 10), Check::Violated(m) if m.contains("exceeds")));
     }
 
@@ -268,11 +229,7 @@ mod tests {
     fn every_implementation_counts_exactly_on_one_thread() {
         let workload = CounterWorkload::standard();
         let params = Params::resolve("counter", PARAMS, &[("depth".into(), "3".into())]).unwrap();
-        let setup = TrialSetup {
-            threads: 1,
-            seed: 0,
-            params: &params,
-        };
+        let setup = TrialSetup { threads: 1, seed: 0, params: &params };
         for info in workload.implementations() {
             let trial = workload.prepare(&info.name, &setup).unwrap();
             assert_eq!(trial.worker(0).run(1000), 1000);
@@ -282,17 +239,12 @@ mod tests {
 
     #[test]
     fn names_are_unique_kebab_case() {
-        let names: Vec<String> = CounterWorkload::standard()
-            .implementations()
-            .into_iter()
-            .map(|i| i.name)
-            .collect();
+        let names: Vec<String> =
+            CounterWorkload::standard().implementations().into_iter().map(|i| i.name).collect();
         let mut unique = names.clone();
         unique.sort();
         unique.dedup();
         assert_eq!(unique.len(), names.len());
-        assert!(names
-            .iter()
-            .all(|n| n.chars().all(|c| c.is_ascii_lowercase() || c == '-')));
+        assert!(names.iter().all(|n| n.chars().all(|c| c.is_ascii_lowercase() || c == '-')));
     }
 }

@@ -16,6 +16,7 @@ use std::time::{Duration, Instant};
 
 use primitives::cache::{CowList, SwapReader};
 
+use crate::catalog::Catalog;
 use crate::metrics::Metrics;
 use crate::params::{ParamKind, ParamSpec, Params};
 use crate::workload::{Check, ImplInfo, ImplKind, Trial, TrialSetup, Worker, Workload};
@@ -46,8 +47,6 @@ const PARAMS: &[ParamSpec] = &[
     },
 ];
 
-type MakeTrial = Box<dyn Fn(&CowSetup) -> Box<dyn Trial> + Send + Sync>;
-
 #[derive(Debug, Clone, Copy)]
 struct CowSetup {
     writers: usize,
@@ -55,22 +54,15 @@ struct CowSetup {
     prefill: u64,
 }
 
-struct Entry {
-    info: ImplInfo,
-    make: MakeTrial,
-}
-
 /// The cow workload over any set of [`CowList`] implementations.
 pub struct CowWorkload {
-    entries: Vec<Entry>,
+    catalog: Catalog<CowSetup>,
 }
 
 impl CowWorkload {
     /// A workload with no implementations yet; add them with [`CowWorkload::with`].
     pub fn empty() -> Self {
-        Self {
-            entries: Vec::new(),
-        }
+        Self { catalog: Catalog::new() }
     }
 
     /// Adds the list type `L` under `name`.
@@ -80,13 +72,8 @@ impl CowWorkload {
         kind: ImplKind,
         about: &str,
     ) -> Self {
-        let info = ImplInfo {
-            name: name.to_owned(),
-            kind,
-            about: about.to_owned(),
-        };
-        let make: MakeTrial = Box::new(|setup: &CowSetup| Box::new(CowTrial::<L>::new(*setup)));
-        self.entries.push(Entry { info, make });
+        self.catalog
+            .add(name, kind, about, |setup: &CowSetup| Box::new(CowTrial::<L>::new(*setup)));
         self
     }
 }
@@ -116,24 +103,17 @@ impl Workload for CowWorkload {
     }
 
     fn implementations(&self) -> Vec<ImplInfo> {
-        self.entries
-            .iter()
-            .map(|entry| entry.info.clone())
-            .collect()
+        self.catalog.infos()
     }
 
     fn prepare(&self, implementation: &str, setup: &TrialSetup<'_>) -> Option<Box<dyn Trial>> {
-        let entry = self
-            .entries
-            .iter()
-            .find(|entry| entry.info.name == implementation)?;
         let params = setup.params;
         let cow_setup = CowSetup {
             writers: params.number("writers") as usize,
             append_every: Duration::from_micros(params.number("append_every_us").max(1)),
             prefill: params.number("prefill"),
         };
-        Some((entry.make)(&cow_setup))
+        self.catalog.make(implementation, &cow_setup)
     }
 }
 
@@ -159,12 +139,7 @@ impl<L: CowList<u64>> CowTrial<L> {
     fn new(setup: CowSetup) -> Self {
         let list = L::new();
         (0..setup.prefill).for_each(|seq| list.push(item(PREFILL_WRITER, seq)));
-        Self {
-            list,
-            setup,
-            appends: AtomicU64::new(0),
-            broken_snapshots: AtomicU64::new(0),
-        }
+        Self { list, setup, appends: AtomicU64::new(0), broken_snapshots: AtomicU64::new(0) }
     }
 }
 
@@ -197,9 +172,7 @@ impl<L: CowList<u64>> Trial for CowTrial<L> {
                 if final_ok { "" } else { ", out of order" }
             ))
         } else {
-            Check::Held(format!(
-                "every snapshot a consistent prefix; final list {len} items"
-            ))
+            Check::Held(format!("every snapshot a consistent prefix; final list {len} items"))
         }
     }
 }
@@ -303,9 +276,7 @@ impl<L: CowList<u64>> Worker for CowWorker<'_, L> {
 
     fn finish(&mut self) -> u64 {
         if let Some(writer) = &self.writer {
-            self.trial
-                .appends
-                .fetch_add(writer.next_seq, Ordering::Relaxed);
+            self.trial.appends.fetch_add(writer.next_seq, Ordering::Relaxed);
         }
         0
     }
@@ -373,16 +344,8 @@ mod tests {
             ("prefill".into(), "10".into()),
         ];
         let params = Params::resolve("cow", PARAMS, &overrides).unwrap();
-        let trial = workload
-            .prepare(
-                name,
-                &TrialSetup {
-                    threads,
-                    seed: 0,
-                    params: &params,
-                },
-            )
-            .unwrap();
+        let trial =
+            workload.prepare(name, &TrialSetup { threads, seed: 0, params: &params }).unwrap();
         std::thread::scope(|scope| {
             for index in 0..threads {
                 let trial = &trial;
@@ -400,10 +363,7 @@ mod tests {
     fn a_correct_list_holds() {
         for (threads, writers) in [(1, "1"), (3, "1"), (3, "2"), (2, "0")] {
             let check = run("plain", threads, writers);
-            assert!(
-                matches!(check, Check::Held(_)),
-                "{threads} {writers}: {check:?}"
-            );
+            assert!(matches!(check, Check::Held(_)), "{threads} {writers}: {check:?}");
         }
     }
 
@@ -421,17 +381,8 @@ mod tests {
         assert!(!check.accepts(&[item(0, 0), item(1, 0)]), "shrunk");
         let mut check = SnapshotCheck::default();
         assert!(check.accepts(&[item(0, 0), item(1, 0)]));
-        assert!(
-            !check.accepts(&[item(1, 0), item(0, 0), item(0, 1)]),
-            "reordered prefix"
-        );
-        assert!(
-            !SnapshotCheck::default().accepts(&[item(0, 0), item(0, 2)]),
-            "gap"
-        );
-        assert!(
-            !SnapshotCheck::default().accepts(&[item(0, 0), item(0, 0)]),
-            "repeat"
-        );
+        assert!(!check.accepts(&[item(1, 0), item(0, 0), item(0, 1)]), "reordered prefix");
+        assert!(!SnapshotCheck::default().accepts(&[item(0, 0), item(0, 2)]), "gap");
+        assert!(!SnapshotCheck::default().accepts(&[item(0, 0), item(0, 0)]), "repeat");
     }
 }

@@ -51,9 +51,7 @@ impl KeyDistribution {
     /// The distribution the `distribution` and `skew` parameters name.
     pub fn from_params(params: &Params) -> Self {
         match params.choice(DISTRIBUTION.name) {
-            "zipf" => KeyDistribution::Zipf {
-                skew: params.decimal(SKEW.name),
-            },
+            "zipf" => KeyDistribution::Zipf { skew: params.decimal(SKEW.name) },
             "hotspot" => KeyDistribution::Hotspot,
             _ => KeyDistribution::Uniform,
         }
@@ -70,9 +68,7 @@ impl KeyDistribution {
             KeyDistribution::Zipf { skew } => {
                 let zipf = Zipf::new(keys as f64, skew).expect("keys >= 1 and skew >= 0");
                 // Zipf draws ranks 1..=keys.
-                (0..STREAM_LEN)
-                    .map(|_| zipf.sample(&mut rng) as u64 - 1)
-                    .collect()
+                (0..STREAM_LEN).map(|_| zipf.sample(&mut rng) as u64 - 1).collect()
             }
             KeyDistribution::Hotspot => {
                 let hot = ((keys as f64 * HOT_KEY_SHARE).ceil() as u64).clamp(1, keys);
@@ -87,20 +83,14 @@ impl KeyDistribution {
                     .collect()
             }
         };
-        KeyStream {
-            keys: keys_drawn,
-            next: 0,
-        }
+        KeyStream { keys: keys_drawn, next: 0 }
     }
 }
 
 /// [`STREAM_LEN`] operation kinds for thread `thread`: kind `i` is drawn with probability
 /// `weights[i] / sum(weights)` (a read/write mix, a map's read/insert/remove/... shares).
 pub fn op_stream(weights: &[u32], seed: u64, thread: usize) -> OpStream {
-    assert!(
-        weights.iter().any(|&w| w > 0),
-        "an operation mix needs a positive weight"
-    );
+    assert!(weights.iter().any(|&w| w > 0), "an operation mix needs a positive weight");
     let total: u32 = weights.iter().sum();
     let mut rng = thread_rng(seed ^ 0x6f70_5f73_7472_6561, thread);
     let kinds = (0..STREAM_LEN)
@@ -162,9 +152,7 @@ mod tests {
 
     fn share_of_smallest(dist: KeyDistribution, keys: u64, smallest: u64) -> f64 {
         let mut stream = dist.stream(keys, 7, 0);
-        let hits = (0..STREAM_LEN)
-            .filter(|_| stream.next_key() < smallest)
-            .count();
+        let hits = (0..STREAM_LEN).filter(|_| stream.next_key() < smallest).count();
         hits as f64 / STREAM_LEN as f64
     }
 

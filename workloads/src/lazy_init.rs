@@ -15,6 +15,7 @@ use std::sync::{Mutex, OnceLock};
 use primitives::cache::LazyInit;
 
 use crate::busy_work::BusyWork;
+use crate::catalog::Catalog;
 use crate::params::{ParamKind, ParamSpec, Params};
 use crate::workload::{Check, ImplInfo, ImplKind, Trial, TrialSetup, Worker, Workload};
 
@@ -39,24 +40,15 @@ const PARAMS: &[ParamSpec] = &[ParamSpec {
     help: "lazily initialised cells, walked round and round by every thread",
 }];
 
-type MakeTrial = Box<dyn Fn(usize) -> Box<dyn Trial> + Send + Sync>;
-
-struct Entry {
-    info: ImplInfo,
-    make: MakeTrial,
-}
-
 /// The lazy-init workload over any set of [`LazyInit`] implementations.
 pub struct LazyInitWorkload {
-    entries: Vec<Entry>,
+    catalog: Catalog<usize>,
 }
 
 impl LazyInitWorkload {
     /// A workload with no implementations yet; add them with [`LazyInitWorkload::with`].
     pub fn empty() -> Self {
-        Self {
-            entries: Vec::new(),
-        }
+        Self { catalog: Catalog::new() }
     }
 
     /// Adds the lazy cell type `L` under `name`.
@@ -66,12 +58,7 @@ impl LazyInitWorkload {
         kind: ImplKind,
         about: &str,
     ) -> Self {
-        let info = ImplInfo {
-            name: name.to_owned(),
-            kind,
-            about: about.to_owned(),
-        };
-        let make: MakeTrial = Box::new(|cells| {
+        self.catalog.add(name, kind, about, |&cells: &usize| {
             Box::new(LazyInitTrial {
                 cells: (0..cells).map(|_| L::new(init_ticket)).collect::<Vec<L>>(),
                 runs_before: INIT_RUNS.load(Ordering::SeqCst),
@@ -80,7 +67,6 @@ impl LazyInitWorkload {
                 disagreements: AtomicU64::new(0),
             })
         });
-        self.entries.push(Entry { info, make });
         self
     }
 }
@@ -110,18 +96,11 @@ impl Workload for LazyInitWorkload {
     }
 
     fn implementations(&self) -> Vec<ImplInfo> {
-        self.entries
-            .iter()
-            .map(|entry| entry.info.clone())
-            .collect()
+        self.catalog.infos()
     }
 
     fn prepare(&self, implementation: &str, setup: &TrialSetup<'_>) -> Option<Box<dyn Trial>> {
-        let entry = self
-            .entries
-            .iter()
-            .find(|entry| entry.info.name == implementation)?;
-        Some((entry.make)(setup.params.number("cells").max(1) as usize))
+        self.catalog.make(implementation, &(setup.params.number("cells").max(1) as usize))
     }
 }
 
@@ -156,9 +135,7 @@ impl<L: LazyInit<u64>> Trial for LazyInitTrial<L> {
                 "initialiser ran {runs} times for {cells} cells; {disagreements} reads disagreed"
             ))
         } else {
-            Check::Held(format!(
-                "initialiser ran once for each of {cells} cells; all reads agreed"
-            ))
+            Check::Held(format!("initialiser ran once for each of {cells} cells; all reads agreed"))
         }
     }
 }
@@ -193,9 +170,7 @@ impl<L: LazyInit<u64>> Worker for LazyInitWorker<'_, L> {
 
     fn finish(&mut self) -> u64 {
         let trial = self.trial;
-        trial
-            .cells_reached
-            .fetch_max(self.reached as u64, Ordering::Relaxed);
+        trial.cells_reached.fetch_max(self.reached as u64, Ordering::Relaxed);
         let mut agreed = trial.seen.lock().expect("a worker panicked");
         for (agreed, &mine) in agreed.iter_mut().zip(&self.seen) {
             if *agreed == 0 {
@@ -204,9 +179,7 @@ impl<L: LazyInit<u64>> Worker for LazyInitWorker<'_, L> {
                 self.disagreements += 1;
             }
         }
-        trial
-            .disagreements
-            .fetch_add(self.disagreements, Ordering::Relaxed);
+        trial.disagreements.fetch_add(self.disagreements, Ordering::Relaxed);
         0
     }
 }
@@ -249,16 +222,8 @@ mod tests {
             .with::<CheckThenInit>("check-then-init", ImplKind::Demonstration, "races");
         let params =
             Params::resolve("lazy-init", PARAMS, &[("cells".into(), "64".into())]).unwrap();
-        let trial = workload
-            .prepare(
-                name,
-                &TrialSetup {
-                    threads,
-                    seed: 0,
-                    params: &params,
-                },
-            )
-            .unwrap();
+        let trial =
+            workload.prepare(name, &TrialSetup { threads, seed: 0, params: &params }).unwrap();
         std::thread::scope(|scope| {
             for index in 0..threads {
                 let trial = &trial;

@@ -10,6 +10,7 @@
 
 pub mod buffer;
 pub mod busy_work;
+pub mod catalog;
 pub mod counter;
 pub mod cow;
 pub mod keys;

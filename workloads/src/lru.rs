@@ -13,6 +13,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use primitives::cache::Cache;
 
+use crate::catalog::Catalog;
 use crate::keys::{KeyDistribution, KeyStream, DISTRIBUTION, SKEW};
 use crate::metrics::Metrics;
 use crate::params::{ParamKind, ParamSpec, Params};
@@ -30,20 +31,10 @@ const PARAMS: &[ParamSpec] = &[
         default: "256,4096",
         help: "entries the cache holds",
     },
-    ParamSpec {
-        name: "keys",
-        kind: ParamKind::Count,
-        default: "100000",
-        help: "key space",
-    },
-    ParamSpec {
-        default: "zipf",
-        ..DISTRIBUTION
-    },
+    ParamSpec { name: "keys", kind: ParamKind::Count, default: "100000", help: "key space" },
+    ParamSpec { default: "zipf", ..DISTRIBUTION },
     SKEW,
 ];
-
-type MakeTrial = Box<dyn Fn(&LruSetup) -> Box<dyn Trial> + Send + Sync>;
 
 #[derive(Debug, Clone, Copy)]
 struct LruSetup {
@@ -54,22 +45,15 @@ struct LruSetup {
     threads: usize,
 }
 
-struct Entry {
-    info: ImplInfo,
-    make: MakeTrial,
-}
-
 /// The lru workload over any set of [`Cache`] implementations.
 pub struct LruWorkload {
-    entries: Vec<Entry>,
+    catalog: Catalog<LruSetup>,
 }
 
 impl LruWorkload {
     /// A workload with no implementations yet; add them with [`LruWorkload::with`].
     pub fn empty() -> Self {
-        Self {
-            entries: Vec::new(),
-        }
+        Self { catalog: Catalog::new() }
     }
 
     /// Adds the cache type `C` under `name`.
@@ -79,19 +63,13 @@ impl LruWorkload {
         kind: ImplKind,
         about: &str,
     ) -> Self {
-        let info = ImplInfo {
-            name: name.to_owned(),
-            kind,
-            about: about.to_owned(),
-        };
-        let make: MakeTrial = Box::new(|setup: &LruSetup| {
+        self.catalog.add(name, kind, about, |setup: &LruSetup| {
             Box::new(LruTrial {
                 cache: C::with_capacity(setup.capacity),
                 setup: *setup,
                 counts: Default::default(),
             })
         });
-        self.entries.push(Entry { info, make });
         self
     }
 }
@@ -124,17 +102,10 @@ impl Workload for LruWorkload {
     }
 
     fn implementations(&self) -> Vec<ImplInfo> {
-        self.entries
-            .iter()
-            .map(|entry| entry.info.clone())
-            .collect()
+        self.catalog.infos()
     }
 
     fn prepare(&self, implementation: &str, setup: &TrialSetup<'_>) -> Option<Box<dyn Trial>> {
-        let entry = self
-            .entries
-            .iter()
-            .find(|entry| entry.info.name == implementation)?;
         let params = setup.params;
         let lru_setup = LruSetup {
             capacity: params.number("capacity").max(1) as usize,
@@ -143,7 +114,7 @@ impl Workload for LruWorkload {
             seed: setup.seed,
             threads: setup.threads,
         };
-        Some((entry.make)(&lru_setup))
+        self.catalog.make(implementation, &lru_setup)
     }
 }
 
@@ -167,10 +138,7 @@ struct SharedTally {
 
 impl<C: Cache<u64, u64>> Trial for LruTrial<C> {
     fn worker(&self, index: usize) -> Box<dyn Worker + '_> {
-        let keys = self
-            .setup
-            .distribution
-            .stream(self.setup.keys, self.setup.seed, index);
+        let keys = self.setup.distribution.stream(self.setup.keys, self.setup.seed, index);
         Box::new(LruWorker {
             trial: self,
             thread: index as u64,
@@ -187,10 +155,7 @@ impl<C: Cache<u64, u64>> Trial for LruTrial<C> {
         let oversize = self.counts.oversize.load(Ordering::Relaxed) + u64::from(len > capacity);
         for (count, what) in [
             (oversize, "size checks over capacity"),
-            (
-                self.counts.wrong_key.load(Ordering::Relaxed),
-                "values read under the wrong key",
-            ),
+            (self.counts.wrong_key.load(Ordering::Relaxed), "values read under the wrong key"),
             (
                 self.counts.lost_put.load(Ordering::Relaxed),
                 "gets right after a put that missed it on one thread",
@@ -203,10 +168,8 @@ impl<C: Cache<u64, u64>> Trial for LruTrial<C> {
         if !problems.is_empty() {
             return Check::Violated(problems.join("; "));
         }
-        let (hits, misses) = (
-            self.counts.hits.load(Ordering::Relaxed),
-            self.counts.misses.load(Ordering::Relaxed),
-        );
+        let (hits, misses) =
+            (self.counts.hits.load(Ordering::Relaxed), self.counts.misses.load(Ordering::Relaxed));
         let ratio = 100.0 * hits as f64 / (hits + misses).max(1) as f64;
         let checked = self.counts.gets_after_put.load(Ordering::Relaxed);
         Check::Held(format!(
@@ -273,13 +236,9 @@ impl<C: Cache<u64, u64>> Worker for LruWorker<'_, C> {
         let (counts, tally) = (&self.trial.counts, &self.tally);
         counts.hits.fetch_add(tally.hits, Ordering::Relaxed);
         counts.misses.fetch_add(tally.misses, Ordering::Relaxed);
-        counts
-            .gets_after_put
-            .fetch_add(tally.gets_after_put, Ordering::Relaxed);
+        counts.gets_after_put.fetch_add(tally.gets_after_put, Ordering::Relaxed);
         counts.oversize.fetch_add(tally.oversize, Ordering::Relaxed);
-        counts
-            .wrong_key
-            .fetch_add(tally.wrong_key, Ordering::Relaxed);
+        counts.wrong_key.fetch_add(tally.wrong_key, Ordering::Relaxed);
         counts.lost_put.fetch_add(tally.lost_put, Ordering::Relaxed);
         0
     }
@@ -307,10 +266,7 @@ mod tests {
 
     impl Cache<u64, u64> for PlainLru {
         fn with_capacity(capacity: usize) -> Self {
-            Self {
-                entries: Mutex::new(VecDeque::new()),
-                capacity,
-            }
+            Self { entries: Mutex::new(VecDeque::new()), capacity }
         }
         fn get(&self, key: &u64) -> Option<u64> {
             let mut entries = self.entries.lock().unwrap();
@@ -363,21 +319,11 @@ mod tests {
         let workload = LruWorkload::empty()
             .with::<PlainLru>("plain", ImplKind::Library, "deque")
             .with::<LeakyLru>("leaky", ImplKind::Demonstration, "evicts too little");
-        let overrides = [
-            ("capacity".to_owned(), capacity.to_owned()),
-            ("keys".into(), "200".into()),
-        ];
+        let overrides =
+            [("capacity".to_owned(), capacity.to_owned()), ("keys".into(), "200".into())];
         let params = Params::resolve("lru", PARAMS, &overrides).unwrap();
-        let trial = workload
-            .prepare(
-                name,
-                &TrialSetup {
-                    threads,
-                    seed: 9,
-                    params: &params,
-                },
-            )
-            .unwrap();
+        let trial =
+            workload.prepare(name, &TrialSetup { threads, seed: 9, params: &params }).unwrap();
         std::thread::scope(|scope| {
             for index in 0..threads {
                 let trial = &trial;
@@ -395,9 +341,7 @@ mod tests {
     fn a_correct_lru_holds_and_reports_its_hit_ratio() {
         for threads in [1, 3] {
             let check = run("plain", threads, "20");
-            let Check::Held(summary) = check else {
-                panic!("{check:?}")
-            };
+            let Check::Held(summary) = check else { panic!("{check:?}") };
             assert!(summary.contains("hit ratio"), "{summary}");
         }
     }
@@ -405,9 +349,6 @@ mod tests {
     #[test]
     fn a_cache_that_outgrows_its_capacity_is_caught() {
         let check = run("leaky", 2, "20");
-        assert!(
-            matches!(&check, Check::Violated(m) if m.contains("over capacity")),
-            "{check:?}"
-        );
+        assert!(matches!(&check, Check::Violated(m) if m.contains("over capacity")), "{check:?}");
     }
 }

@@ -28,19 +28,13 @@ impl Metrics {
     /// Records one latency sample of `ns` nanoseconds in histogram `name`.
     #[inline]
     pub fn record(&mut self, name: &'static str, ns: u64) {
-        self.histograms
-            .entry(name)
-            .or_insert_with(latency_histogram)
-            .saturating_record(ns);
+        self.histograms.entry(name).or_insert_with(latency_histogram).saturating_record(ns);
     }
 
     /// Records `n` samples of `ns` nanoseconds each (a batch of `n` operations timed together).
     #[inline]
     pub fn record_n(&mut self, name: &'static str, ns: u64, n: u64) {
-        self.histograms
-            .entry(name)
-            .or_insert_with(latency_histogram)
-            .saturating_record_n(ns, n);
+        self.histograms.entry(name).or_insert_with(latency_histogram).saturating_record_n(ns, n);
     }
 
     /// Adds `n` to counter `name`.
@@ -100,9 +94,6 @@ mod tests {
         a.merge(&b);
         assert_eq!(a.histograms()["e2e"].len(), 2);
         assert_eq!(a.histograms()["wait"].len(), 1);
-        assert_eq!(
-            (a.counter("hits"), a.counter("misses"), a.counter("none")),
-            (5, 1, 0)
-        );
+        assert_eq!((a.counter("hits"), a.counter("misses"), a.counter("none")), (5, 1, 0));
     }
 }

@@ -35,17 +35,9 @@ pub struct ParamSpec {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ParamError {
     #[error("workload '{workload}' has no parameter '{name}' (it has: {known})")]
-    Unknown {
-        workload: String,
-        name: String,
-        known: String,
-    },
+    Unknown { workload: String, name: String, known: String },
     #[error("parameter '{name}' must be {expected}, not '{value}'")]
-    Invalid {
-        name: String,
-        value: String,
-        expected: String,
-    },
+    Invalid { name: String, value: String, expected: String },
 }
 
 /// The resolved parameters of one workload: every declared parameter, with its value.
@@ -62,20 +54,15 @@ impl Params {
         specs: &[ParamSpec],
         overrides: &[(String, String)],
     ) -> Result<Vec<Self>, ParamError> {
-        let mut values: BTreeMap<&'static str, String> = specs
-            .iter()
-            .map(|spec| (spec.name, spec.default.to_owned()))
-            .collect();
+        let mut values: BTreeMap<&'static str, String> =
+            specs.iter().map(|spec| (spec.name, spec.default.to_owned())).collect();
         for (name, value) in overrides {
             let spec =
-                specs
-                    .iter()
-                    .find(|spec| spec.name == name)
-                    .ok_or_else(|| ParamError::Unknown {
-                        workload: workload.to_owned(),
-                        name: name.clone(),
-                        known: specs.iter().map(|s| s.name).collect::<Vec<_>>().join(", "),
-                    })?;
+                specs.iter().find(|spec| spec.name == name).ok_or_else(|| ParamError::Unknown {
+                    workload: workload.to_owned(),
+                    name: name.clone(),
+                    known: specs.iter().map(|s| s.name).collect::<Vec<_>>().join(", "),
+                })?;
             values.insert(spec.name, value.clone());
         }
         let mut sweep = vec![Self::default()];
@@ -136,9 +123,7 @@ impl Params {
     /// # Panics
     /// If `name` was not declared.
     pub fn choice(&self, name: &str) -> &str {
-        self.values
-            .get(name)
-            .unwrap_or_else(|| panic!("parameter '{name}' is not declared"))
+        self.values.get(name).unwrap_or_else(|| panic!("parameter '{name}' is not declared"))
     }
 }
 
@@ -182,18 +167,8 @@ mod tests {
     use super::*;
 
     const SPECS: &[ParamSpec] = &[
-        ParamSpec {
-            name: "depth",
-            kind: ParamKind::Count,
-            default: "1",
-            help: "",
-        },
-        ParamSpec {
-            name: "mode",
-            kind: ParamKind::Choice(&["a", "b"]),
-            default: "a",
-            help: "",
-        },
+        ParamSpec { name: "depth", kind: ParamKind::Count, default: "1", help: "" },
+        ParamSpec { name: "mode", kind: ParamKind::Choice(&["a", "b"]), default: "a", help: "" },
     ];
 
     fn set(name: &str, value: &str) -> Vec<(String, String)> {
@@ -225,20 +200,10 @@ mod tests {
 
     #[test]
     fn lists_sweep_every_combination() {
-        let overrides = vec![
-            ("depth".to_owned(), "1,2".to_owned()),
-            ("mode".to_owned(), "a, b".to_owned()),
-        ];
+        let overrides =
+            vec![("depth".to_owned(), "1,2".to_owned()), ("mode".to_owned(), "a, b".to_owned())];
         let sweep = Params::sweep("w", SPECS, &overrides).unwrap();
         let shown: Vec<String> = sweep.iter().map(ToString::to_string).collect();
-        assert_eq!(
-            shown,
-            [
-                "depth=1;mode=a",
-                "depth=1;mode=b",
-                "depth=2;mode=a",
-                "depth=2;mode=b"
-            ]
-        );
+        assert_eq!(shown, ["depth=1;mode=a", "depth=1;mode=b", "depth=2;mode=a", "depth=2;mode=b"]);
     }
 }

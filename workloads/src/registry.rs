@@ -11,9 +11,7 @@ pub struct Registry {
 impl Registry {
     /// A registry with no workloads; add them with [`Registry::with`].
     pub fn empty() -> Self {
-        Self {
-            workloads: Vec::new(),
-        }
+        Self { workloads: Vec::new() }
     }
 
     /// Every workload this project ships.
@@ -23,18 +21,14 @@ impl Registry {
 
     /// Adds `workload`, replacing any workload of the same name (so a user can extend one).
     pub fn with(mut self, workload: impl Workload + 'static) -> Self {
-        self.workloads
-            .retain(|existing| existing.name() != workload.name());
+        self.workloads.retain(|existing| existing.name() != workload.name());
         self.workloads.push(Box::new(workload));
         self
     }
 
     /// The workload called `name`, if any.
     pub fn get(&self, name: &str) -> Option<&dyn Workload> {
-        self.workloads
-            .iter()
-            .find(|w| w.name() == name)
-            .map(|w| w.as_ref())
+        self.workloads.iter().find(|w| w.name() == name).map(|w| w.as_ref())
     }
 
     pub fn iter(&self) -> impl Iterator<Item = &dyn Workload> {

@@ -12,6 +12,7 @@ use std::time::Instant;
 use primitives::semaphore::Semaphore;
 
 use crate::busy_work::BusyWork;
+use crate::catalog::Catalog;
 use crate::metrics::Metrics;
 use crate::params::{ParamKind, ParamSpec, Params};
 use crate::workload::{Check, ImplInfo, ImplKind, Trial, TrialSetup, Worker, Workload};
@@ -48,34 +49,20 @@ struct SemaphoreSetup {
     outside: BusyWork,
 }
 
-type MakeTrial = Box<dyn Fn(&SemaphoreSetup) -> Box<dyn Trial> + Send + Sync>;
-
-struct Entry {
-    info: ImplInfo,
-    make: MakeTrial,
-}
-
 /// The semaphore workload over any set of [`Semaphore`] implementations.
 pub struct SemaphoreWorkload {
-    entries: Vec<Entry>,
+    catalog: Catalog<SemaphoreSetup>,
 }
 
 impl SemaphoreWorkload {
     /// A workload with no implementations yet; add them with [`SemaphoreWorkload::with`].
     pub fn empty() -> Self {
-        Self {
-            entries: Vec::new(),
-        }
+        Self { catalog: Catalog::new() }
     }
 
     /// Adds the semaphore type `S` under `name`.
     pub fn with<S: Semaphore + 'static>(mut self, name: &str, kind: ImplKind, about: &str) -> Self {
-        let info = ImplInfo {
-            name: name.to_owned(),
-            kind,
-            about: about.to_owned(),
-        };
-        let make: MakeTrial = Box::new(|setup: &SemaphoreSetup| {
+        self.catalog.add(name, kind, about, |setup: &SemaphoreSetup| {
             Box::new(SemaphoreTrial {
                 semaphore: S::new(setup.permits),
                 setup: *setup,
@@ -83,7 +70,6 @@ impl SemaphoreWorkload {
                 most_holders: AtomicUsize::new(0),
             })
         });
-        self.entries.push(Entry { info, make });
         self
     }
 }
@@ -113,24 +99,17 @@ impl Workload for SemaphoreWorkload {
     }
 
     fn implementations(&self) -> Vec<ImplInfo> {
-        self.entries
-            .iter()
-            .map(|entry| entry.info.clone())
-            .collect()
+        self.catalog.infos()
     }
 
     fn prepare(&self, implementation: &str, setup: &TrialSetup<'_>) -> Option<Box<dyn Trial>> {
-        let entry = self
-            .entries
-            .iter()
-            .find(|entry| entry.info.name == implementation)?;
         let params = setup.params;
         let semaphore_setup = SemaphoreSetup {
             permits: params.number("permits").max(1) as usize,
             hold: BusyWork::from_nanos(params.number("hold_ns")),
             outside: BusyWork::from_nanos(params.number("outside_ns")),
         };
-        Some((entry.make)(&semaphore_setup))
+        self.catalog.make(implementation, &semaphore_setup)
     }
 }
 
@@ -145,11 +124,7 @@ struct SemaphoreTrial<S> {
 
 impl<S: Semaphore> Trial for SemaphoreTrial<S> {
     fn worker(&self, _index: usize) -> Box<dyn Worker + '_> {
-        Box::new(SemaphoreWorker {
-            trial: self,
-            most_holders: 0,
-            metrics: Metrics::default(),
-        })
+        Box::new(SemaphoreWorker { trial: self, most_holders: 0, metrics: Metrics::default() })
     }
 
     fn check(&self, _ops: u64) -> Check {
@@ -177,12 +152,12 @@ fn permits_left<S: Semaphore>(semaphore: &S, permits: usize) -> Result<(), Strin
         }
     }
     match held.len() {
-        n if n < permits => Err(format!(
-            "only {n} of {permits} permits could be taken after the run"
-        )),
-        n if n > permits => Err(format!(
-            "more than {permits} permits could be taken after the run"
-        )),
+        n if n < permits => {
+            Err(format!("only {n} of {permits} permits could be taken after the run"))
+        }
+        n if n > permits => {
+            Err(format!("more than {permits} permits could be taken after the run"))
+        }
         _ => Ok(()),
     }
 }
@@ -213,9 +188,7 @@ impl<S: Semaphore> Worker for SemaphoreWorker<'_, S> {
     }
 
     fn finish(&mut self) -> u64 {
-        self.trial
-            .most_holders
-            .fetch_max(self.most_holders, Ordering::Relaxed);
+        self.trial.most_holders.fetch_max(self.most_holders, Ordering::Relaxed);
         0
     }
 

@@ -25,17 +25,8 @@ impl<const WORDS: usize> Item<WORDS> {
     /// Item `seq` of `producer`, stamped with the time since `epoch` if it is a sampled one.
     #[inline]
     pub fn new(producer: u32, seq: u64, epoch: Instant) -> Self {
-        let sent_ns = if seq.is_multiple_of(TIMESTAMP_EVERY) {
-            nanos_since(epoch) + 1
-        } else {
-            0
-        };
-        Self {
-            producer,
-            seq,
-            sent_ns,
-            payload: [seq; WORDS],
-        }
+        let sent_ns = if seq.is_multiple_of(TIMESTAMP_EVERY) { nanos_since(epoch) + 1 } else { 0 };
+        Self { producer, seq, sent_ns, payload: [seq; WORDS] }
     }
 
     /// The time from push to now, for a sampled item.
@@ -65,9 +56,7 @@ mod tests {
         let epoch = Instant::now();
         assert!(Item::<1>::new(0, 0, epoch).age_ns(epoch).is_some());
         assert!(Item::<1>::new(0, 1, epoch).age_ns(epoch).is_none());
-        assert!(Item::<32>::new(3, TIMESTAMP_EVERY, epoch)
-            .age_ns(epoch)
-            .is_some());
+        assert!(Item::<32>::new(3, TIMESTAMP_EVERY, epoch).age_ns(epoch).is_some());
     }
 
     #[test]

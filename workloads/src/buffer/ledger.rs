@@ -18,9 +18,7 @@ impl Tally {
     #[inline]
     pub fn add(&mut self, producer: u32, seq: u64) {
         self.count += 1;
-        self.fingerprint = self
-            .fingerprint
-            .wrapping_add(mix((u64::from(producer) << 48) ^ seq));
+        self.fingerprint = self.fingerprint.wrapping_add(mix((u64::from(producer) << 48) ^ seq));
     }
 
     fn merge(&mut self, other: Tally) {
@@ -112,10 +110,8 @@ impl Ledger {
         for (producer, (pushed, received)) in self.pushed.iter().zip(&self.received).enumerate() {
             if received.count < pushed.count {
                 let lost = pushed.count - received.count;
-                problems.push(format!(
-                    "producer {producer}: {lost} of {} items lost",
-                    pushed.count
-                ));
+                problems
+                    .push(format!("producer {producer}: {lost} of {} items lost", pushed.count));
             } else if received.count > pushed.count {
                 let extra = received.count - pushed.count;
                 problems.push(format!(
@@ -176,17 +172,12 @@ mod tests {
 
     #[test]
     fn loss_duplication_and_their_swap_are_caught() {
-        assert!(ledger_for(&[0, 1, 2], &[&[0, 2]])
-            .verdict()
-            .unwrap_err()
-            .contains("lost"));
+        assert!(ledger_for(&[0, 1, 2], &[&[0, 2]]).verdict().unwrap_err().contains("lost"));
         assert!(ledger_for(&[0, 1, 2], &[&[0, 1], &[1, 2]])
             .verdict()
             .unwrap_err()
             .contains("twice"));
-        let swapped = ledger_for(&[0, 1, 2], &[&[0, 1], &[1]])
-            .verdict()
-            .unwrap_err();
+        let swapped = ledger_for(&[0, 1, 2], &[&[0, 1], &[1]]).verdict().unwrap_err();
         assert!(swapped.contains("as many duplicated"), "{swapped}");
     }
 

@@ -23,6 +23,7 @@ pub use item::Item;
 use ledger::Ledger;
 use workers::{Consumer, Producer, Solo};
 
+use crate::catalog::Catalog;
 use crate::params::{ParamKind, ParamSpec};
 use crate::workload::{Check, ImplInfo, ImplKind, Trial, TrialSetup, Worker, Workload};
 
@@ -84,14 +85,9 @@ impl Split {
             "one-consumer" => threads - 1,
             _ => threads / 2,
         };
-        Self {
-            producers,
-            consumers: threads - producers,
-        }
+        Self { producers, consumers: threads - producers }
     }
 }
-
-type MakeTrial = Box<dyn Fn(&BufferSetup) -> Box<dyn Trial> + Send + Sync>;
 
 /// What one trial is built from.
 #[derive(Debug, Clone, Copy)]
@@ -102,36 +98,23 @@ struct BufferSetup {
     payload_words: usize,
 }
 
-struct Entry {
-    info: ImplInfo,
-    make: MakeTrial,
-}
-
 /// The buffer workload over any set of [`BoundedQueue`] implementations.
 pub struct BufferWorkload {
-    entries: Vec<Entry>,
+    catalog: Catalog<BufferSetup>,
 }
 
 impl BufferWorkload {
     /// A workload with no implementations yet; add them with [`BufferWorkload::with`].
     pub fn empty() -> Self {
-        Self {
-            entries: Vec::new(),
-        }
+        Self { catalog: Catalog::new() }
     }
 
     /// Adds the queue family `F` under `name`.
     pub fn with<F: QueueFamily>(mut self, name: &str, kind: ImplKind, about: &str) -> Self {
-        let info = ImplInfo {
-            name: name.to_owned(),
-            kind,
-            about: about.to_owned(),
-        };
-        let make: MakeTrial = Box::new(|setup: &BufferSetup| match setup.payload_words {
+        self.catalog.add(name, kind, about, |setup: &BufferSetup| match setup.payload_words {
             1 => Box::new(BufferTrial::<F::Queue<Item<1>>, 1>::new(setup)),
             _ => Box::new(BufferTrial::<F::Queue<Item<32>>, 32>::new(setup)),
         });
-        self.entries.push(Entry { info, make });
         self
     }
 }
@@ -161,28 +144,17 @@ impl Workload for BufferWorkload {
     }
 
     fn implementations(&self) -> Vec<ImplInfo> {
-        self.entries
-            .iter()
-            .map(|entry| entry.info.clone())
-            .collect()
+        self.catalog.infos()
     }
 
     fn prepare(&self, implementation: &str, setup: &TrialSetup<'_>) -> Option<Box<dyn Trial>> {
-        let entry = self
-            .entries
-            .iter()
-            .find(|entry| entry.info.name == implementation)?;
         let params = setup.params;
         let buffer_setup = BufferSetup {
             split: (setup.threads > 1).then(|| Split::of(params.choice("split"), setup.threads)),
             capacity: params.number("capacity").max(1) as usize,
-            payload_words: if params.choice("payload") == "256" {
-                32
-            } else {
-                1
-            },
+            payload_words: if params.choice("payload") == "256" { 32 } else { 1 },
         };
-        Some((entry.make)(&buffer_setup))
+        self.catalog.make(implementation, &buffer_setup)
     }
 }
 

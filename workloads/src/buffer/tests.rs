@@ -16,11 +16,7 @@ struct PlainQueue<T> {
 
 impl<T: Send> BoundedQueue<T> for PlainQueue<T> {
     fn with_capacity(capacity: usize) -> Self {
-        Self {
-            state: Mutex::new((VecDeque::new(), false)),
-            changed: Condvar::new(),
-            capacity,
-        }
+        Self { state: Mutex::new((VecDeque::new(), false)), changed: Condvar::new(), capacity }
     }
 
     fn push(&self, item: T) -> Result<(), T> {
@@ -101,30 +97,15 @@ impl QueueFamily for ClosedFirst {
 fn workload() -> BufferWorkload {
     BufferWorkload::empty()
         .with::<Plain>("plain", ImplKind::Library, "mutex + one condvar")
-        .with::<ClosedFirst>(
-            "closed-first",
-            ImplKind::Demonstration,
-            "drops items at close",
-        )
+        .with::<ClosedFirst>("closed-first", ImplKind::Demonstration, "drops items at close")
 }
 
 /// Runs a trial to completion: producers push `items` each, consumers pop until the end.
 fn run(name: &str, threads: usize, sets: &[(&str, &str)], items: u64) -> Check {
-    let overrides: Vec<_> = sets
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect();
+    let overrides: Vec<_> = sets.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
     let params = Params::resolve("buffer", PARAMS, &overrides).unwrap();
-    let trial = workload()
-        .prepare(
-            name,
-            &TrialSetup {
-                threads,
-                seed: 0,
-                params: &params,
-            },
-        )
-        .unwrap();
+    let trial =
+        workload().prepare(name, &TrialSetup { threads, seed: 0, params: &params }).unwrap();
     std::thread::scope(|scope| {
         for index in 0..threads {
             let trial = &trial;
@@ -145,34 +126,10 @@ fn run(name: &str, threads: usize, sets: &[(&str, &str)], items: u64) -> Check {
 
 #[test]
 fn splits_divide_the_threads() {
-    assert_eq!(
-        Split::of("balanced", 2),
-        Split {
-            producers: 1,
-            consumers: 1
-        }
-    );
-    assert_eq!(
-        Split::of("balanced", 5),
-        Split {
-            producers: 2,
-            consumers: 3
-        }
-    );
-    assert_eq!(
-        Split::of("one-producer", 4),
-        Split {
-            producers: 1,
-            consumers: 3
-        }
-    );
-    assert_eq!(
-        Split::of("one-consumer", 4),
-        Split {
-            producers: 3,
-            consumers: 1
-        }
-    );
+    assert_eq!(Split::of("balanced", 2), Split { producers: 1, consumers: 1 });
+    assert_eq!(Split::of("balanced", 5), Split { producers: 2, consumers: 3 });
+    assert_eq!(Split::of("one-producer", 4), Split { producers: 1, consumers: 3 });
+    assert_eq!(Split::of("one-consumer", 4), Split { producers: 3, consumers: 1 });
 }
 
 #[test]
@@ -186,16 +143,9 @@ fn a_correct_queue_holds_at_every_split_capacity_and_payload() {
     ] {
         for capacity in ["1", "16"] {
             for payload in ["8", "256"] {
-                let sets = [
-                    ("split", split),
-                    ("capacity", capacity),
-                    ("payload", payload),
-                ];
+                let sets = [("split", split), ("capacity", capacity), ("payload", payload)];
                 let check = run("plain", threads, &sets, 2_000);
-                assert!(
-                    matches!(check, Check::Held(_)),
-                    "{threads} {sets:?}: {check:?}"
-                );
+                assert!(matches!(check, Check::Held(_)), "{threads} {sets:?}: {check:?}");
             }
         }
     }
@@ -203,24 +153,14 @@ fn a_correct_queue_holds_at_every_split_capacity_and_payload() {
 
 #[test]
 fn the_single_thread_pushes_then_pops() {
-    let Check::Held(summary) = run("plain", 1, &[], 500) else {
-        panic!("violated")
-    };
-    assert!(
-        summary.starts_with("500 items from 1 producers"),
-        "{summary}"
-    );
+    let Check::Held(summary) = run("plain", 1, &[], 500) else { panic!("violated") };
+    assert!(summary.starts_with("500 items from 1 producers"), "{summary}");
 }
 
 #[test]
 fn a_queue_that_loses_items_at_shutdown_is_caught() {
     let caught = (0..10).any(|_| {
-        let check = run(
-            "closed-first",
-            4,
-            &[("split", "one-consumer"), ("capacity", "64")],
-            5_000,
-        );
+        let check = run("closed-first", 4, &[("split", "one-consumer"), ("capacity", "64")], 5_000);
         matches!(check, Check::Violated(ref m) if m.contains("lost"))
     });
     assert!(caught, "the closed-first queue passed 10 runs");

@@ -22,12 +22,7 @@ pub struct Producer<'a, Q, const WORDS: usize> {
 
 impl<'a, Q: BoundedQueue<Item<WORDS>>, const WORDS: usize> Producer<'a, Q, WORDS> {
     pub fn new(trial: &'a BufferTrial<Q, WORDS>, id: u32) -> Self {
-        Self {
-            trial,
-            id,
-            next_seq: 0,
-            pushed: Tally::default(),
-        }
+        Self { trial, id, next_seq: 0, pushed: Tally::default() }
     }
 }
 
@@ -51,11 +46,7 @@ impl<Q: BoundedQueue<Item<WORDS>>, const WORDS: usize> Worker for Producer<'_, Q
 
     fn finish(&mut self) -> u64 {
         let trial = self.trial;
-        trial
-            .ledger
-            .lock()
-            .expect("a worker panicked")
-            .add_producer(self.id as usize, self.pushed);
+        trial.ledger.lock().expect("a worker panicked").add_producer(self.id as usize, self.pushed);
         // AcqRel: the last producer closes only after every other producer's last push.
         if trial.producers_running.fetch_sub(1, Ordering::AcqRel) == 1 {
             trial.queue.close();
@@ -73,11 +64,7 @@ pub struct Consumer<'a, Q, const WORDS: usize> {
 
 impl<'a, Q: BoundedQueue<Item<WORDS>>, const WORDS: usize> Consumer<'a, Q, WORDS> {
     pub fn new(trial: &'a BufferTrial<Q, WORDS>, producers: usize) -> Self {
-        Self {
-            trial,
-            log: ConsumerLog::new(producers),
-            metrics: Metrics::default(),
-        }
+        Self { trial, log: ConsumerLog::new(producers), metrics: Metrics::default() }
     }
 
     #[inline]
@@ -107,11 +94,7 @@ impl<Q: BoundedQueue<Item<WORDS>>, const WORDS: usize> Worker for Consumer<'_, Q
             self.receive(item);
             drained += 1;
         }
-        self.trial
-            .ledger
-            .lock()
-            .expect("a worker panicked")
-            .add_consumer(&self.log);
+        self.trial.ledger.lock().expect("a worker panicked").add_consumer(&self.log);
         drained
     }
 
@@ -128,10 +111,7 @@ pub struct Solo<'a, Q, const WORDS: usize> {
 
 impl<'a, Q: BoundedQueue<Item<WORDS>>, const WORDS: usize> Solo<'a, Q, WORDS> {
     pub fn new(trial: &'a BufferTrial<Q, WORDS>) -> Self {
-        Self {
-            producer: Producer::new(trial, 0),
-            consumer: Consumer::new(trial, 1),
-        }
+        Self { producer: Producer::new(trial, 0), consumer: Consumer::new(trial, 1) }
     }
 }
 

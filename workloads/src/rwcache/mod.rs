@@ -20,6 +20,7 @@ use std::sync::Mutex;
 use crossbeam_utils::CachePadded;
 use primitives::rwlock::RwLock;
 
+use crate::catalog::Catalog;
 use crate::keys::{KeyDistribution, DISTRIBUTION, SKEW};
 use crate::params::{ParamKind, ParamSpec, Params};
 use crate::workload::{Check, ImplInfo, ImplKind, Trial, TrialSetup, Worker, Workload};
@@ -42,12 +43,7 @@ const PARAMS: &[ParamSpec] = &[
         default: "99",
         help: "share of operations that read, in percent (try 50,90,99,100)",
     },
-    ParamSpec {
-        name: "keys",
-        kind: ParamKind::Count,
-        default: "16",
-        help: "entries in the cache",
-    },
+    ParamSpec { name: "keys", kind: ParamKind::Count, default: "16", help: "entries in the cache" },
     DISTRIBUTION,
     SKEW,
     ParamSpec {
@@ -63,8 +59,6 @@ pub trait RwLockFamily: 'static {
     type Lock<const WORDS: usize>: RwLock<[u64; WORDS]> + 'static;
 }
 
-type MakeTrial = Box<dyn Fn(&RwCacheSetup) -> Box<dyn Trial> + Send + Sync>;
-
 /// What one trial is built from.
 #[derive(Debug, Clone, Copy)]
 struct RwCacheSetup {
@@ -75,37 +69,24 @@ struct RwCacheSetup {
     value_words: usize,
 }
 
-struct Entry {
-    info: ImplInfo,
-    make: MakeTrial,
-}
-
 /// The rwcache workload over any set of [`RwLock`] implementations.
 pub struct RwCacheWorkload {
-    entries: Vec<Entry>,
+    catalog: Catalog<RwCacheSetup>,
 }
 
 impl RwCacheWorkload {
     /// A workload with no implementations yet; add them with [`RwCacheWorkload::with`].
     pub fn empty() -> Self {
-        Self {
-            entries: Vec::new(),
-        }
+        Self { catalog: Catalog::new() }
     }
 
     /// Adds the lock family `F` under `name`.
     pub fn with<F: RwLockFamily>(mut self, name: &str, kind: ImplKind, about: &str) -> Self {
-        let info = ImplInfo {
-            name: name.to_owned(),
-            kind,
-            about: about.to_owned(),
-        };
-        let make: MakeTrial = Box::new(|setup: &RwCacheSetup| match setup.value_words {
+        self.catalog.add(name, kind, about, |setup: &RwCacheSetup| match setup.value_words {
             2 => Box::new(RwCacheTrial::<F::Lock<2>, 2>::new(setup)),
             8 => Box::new(RwCacheTrial::<F::Lock<8>, 8>::new(setup)),
             _ => Box::new(RwCacheTrial::<F::Lock<32>, 32>::new(setup)),
         });
-        self.entries.push(Entry { info, make });
         self
     }
 }
@@ -138,17 +119,10 @@ impl Workload for RwCacheWorkload {
     }
 
     fn implementations(&self) -> Vec<ImplInfo> {
-        self.entries
-            .iter()
-            .map(|entry| entry.info.clone())
-            .collect()
+        self.catalog.infos()
     }
 
     fn prepare(&self, implementation: &str, setup: &TrialSetup<'_>) -> Option<Box<dyn Trial>> {
-        let entry = self
-            .entries
-            .iter()
-            .find(|entry| entry.info.name == implementation)?;
         let params = setup.params;
         let rwcache_setup = RwCacheSetup {
             keys: params.number("keys").clamp(1, MAX_KEYS),
@@ -157,7 +131,7 @@ impl Workload for RwCacheWorkload {
             seed: setup.seed,
             value_words: params.choice("value_bytes").parse::<usize>().unwrap_or(64) / 8,
         };
-        Some((entry.make)(&rwcache_setup))
+        self.catalog.make(implementation, &rwcache_setup)
     }
 }
 
@@ -190,10 +164,7 @@ impl<L: RwLock<[u64; WORDS]>, const WORDS: usize> RwCacheTrial<L, WORDS> {
         let slots = (0..setup.keys)
             .map(|key| {
                 let lock = L::new([value_word(key, 0); WORDS]);
-                CachePadded::new(Slot {
-                    lock,
-                    writer_inside: AtomicBool::new(false),
-                })
+                CachePadded::new(Slot { lock, writer_inside: AtomicBool::new(false) })
             })
             .collect();
         Self {
@@ -215,18 +186,9 @@ impl<L: RwLock<[u64; WORDS]>, const WORDS: usize> Trial for RwCacheTrial<L, WORD
     fn check(&self, _ops: u64) -> Check {
         let mut problems = Vec::new();
         for (count, what) in [
-            (
-                self.torn_reads.load(Ordering::Relaxed),
-                "torn reads (a writer overlapped a reader)",
-            ),
-            (
-                self.misplaced_reads.load(Ordering::Relaxed),
-                "reads of another key's value",
-            ),
-            (
-                self.overlapping_writes.load(Ordering::Relaxed),
-                "overlapping writes",
-            ),
+            (self.torn_reads.load(Ordering::Relaxed), "torn reads (a writer overlapped a reader)"),
+            (self.misplaced_reads.load(Ordering::Relaxed), "reads of another key's value"),
+            (self.overlapping_writes.load(Ordering::Relaxed), "overlapping writes"),
         ] {
             if count > 0 {
                 problems.push(format!("{count} {what}"));
@@ -244,15 +206,11 @@ impl<L: RwLock<[u64; WORDS]>, const WORDS: usize> Trial for RwCacheTrial<L, WORD
             })
             .count() as u64;
         if lost > 0 {
-            problems.push(format!(
-                "{lost} keys whose final version is not the writes made"
-            ));
+            problems.push(format!("{lost} keys whose final version is not the writes made"));
         }
         if problems.is_empty() {
             let total: u64 = writes.iter().sum();
-            Check::Held(format!(
-                "no torn read, no overlapping writers; {total} writes all kept"
-            ))
+            Check::Held(format!("no torn read, no overlapping writers; {total} writes all kept"))
         } else {
             Check::Violated(problems.join("; "))
         }

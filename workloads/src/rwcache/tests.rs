@@ -38,21 +38,9 @@ fn run(name: &str, threads: usize, sets: &[(&str, &str)], ops: u64) -> Check {
     let workload = RwCacheWorkload::empty()
         .with::<ParkingLot>("parking-lot", ImplKind::Library, "parking_lot::RwLock")
         .with::<LosesWrites>("loses-writes", ImplKind::Demonstration, "copy, then store");
-    let overrides: Vec<_> = sets
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect();
+    let overrides: Vec<_> = sets.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
     let params = Params::resolve("rwcache", PARAMS, &overrides).unwrap();
-    let trial = workload
-        .prepare(
-            name,
-            &TrialSetup {
-                threads,
-                seed: 3,
-                params: &params,
-            },
-        )
-        .unwrap();
+    let trial = workload.prepare(name, &TrialSetup { threads, seed: 3, params: &params }).unwrap();
     std::thread::scope(|scope| {
         for index in 0..threads {
             let trial = &trial;
@@ -70,11 +58,8 @@ fn run(name: &str, threads: usize, sets: &[(&str, &str)], ops: u64) -> Check {
 fn a_correct_lock_holds_for_every_value_size_and_mix() {
     for value_bytes in ["16", "64", "256"] {
         for read_percent in ["0", "50", "100"] {
-            let sets = [
-                ("value_bytes", value_bytes),
-                ("read_percent", read_percent),
-                ("keys", "4"),
-            ];
+            let sets =
+                [("value_bytes", value_bytes), ("read_percent", read_percent), ("keys", "4")];
             let check = run("parking-lot", 3, &sets, 5_000);
             assert!(matches!(check, Check::Held(_)), "{sets:?}: {check:?}");
         }
@@ -102,9 +87,7 @@ fn bad_parameters_are_refused() {
     let workload = RwCacheWorkload::empty();
     let params =
         |k: &str, v: &str| Params::resolve("rwcache", PARAMS, &[(k.into(), v.into())]).unwrap();
-    assert!(workload
-        .check_params(&params("read_percent", "101"))
-        .is_err());
+    assert!(workload.check_params(&params("read_percent", "101")).is_err());
     assert!(workload.check_params(&params("keys", "0")).is_err());
     assert!(workload.check_params(&params("keys", "64")).is_ok());
 }

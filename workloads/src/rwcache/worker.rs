@@ -46,9 +46,8 @@ impl<'a, L: RwLock<[u64; WORDS]>, const WORDS: usize> RwCacheWorker<'a, L, WORDS
     #[inline]
     fn read(&mut self, key: u64) {
         let slot = &self.trial.slots[key as usize];
-        let (first, torn) = slot
-            .lock
-            .read(|value| (value[0], value.iter().any(|&w| w != value[0])));
+        let (first, torn) =
+            slot.lock.read(|value| (value[0], value.iter().any(|&w| w != value[0])));
         self.torn_reads += u64::from(torn);
         self.misplaced_reads += u64::from(first >> 32 != key);
     }
@@ -85,8 +84,7 @@ impl<L: RwLock<[u64; WORDS]>, const WORDS: usize> Worker for RwCacheWorker<'_, L
             } else {
                 let began = Instant::now();
                 self.write(key);
-                self.metrics
-                    .record(WRITE, began.elapsed().as_nanos() as u64);
+                self.metrics.record(WRITE, began.elapsed().as_nanos() as u64);
             }
         }
         n
@@ -94,20 +92,11 @@ impl<L: RwLock<[u64; WORDS]>, const WORDS: usize> Worker for RwCacheWorker<'_, L
 
     fn finish(&mut self) -> u64 {
         let trial = self.trial;
-        trial
-            .torn_reads
-            .fetch_add(self.torn_reads, Ordering::Relaxed);
-        trial
-            .misplaced_reads
-            .fetch_add(self.misplaced_reads, Ordering::Relaxed);
-        trial
-            .overlapping_writes
-            .fetch_add(self.overlapping_writes, Ordering::Relaxed);
+        trial.torn_reads.fetch_add(self.torn_reads, Ordering::Relaxed);
+        trial.misplaced_reads.fetch_add(self.misplaced_reads, Ordering::Relaxed);
+        trial.overlapping_writes.fetch_add(self.overlapping_writes, Ordering::Relaxed);
         let mut writes = trial.writes.lock().expect("a worker panicked");
-        writes
-            .iter_mut()
-            .zip(&self.writes)
-            .for_each(|(total, mine)| *total += mine);
+        writes.iter_mut().zip(&self.writes).for_each(|(total, mine)| *total += mine);
         0
     }
 

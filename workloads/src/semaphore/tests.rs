@@ -25,10 +25,7 @@ impl Semaphore for PlainSemaphore {
     type Permit<'a> = PlainPermit<'a>;
 
     fn new(permits: usize) -> Self {
-        Self {
-            available: Mutex::new(permits),
-            released: Condvar::new(),
-        }
+        Self { available: Mutex::new(permits), released: Condvar::new() }
     }
 
     fn acquire(&self) -> PlainPermit<'_> {
@@ -103,21 +100,10 @@ fn workload() -> SemaphoreWorkload {
 }
 
 fn run(name: &str, threads: usize, permits: &str, ops: u64) -> Check {
-    let overrides = [
-        ("permits".to_owned(), permits.to_owned()),
-        ("hold_ns".into(), "200".into()),
-    ];
+    let overrides = [("permits".to_owned(), permits.to_owned()), ("hold_ns".into(), "200".into())];
     let params = Params::resolve("semaphore", PARAMS, &overrides).unwrap();
-    let trial = workload()
-        .prepare(
-            name,
-            &TrialSetup {
-                threads,
-                seed: 0,
-                params: &params,
-            },
-        )
-        .unwrap();
+    let trial =
+        workload().prepare(name, &TrialSetup { threads, seed: 0, params: &params }).unwrap();
     std::thread::scope(|scope| {
         for index in 0..threads {
             let trial = &trial;
@@ -136,10 +122,7 @@ fn run(name: &str, threads: usize, permits: &str, ops: u64) -> Check {
 fn a_correct_semaphore_holds() {
     for (threads, permits) in [(1, "1"), (4, "1"), (4, "2"), (3, "5")] {
         let check = run("plain", threads, permits, 2_000);
-        assert!(
-            matches!(check, Check::Held(_)),
-            "{threads} threads, {permits}: {check:?}"
-        );
+        assert!(matches!(check, Check::Held(_)), "{threads} threads, {permits}: {check:?}");
     }
 }
 
@@ -159,8 +142,6 @@ fn lost_and_invented_permits_are_caught() {
         "only 1 of 2 permits could be taken after the run"
     );
     let semaphore = PlainSemaphore::new(3);
-    assert!(permits_left(&semaphore, 2)
-        .unwrap_err()
-        .starts_with("more than 2"));
+    assert!(permits_left(&semaphore, 2).unwrap_err().starts_with("more than 2"));
     assert!(permits_left(&PlainSemaphore::new(2), 2).is_ok());
 }
