@@ -22,6 +22,10 @@ pub const BATCH_TARGET: Duration = Duration::from_micros(5);
 /// Batches never grow past this, which bounds how long a thread can miss the stop flag.
 pub const MAX_BATCH: u64 = 1 << 16;
 
+/// How long the runner waits for late threads at the start of the measured phase before it
+/// measures anyway.
+pub const STRAGGLER_GRACE: Duration = Duration::from_secs(5);
+
 /// When the measured phase ends.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Stop {
@@ -90,22 +94,28 @@ struct ThreadReport {
 /// Runs `trial` on `threads` threads and checks its invariant.
 ///
 /// The threads and this coordinating thread start together at a barrier. Each thread warms up
-/// until its own deadline, forgets what it recorded, and measures; there is no second barrier,
-/// because a worker can be blocked in an operation (a consumer on an empty queue) when warm-up
-/// ends. The coordinator ends the measured phase when the duration has passed or every main
-/// worker has finished its count or run out of work: it sets the stop flag and calls
-/// [`Trial::stop`].
+/// for the warm-up time, says so, and keeps running unmeasured until the coordinator, once every
+/// thread has warmed up, raises the `go` flag; then it forgets what it recorded, notes its start
+/// and measures. The duration starts once every thread has started. A second barrier would do
+/// the same for plain workers but could deadlock on a consumer blocked on an empty queue while
+/// producers wait at the barrier. The coordinator ends the measured phase when the duration has
+/// passed or every main worker has finished its count or run out of work: it sets the stop flag
+/// and calls [`Trial::stop`].
 pub fn measure(trial: &dyn Trial, threads: usize, timing: Timing) -> Measurement {
     assert!(threads > 0, "a trial needs at least one thread");
     let stop = AtomicBool::new(false);
     let start = Barrier::new(threads + 1);
     let main_workers = AtomicUsize::new(0);
+    let warmed_up = AtomicUsize::new(0);
+    let go = AtomicBool::new(false);
+    let measuring = AtomicUsize::new(0);
     let (main_done, main_done_rx) = mpsc::channel::<()>();
 
     let reports: Vec<ThreadReport> = std::thread::scope(|scope| {
         let handles: Vec<_> = (0..threads)
             .map(|index| {
                 let (stop, start, main_workers) = (&stop, &start, &main_workers);
+                let (warmed_up, go, measuring) = (&warmed_up, &go, &measuring);
                 let main_done = main_done.clone();
                 scope.spawn(move || {
                     let mut worker = trial.worker(index);
@@ -116,10 +126,15 @@ pub fn measure(trial: &dyn Trial, threads: usize, timing: Timing) -> Measurement
                     let mut timer = BatchTimer::new();
                     start.wait();
                     let warmup_end = Instant::now() + timing.warmup;
-                    let warmup_ops = timer.run_until(&mut *worker, || Instant::now() >= warmup_end);
+                    let mut warmup_ops =
+                        timer.run_until(&mut *worker, || Instant::now() >= warmup_end);
+                    // Keep going, unmeasured, until every thread has warmed up.
+                    warmed_up.fetch_add(1, Ordering::AcqRel);
+                    warmup_ops += timer.run_until(&mut *worker, || go.load(Ordering::Acquire));
                     timer.reset_samples();
                     drop(worker.take_metrics());
                     let started = Instant::now();
+                    measuring.fetch_add(1, Ordering::AcqRel);
                     let ops = match (role, timing.stop) {
                         (Role::Main, Stop::OpsPerThread(limit)) => {
                             timer.run_count(&mut *worker, limit)
@@ -153,8 +168,13 @@ pub fn measure(trial: &dyn Trial, threads: usize, timing: Timing) -> Measurement
         drop(main_done);
         start.wait();
         let mains = main_workers.load(Ordering::Relaxed);
+        std::thread::sleep(timing.warmup);
+        wait_until_all(&warmed_up, threads);
+        go.store(true, Ordering::Release);
+        // A thread sees the flag between two batches; the clock starts when all have.
+        wait_until_all(&measuring, threads);
         let deadline = match timing.stop {
-            Stop::After(duration) => Some(Instant::now() + timing.warmup + duration),
+            Stop::After(duration) => Some(Instant::now() + duration),
             Stop::OpsPerThread(_) => None,
         };
         // With side workers, a fixed duration is honoured even if the main workers ran out of
@@ -163,10 +183,11 @@ pub fn measure(trial: &dyn Trial, threads: usize, timing: Timing) -> Measurement
         wait_for_main_workers(&main_done_rx, mains, deadline, honour_deadline);
         stop.store(true, Ordering::Relaxed);
         trial.stop();
-        handles
+        let reports = handles
             .into_iter()
             .map(|handle| handle.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
-            .collect()
+            .collect();
+        reports
     });
 
     let all_ops: u64 = reports.iter().map(|r| r.warmup_ops + r.ops + r.finish_ops).sum();
@@ -189,6 +210,15 @@ pub fn measure(trial: &dyn Trial, threads: usize, timing: Timing) -> Measurement
         batches: main.iter().map(|r| r.batches).sum(),
         metrics,
         check,
+    }
+}
+
+/// Returns once `count` reaches `threads`, or after [`STRAGGLER_GRACE`]: a worker stuck in an
+/// operation must not hang the run (its lateness then shows as a short overlap time).
+fn wait_until_all(count: &AtomicUsize, threads: usize) {
+    let give_up = Instant::now() + STRAGGLER_GRACE;
+    while count.load(Ordering::Acquire) < threads && Instant::now() < give_up {
+        std::thread::sleep(Duration::from_micros(50));
     }
 }
 
@@ -216,7 +246,7 @@ fn wait_for_main_workers(
     }
 }
 
-/// The time every thread was running: latest start to earliest finish.
+/// The time every thread was measuring: latest start to earliest finish.
 fn overlap(reports: &[ThreadReport]) -> Duration {
     let last_start = reports.iter().map(|r| r.started).max().expect("at least one thread");
     let first_finish = reports.iter().map(|r| r.finished).min().expect("at least one thread");
@@ -425,8 +455,9 @@ mod tests {
         let m = measure(&trial, 3, timing);
         assert_eq!(m.ops_per_thread, vec![5_000; 2], "only the main workers' ops");
         assert_eq!(m.latency.len(), 10_000, "only main ops in the op histogram");
-        let pushes = m.metrics.histograms().get("push").expect("the side worker's histogram");
-        assert_eq!(pushes.len(), trial.side_ops.load(Ordering::Relaxed));
+        // The side worker's measured batches (it may have done all its work in the warm-up).
+        let pushes = m.metrics.histograms().get("push").map_or(0, |h| h.len());
+        assert!(pushes <= trial.side_ops.load(Ordering::Relaxed));
         assert!(matches!(m.check, Check::Held(_)), "{:?}", m.check);
     }
 }
