@@ -183,11 +183,10 @@ pub fn measure(trial: &dyn Trial, threads: usize, timing: Timing) -> Measurement
         wait_for_main_workers(&main_done_rx, mains, deadline, honour_deadline);
         stop.store(true, Ordering::Relaxed);
         trial.stop();
-        let reports = handles
+        handles
             .into_iter()
             .map(|handle| handle.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
-            .collect();
-        reports
+            .collect()
     });
 
     let all_ops: u64 = reports.iter().map(|r| r.warmup_ops + r.ops + r.finish_ops).sum();

@@ -7,8 +7,23 @@
 //! | [`TicketLock`] | ticket lock: take a number, wait until it is served; FIFO-fair |
 //! | [`ReentrantLock`] | owner thread id and depth over any raw lock |
 //! | [`counters`] | racy (a demonstration), atomic, sharded and cache-padded, locked, reentrant |
+//! | [`CondvarBuffer`] | mutex + two condvars, notified only when a counted sleeper waits; exact close |
+//! | [`RingBuffer`] / [`BlockingRingBuffer`] | Vyukov's bounded MPMC ring (a sequence stamp per slot), close bit in the tail; blocking ends spin, then park |
+//! | [`AtomicSemaphore`] | atomic permit count; spins, then parks on a condvar; RAII [`Permit`] |
+//! | [`LruCache`] | hash map into a slab-backed doubly linked recency list, behind any lock; O(1) get/put |
+//! | [`ShardedLruCache`] | independently locked LRU shards chosen by hash, capacity split across them |
+//! | [`CopyOnWriteList`] | writers copy, append and publish an `Arc<[T]>`; readers take snapshots |
+//! | [`VersionedArcCell`] | `Mutex<Arc<T>>` plus a version; per-thread readers revalidate a cached `Arc` with one load |
+//! | [`DoubleCheckedLazy`] | double-checked locking: Acquire flag on the fast path, mutex on the slow path |
+//! | [`StripedMap`] | lock striping (Herlihy & Shavit ch. 13): keys split by hash over N cache-padded stripes, each any [`Lock`] around its own `HashMap` |
+//! | [`StripedRwMap`] | the same with `lock_api` reader-writer stripes: gets share a stripe |
+//! | [`ThreadPool`] | fixed workers on one mutex FIFO; wakes only sleepers, spins before parking; join handles, finish/cancel shutdown |
+//! | [`DispatchPool`] | per-worker queues: shared, round-robin, key-hash, least-loaded, work-stealing (crossbeam-deque) |
 //!
-//! Traits: [`Lock`] and [`Reentrant`] (in [`lock`]), [`Counter`] (in [`counters`]). Library rivals
+//! Traits: [`Lock`] and [`Reentrant`] (in [`lock`]), [`Counter`] (in [`counters`]),
+//! [`BoundedQueue`] (in [`queue`]), [`Semaphore`] (in [`semaphore`]), [`Cache`], [`CowList`],
+//! [`SwapCell`], [`SwapReader`], [`LazyInit`] (in [`cache`]), [`ConcurrentMap`] (in [`map`]),
+//! [`Executor`] (in [`executor`]). Library rivals
 //! plug in through [`adapters`]. Atomics come from the private `sync` shim, which switches to
 //! loom under `--cfg loom` so the same code is model-checked.
 
@@ -44,3 +59,17 @@ pub use lock::{Lock, Reentrant};
 pub use reentrant_lock::ReentrantLock;
 pub use spin_lock::{RawSpinLock, SpinLock};
 pub use ticket_lock::{RawTicketLock, TicketLock};
+pub use cache::{Cache, CowList, LazyInit, SwapCell, SwapReader};
+pub use condvar_buffer::CondvarBuffer;
+pub use cow_list::CopyOnWriteList;
+pub use dispatch::{Dispatch, DispatchPool};
+pub use executor::{Executor, Job, JobTracker};
+pub use lazy_init::DoubleCheckedLazy;
+pub use lru_cache::{Lru, LruCache, ShardedLruCache};
+pub use map::ConcurrentMap;
+pub use queue::BoundedQueue;
+pub use ring_buffer::{BlockingRingBuffer, RingBuffer};
+pub use semaphore::{AtomicSemaphore, Permit, Semaphore};
+pub use striped_map::{StripedMap, StripedRwMap};
+pub use swap_cell::{VersionedArcCell, VersionedReader};
+pub use thread_pool::{JoinError, JoinHandle, Shutdown, ThreadPool};

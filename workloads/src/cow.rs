@@ -14,7 +14,9 @@
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
+use arc_swap::ArcSwap;
 use primitives::cache::{CowList, SwapReader};
+use primitives::CopyOnWriteList;
 
 use crate::catalog::Catalog;
 use crate::metrics::Metrics;
@@ -63,6 +65,21 @@ impl CowWorkload {
     /// A workload with no implementations yet; add them with [`CowWorkload::with`].
     pub fn empty() -> Self {
         Self { catalog: Catalog::new() }
+    }
+
+    /// Every copy-on-write list this project ships: hand-rolled and library.
+    pub fn standard() -> Self {
+        Self::empty()
+            .with::<CopyOnWriteList<u64>>(
+                "copy-on-write-list",
+                ImplKind::HandRolled,
+                "writers copy under a mutex and publish an Arc<[T]>; readers revalidate a cached Arc",
+            )
+            .with::<ArcSwap<Vec<u64>>>(
+                "arc-swap-list",
+                ImplKind::Library,
+                "arc_swap::ArcSwap<Vec<T>>; writers copy and publish with rcu",
+            )
     }
 
     /// Adds the list type `L` under `name`.

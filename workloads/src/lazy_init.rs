@@ -10,9 +10,11 @@
 //! saw the same value in each cell, every time.
 
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Mutex, OnceLock};
+use std::sync::{LazyLock, Mutex, OnceLock};
 
+use primitives::adapters::caches::OnceLockLazy;
 use primitives::cache::LazyInit;
+use primitives::DoubleCheckedLazy;
 
 use crate::busy_work::BusyWork;
 use crate::catalog::Catalog;
@@ -49,6 +51,19 @@ impl LazyInitWorkload {
     /// A workload with no implementations yet; add them with [`LazyInitWorkload::with`].
     pub fn empty() -> Self {
         Self { catalog: Catalog::new() }
+    }
+
+    /// Every lazy cell this project ships: hand-rolled and library.
+    pub fn standard() -> Self {
+        use ImplKind::{HandRolled, Library};
+        Self::empty()
+            .with::<DoubleCheckedLazy<u64>>(
+                "double-checked",
+                HandRolled,
+                "double-checked locking: Acquire flag on the fast path, mutex on the slow path",
+            )
+            .with::<OnceLockLazy<u64>>("std-once-lock", Library, "std::sync::OnceLock")
+            .with::<LazyLock<u64, fn() -> u64>>("std-lazy-lock", Library, "std::sync::LazyLock")
     }
 
     /// Adds the lazy cell type `L` under `name`.

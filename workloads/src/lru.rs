@@ -11,7 +11,9 @@
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use primitives::adapters::caches::{LruCrateParkingLot, LruCrateStdMutex};
 use primitives::cache::Cache;
+use primitives::{Lru, LruCache, ShardedLruCache, SpinLock};
 
 use crate::catalog::Catalog;
 use crate::keys::{KeyDistribution, KeyStream, DISTRIBUTION, SKEW};
@@ -54,6 +56,37 @@ impl LruWorkload {
     /// A workload with no implementations yet; add them with [`LruWorkload::with`].
     pub fn empty() -> Self {
         Self { catalog: Catalog::new() }
+    }
+
+    /// Every LRU cache this project ships: hand-rolled and library.
+    pub fn standard() -> Self {
+        use ImplKind::{HandRolled, Library};
+        Self::empty()
+            .with::<LruCache<u64, u64>>(
+                "lru-cache",
+                HandRolled,
+                "hash map into a slab-backed recency list, behind a parking_lot Mutex",
+            )
+            .with::<LruCache<u64, u64, SpinLock<Lru<u64, u64>>>>(
+                "lru-cache-spin-lock",
+                HandRolled,
+                "the same behind the hand-rolled spin lock",
+            )
+            .with::<ShardedLruCache<u64, u64>>(
+                "sharded-lru-cache",
+                HandRolled,
+                "independently locked LRU shards chosen by hash (LRU within a shard)",
+            )
+            .with::<LruCrateParkingLot<u64, u64>>(
+                "lru-crate-parking-lot",
+                Library,
+                "the lru crate behind a parking_lot Mutex",
+            )
+            .with::<LruCrateStdMutex<u64, u64>>(
+                "lru-crate-std-mutex",
+                Library,
+                "the lru crate behind a std Mutex",
+            )
     }
 
     /// Adds the cache type `C` under `name`.

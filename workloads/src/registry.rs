@@ -1,6 +1,12 @@
 //! Every workload the project ships, by name, so the CLI and the benches find them all.
 
+use crate::buffer::BufferWorkload;
 use crate::counter::CounterWorkload;
+use crate::cow::CowWorkload;
+use crate::lazy_init::LazyInitWorkload;
+use crate::lru::LruWorkload;
+use crate::rwcache::RwCacheWorkload;
+use crate::semaphore::SemaphoreWorkload;
 use crate::workload::Workload;
 
 /// An ordered set of workloads with unique names.
@@ -16,7 +22,14 @@ impl Registry {
 
     /// Every workload this project ships.
     pub fn standard() -> Self {
-        Self::empty().with(CounterWorkload::standard())
+        Self::empty()
+            .with(CounterWorkload::standard())
+            .with(BufferWorkload::standard())
+            .with(SemaphoreWorkload::standard())
+            .with(RwCacheWorkload::standard())
+            .with(LruWorkload::standard())
+            .with(CowWorkload::standard())
+            .with(LazyInitWorkload::standard())
     }
 
     /// Adds `workload`, replacing any workload of the same name (so a user can extend one).

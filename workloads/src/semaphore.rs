@@ -9,7 +9,9 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
+use primitives::adapters::semaphores::{CondvarSemaphore, TokenPoolSemaphore};
 use primitives::semaphore::Semaphore;
+use primitives::AtomicSemaphore;
 
 use crate::busy_work::BusyWork;
 use crate::catalog::Catalog;
@@ -58,6 +60,27 @@ impl SemaphoreWorkload {
     /// A workload with no implementations yet; add them with [`SemaphoreWorkload::with`].
     pub fn empty() -> Self {
         Self { catalog: Catalog::new() }
+    }
+
+    /// Every semaphore this project ships: hand-rolled and library.
+    pub fn standard() -> Self {
+        use ImplKind::{HandRolled, Library};
+        Self::empty()
+            .with::<AtomicSemaphore>(
+                "atomic-semaphore",
+                HandRolled,
+                "atomic permit count; waiters spin, then park on a condvar",
+            )
+            .with::<CondvarSemaphore>(
+                "parking-lot-condvar-semaphore",
+                Library,
+                "parking_lot Mutex<usize> + Condvar",
+            )
+            .with::<TokenPoolSemaphore>(
+                "crossbeam-token-pool",
+                Library,
+                "a crossbeam channel pre-filled with one token per permit",
+            )
     }
 
     /// Adds the semaphore type `S` under `name`.

@@ -17,7 +17,11 @@ use std::sync::atomic::AtomicUsize;
 use std::sync::Mutex;
 use std::time::Instant;
 
+use primitives::adapters::queues::{
+    ArrayQueueBackoff, CrossbeamChannel, ParkingLotTextbookQueue, StdSyncChannel, StdTextbookQueue,
+};
 use primitives::queue::BoundedQueue;
+use primitives::{BlockingRingBuffer, CondvarBuffer};
 
 pub use item::Item;
 use ledger::Ledger;
@@ -51,24 +55,35 @@ const PARAMS: &[ParamSpec] = &[
 /// Names a queue type for every item type, so the payload size can be chosen at run time.
 ///
 /// ```
-/// # use primitives::queue::BoundedQueue;
-/// # use workloads::buffer::QueueFamily;
-/// struct MyQueueFamily;
-/// # struct MyQueue<T>(std::marker::PhantomData<T>);
-/// # impl<T: Send> BoundedQueue<T> for MyQueue<T> {
-/// #     fn with_capacity(_: usize) -> Self { MyQueue(Default::default()) }
-/// #     fn push(&self, item: T) -> Result<(), T> { Err(item) }
-/// #     fn pop(&self) -> Option<T> { None }
-/// #     fn close(&self) {}
-/// # }
-/// # unsafe impl<T> Sync for MyQueue<T> {}
-/// impl QueueFamily for MyQueueFamily {
-///     type Queue<T: Send + 'static> = MyQueue<T>;
+/// use workloads::buffer::QueueFamily;
+///
+/// struct MyFamily;
+/// impl QueueFamily for MyFamily {
+///     type Queue<T: Send + 'static> = primitives::CondvarBuffer<T>;
 /// }
 /// ```
 pub trait QueueFamily: 'static {
     type Queue<T: Send + 'static>: BoundedQueue<T> + 'static;
 }
+
+/// Declares a [`QueueFamily`] marker for a queue type generic over its item.
+macro_rules! queue_family {
+    ($family:ident => $queue:ident) => {
+        #[doc = concat!("[`", stringify!($queue), "`] for any item type.")]
+        pub struct $family;
+        impl QueueFamily for $family {
+            type Queue<T: Send + 'static> = $queue<T>;
+        }
+    };
+}
+
+queue_family!(CondvarBufferFamily => CondvarBuffer);
+queue_family!(BlockingRingBufferFamily => BlockingRingBuffer);
+queue_family!(StdSyncChannelFamily => StdSyncChannel);
+queue_family!(CrossbeamChannelFamily => CrossbeamChannel);
+queue_family!(ArrayQueueBackoffFamily => ArrayQueueBackoff);
+queue_family!(StdTextbookQueueFamily => StdTextbookQueue);
+queue_family!(ParkingLotTextbookQueueFamily => ParkingLotTextbookQueue);
 
 /// Producers and consumers of one trial.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -107,6 +122,47 @@ impl BufferWorkload {
     /// A workload with no implementations yet; add them with [`BufferWorkload::with`].
     pub fn empty() -> Self {
         Self { catalog: Catalog::new() }
+    }
+
+    /// Every queue this project ships: hand-rolled and library.
+    pub fn standard() -> Self {
+        use ImplKind::{HandRolled, Library};
+        Self::empty()
+            .with::<CondvarBufferFamily>(
+                "condvar-buffer",
+                HandRolled,
+                "mutex + two condvars, notifying only counted sleepers",
+            )
+            .with::<BlockingRingBufferFamily>(
+                "vyukov-ring",
+                HandRolled,
+                "Vyukov's lock-free MPMC ring; blocking ends spin, then park",
+            )
+            .with::<StdSyncChannelFamily>(
+                "std-sync-channel",
+                Library,
+                "std::sync::mpsc::sync_channel, receiver behind a mutex for many consumers",
+            )
+            .with::<CrossbeamChannelFamily>(
+                "crossbeam-bounded",
+                Library,
+                "crossbeam_channel::bounded",
+            )
+            .with::<ArrayQueueBackoffFamily>(
+                "crossbeam-array-queue",
+                Library,
+                "crossbeam ArrayQueue, spinning and yielding with Backoff, never parking",
+            )
+            .with::<StdTextbookQueueFamily>(
+                "std-mutex-condvar",
+                Library,
+                "textbook std Mutex<VecDeque> + Condvar, notifying on every item",
+            )
+            .with::<ParkingLotTextbookQueueFamily>(
+                "parking-lot-mutex-condvar",
+                Library,
+                "textbook parking_lot Mutex<VecDeque> + Condvar, notifying on every item",
+            )
     }
 
     /// Adds the queue family `F` under `name`.

@@ -19,6 +19,9 @@ use std::sync::Mutex;
 
 use crossbeam_utils::CachePadded;
 use primitives::rwlock::RwLock;
+use primitives::rwlock_reader_pref::ReaderPrefRwLock;
+use primitives::rwlock_writer_pref::WriterPrefRwLock;
+use primitives::seqlock::SeqLock;
 
 use crate::catalog::Catalog;
 use crate::keys::{KeyDistribution, DISTRIBUTION, SKEW};
@@ -59,6 +62,29 @@ pub trait RwLockFamily: 'static {
     type Lock<const WORDS: usize>: RwLock<[u64; WORDS]> + 'static;
 }
 
+/// Declares an [`RwLockFamily`] marker: `$lock<[u64; W]>` for a lock generic over its value.
+macro_rules! rwlock_family {
+    ($family:ident => $($lock:ident)::+) => {
+        #[doc = concat!("`", stringify!($($lock)::+), "` over any value size.")]
+        pub struct $family;
+        impl RwLockFamily for $family {
+            type Lock<const WORDS: usize> = $($lock)::+<[u64; WORDS]>;
+        }
+    };
+}
+
+rwlock_family!(ReaderPrefFamily => ReaderPrefRwLock);
+rwlock_family!(WriterPrefFamily => WriterPrefRwLock);
+rwlock_family!(StdRwLockFamily => std::sync::RwLock);
+rwlock_family!(ParkingLotRwLockFamily => parking_lot::RwLock);
+rwlock_family!(ShardedLockFamily => crossbeam_utils::sync::ShardedLock);
+
+/// The seqlock over any value size.
+pub struct SeqLockFamily;
+impl RwLockFamily for SeqLockFamily {
+    type Lock<const WORDS: usize> = SeqLock<WORDS>;
+}
+
 /// What one trial is built from.
 #[derive(Debug, Clone, Copy)]
 struct RwCacheSetup {
@@ -78,6 +104,34 @@ impl RwCacheWorkload {
     /// A workload with no implementations yet; add them with [`RwCacheWorkload::with`].
     pub fn empty() -> Self {
         Self { catalog: Catalog::new() }
+    }
+
+    /// Every RW lock this project ships: hand-rolled and library.
+    pub fn standard() -> Self {
+        use ImplKind::{HandRolled, Library};
+        Self::empty()
+            .with::<ReaderPrefFamily>(
+                "reader-pref-rwlock",
+                HandRolled,
+                "reader-preferring: readers enter whenever no writer holds it (writers can starve)",
+            )
+            .with::<WriterPrefFamily>(
+                "writer-pref-rwlock",
+                HandRolled,
+                "writer-preferring: a waiting writer holds new readers back",
+            )
+            .with::<SeqLockFamily>(
+                "seqlock",
+                HandRolled,
+                "sequence lock: a read writes nothing shared and retries if a write overlapped",
+            )
+            .with::<StdRwLockFamily>("std-rwlock", Library, "std::sync::RwLock (futex)")
+            .with::<ParkingLotRwLockFamily>("parking-lot-rwlock", Library, "parking_lot::RwLock")
+            .with::<ShardedLockFamily>(
+                "crossbeam-sharded-lock",
+                Library,
+                "crossbeam ShardedLock: a reader lock per shard, writers take them all",
+            )
     }
 
     /// Adds the lock family `F` under `name`.

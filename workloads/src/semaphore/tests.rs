@@ -12,41 +12,33 @@ struct PlainSemaphore {
     released: Condvar,
 }
 
-struct PlainPermit<'a>(&'a PlainSemaphore);
-
-impl Drop for PlainPermit<'_> {
-    fn drop(&mut self) {
-        *self.0.available.lock().unwrap() += 1;
-        self.0.released.notify_one();
-    }
-}
-
 impl Semaphore for PlainSemaphore {
-    type Permit<'a> = PlainPermit<'a>;
-
     fn new(permits: usize) -> Self {
         Self { available: Mutex::new(permits), released: Condvar::new() }
     }
 
-    fn acquire(&self) -> PlainPermit<'_> {
+    fn raw_acquire(&self) {
         let mut available = self.available.lock().unwrap();
         while *available == 0 {
             available = self.released.wait(available).unwrap();
         }
         *available -= 1;
-        PlainPermit(self)
     }
 
-    fn try_acquire(&self) -> Option<PlainPermit<'_>> {
+    fn raw_try_acquire(&self) -> bool {
         let mut available = self.available.lock().unwrap();
-        (*available > 0).then(|| {
-            *available -= 1;
-            PlainPermit(self)
-        })
+        let free = *available > 0;
+        *available -= usize::from(free);
+        free
     }
 
-    fn acquire_timeout(&self, _timeout: Duration) -> Option<PlainPermit<'_>> {
+    fn raw_acquire_timeout(&self, _timeout: Duration) -> bool {
         unimplemented!("not used by the workload")
+    }
+
+    fn raw_release(&self) {
+        *self.available.lock().unwrap() += 1;
+        self.released.notify_one();
     }
 }
 
@@ -54,42 +46,33 @@ impl Semaphore for PlainSemaphore {
 /// can both take the last one.
 struct CheckThenTake(AtomicUsize);
 
-struct RacyPermit<'a>(&'a CheckThenTake);
-
-impl Drop for RacyPermit<'_> {
-    fn drop(&mut self) {
-        self.0 .0.fetch_add(1, Ordering::SeqCst);
-    }
-}
-
 impl Semaphore for CheckThenTake {
-    type Permit<'a> = RacyPermit<'a>;
-
     fn new(permits: usize) -> Self {
         Self(AtomicUsize::new(permits))
     }
 
-    fn acquire(&self) -> RacyPermit<'_> {
-        loop {
-            if let Some(permit) = self.try_acquire() {
-                return permit;
-            }
+    fn raw_acquire(&self) {
+        while !self.raw_try_acquire() {
             std::thread::yield_now();
         }
     }
 
-    fn try_acquire(&self) -> Option<RacyPermit<'_>> {
+    fn raw_try_acquire(&self) -> bool {
         let available = self.0.load(Ordering::SeqCst);
         if available == 0 {
-            return None;
+            return false;
         }
         std::thread::yield_now(); // widens the window between the check and the take
         self.0.store(available - 1, Ordering::SeqCst);
-        Some(RacyPermit(self))
+        true
     }
 
-    fn acquire_timeout(&self, _timeout: Duration) -> Option<RacyPermit<'_>> {
+    fn raw_acquire_timeout(&self, _timeout: Duration) -> bool {
         unimplemented!("not used by the workload")
+    }
+
+    fn raw_release(&self) {
+        self.0.fetch_add(1, Ordering::SeqCst);
     }
 }
 

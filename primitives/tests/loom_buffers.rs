@@ -1,0 +1,358 @@
+//! Loom models of the hand-rolled bounded buffers and semaphore: every interleaving (and every
+//! weak-memory outcome loom models) of two threads. Loom checks each item's hand-off through the
+//! ring's `UnsafeCell` slots and the exclusion a one-permit semaphore gives, and reports a lost
+//! wake-up as a deadlock. Two deliberately broken primitives prove the models can fail (a lost
+//! wake-up would abort the whole process, so no deadlocking variant is modelled here).
+//!
+//! Run: `RUSTFLAGS="--cfg loom" CARGO_TARGET_DIR=target-loom LOOM_MAX_PREEMPTIONS=2
+//! cargo test -p primitives --release --test loom_buffers`
+#![cfg(loom)]
+
+use loom::cell::UnsafeCell;
+use loom::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use loom::sync::Arc;
+use loom::thread;
+use primitives::condvar_buffer::CondvarBuffer;
+use primitives::queue::BoundedQueue;
+use primitives::ring_buffer::{BlockingRingBuffer, PopError, PushError, RingBuffer};
+use primitives::semaphore::{AtomicSemaphore, Semaphore};
+
+/// One producer pushes 1 and 2 into a queue of capacity 1 and closes it; the consumer (the
+/// model's main thread) receives exactly [1, 2], then `None`. Both ends block at some point.
+fn two_items_then_close<Q: BoundedQueue<usize> + 'static>() {
+    loom::model(|| {
+        let queue = Arc::new(Q::with_capacity(1));
+        let producer = thread::spawn({
+            let queue = queue.clone();
+            move || {
+                queue.push(1).unwrap();
+                queue.push(2).unwrap();
+                queue.close();
+            }
+        });
+        assert_eq!([queue.pop(), queue.pop(), queue.pop()], [Some(1), Some(2), None]);
+        producer.join().unwrap();
+    });
+}
+
+/// A push races the close: the item is delivered if and only if the push succeeded.
+fn push_races_close<Q: BoundedQueue<usize> + 'static>() {
+    loom::model(|| {
+        let queue = Arc::new(Q::with_capacity(1));
+        let producer = thread::spawn({
+            let queue = queue.clone();
+            move || queue.push(7).is_ok()
+        });
+        queue.close();
+        let delivered: Vec<_> = std::iter::from_fn(|| queue.pop()).collect();
+        let pushed = producer.join().unwrap();
+        assert_eq!(delivered, if pushed { vec![7] } else { vec![] });
+    });
+}
+
+/// A consumer blocked on an empty queue is woken by the close and sees `None`.
+fn close_wakes_consumer<Q: BoundedQueue<usize> + 'static>() {
+    loom::model(|| {
+        let queue = Arc::new(Q::with_capacity(1));
+        let consumer = thread::spawn({
+            let queue = queue.clone();
+            move || queue.pop()
+        });
+        queue.close();
+        assert_eq!(consumer.join().unwrap(), None);
+    });
+}
+
+/// Three threads, at most one preemption (LOOM_MAX_PREEMPTIONS=2 exceeds the time budget): one
+/// producer pushes 1 and 2 and closes, two consumers split them, each item exactly once, and no
+/// consumer sees the end before the close began. Catches a consumer that re-checks with `if`
+/// instead of `while` after a wake-up whose item another consumer took.
+fn two_consumers<Q: BoundedQueue<usize> + 'static>() {
+    let mut builder = loom::model::Builder::new();
+    builder.preemption_bound = Some(1);
+    builder.check(|| {
+        let shared = Arc::new((Q::with_capacity(1), AtomicBool::new(false)));
+        let producer = thread::spawn({
+            let shared = shared.clone();
+            move || {
+                shared.0.push(1).unwrap();
+                shared.0.push(2).unwrap();
+                shared.1.store(true, Ordering::Relaxed);
+                shared.0.close();
+            }
+        });
+        // Relaxed suffices: a correct `None` happens after `close`, which follows the store.
+        let drain = |shared: &(Q, AtomicBool)| {
+            let items: Vec<_> = std::iter::from_fn(|| shared.0.pop()).collect();
+            assert!(shared.1.load(Ordering::Relaxed), "a consumer saw the end before the close");
+            items
+        };
+        let consumer = thread::spawn({
+            let shared = shared.clone();
+            move || drain(&shared)
+        });
+        let mut delivered = drain(&shared);
+        delivered.extend(consumer.join().unwrap());
+        producer.join().unwrap();
+        delivered.sort_unstable();
+        assert_eq!(delivered, [1, 2]);
+    });
+}
+
+/// Every queue model, for each hand-rolled queue.
+macro_rules! queue_models {
+    ($($name:ident: $queue:ty;)*) => {$(
+        mod $name {
+            use super::*;
+
+            #[test]
+            fn two_items_then_close() {
+                super::two_items_then_close::<$queue>();
+            }
+
+            #[test]
+            fn push_races_close() {
+                super::push_races_close::<$queue>();
+            }
+
+            #[test]
+            fn close_wakes_consumer() {
+                super::close_wakes_consumer::<$queue>();
+            }
+
+            #[test]
+            fn two_consumers() {
+                super::two_consumers::<$queue>();
+            }
+        }
+    )*};
+}
+
+queue_models! {
+    condvar_buffer: CondvarBuffer<usize>;
+    blocking_ring: BlockingRingBuffer<usize>;
+}
+
+/// The bare Vyukov ring, capacity 1 (each slot reused every lap): one thread pushes 1 and 2,
+/// retrying while full, the other pops both, retrying while empty, and gets them in order.
+#[test]
+fn ring_buffer_push_pop_two_threads() {
+    loom::model(|| {
+        let ring = Arc::new(RingBuffer::new(1));
+        let producer = thread::spawn({
+            let ring = ring.clone();
+            move || {
+                for mut item in [Box::new(1), Box::new(2)] {
+                    while let Err(PushError::Full(back)) = ring.try_push(item) {
+                        item = back;
+                        thread::yield_now();
+                    }
+                }
+            }
+        });
+        for expected in [1, 2] {
+            let item = loop {
+                match ring.try_pop() {
+                    Ok(item) => break item,
+                    Err(PopError::Empty) => thread::yield_now(),
+                    Err(PopError::Closed) => unreachable!("never closed"),
+                }
+            };
+            assert_eq!(*item, expected);
+        }
+        producer.join().unwrap();
+    });
+}
+
+/// The ring's close is exact on its own: a `try_push` racing `close` is popped (after any number
+/// of `Empty` while its write is under way) if and only if it succeeded.
+#[test]
+fn ring_buffer_push_races_close() {
+    loom::model(|| {
+        let ring = Arc::new(RingBuffer::new(1));
+        let producer = thread::spawn({
+            let ring = ring.clone();
+            move || ring.try_push(7).is_ok()
+        });
+        ring.close();
+        let delivered = loop {
+            match ring.try_pop() {
+                Ok(item) => {
+                    assert_eq!(ring.try_pop(), Err(PopError::Closed));
+                    break Some(item);
+                }
+                Err(PopError::Closed) => break None,
+                Err(PopError::Empty) => thread::yield_now(),
+            }
+        };
+        assert_eq!(delivered.is_some(), producer.join().unwrap());
+    });
+}
+
+/// Two threads each add 1 to a cell while holding the only permit; the first acquire may park.
+fn one_permit_excludes<S: Semaphore + 'static>() {
+    loom::model(|| {
+        let shared = Arc::new((S::new(1), UnsafeCell::new(0)));
+        let increment = |shared: &(S, UnsafeCell<usize>), timed: bool| {
+            let permit = if timed {
+                // Loom never times out, so this is a plain acquire through the timed path.
+                shared.0.acquire_timeout(std::time::Duration::from_secs(1)).unwrap()
+            } else {
+                shared.0.acquire()
+            };
+            // SAFETY: the only permit makes this access exclusive (which is what loom checks).
+            shared.1.with_mut(|value| unsafe { *value += 1 });
+            drop(permit);
+        };
+        let other = thread::spawn({
+            let shared = shared.clone();
+            move || increment(&shared, true)
+        });
+        increment(&shared, false);
+        other.join().unwrap();
+        // SAFETY: the other thread has been joined.
+        assert_eq!(shared.1.with(|value| unsafe { *value }), 2);
+        assert!(shared.0.try_acquire().is_some(), "the permit was lost");
+    });
+}
+
+#[test]
+fn atomic_semaphore_one_permit_excludes() {
+    one_permit_excludes::<AtomicSemaphore>();
+}
+
+/// Broken: a single-slot channel whose publishing store is Relaxed, so the consumer may read the
+/// slot before the producer's write is visible. Loom reports the unsynchronised access.
+#[test]
+#[should_panic]
+fn model_catches_relaxed_publish() {
+    loom::model(|| {
+        let slot = Arc::new((AtomicBool::new(false), UnsafeCell::new(0)));
+        let producer = thread::spawn({
+            let slot = slot.clone();
+            move || {
+                // SAFETY: not actually safe; that is the point of this model.
+                slot.1.with_mut(|value| unsafe { *value = 42 });
+                slot.0.store(true, Ordering::Relaxed);
+            }
+        });
+        while !slot.0.load(Ordering::Acquire) {
+            thread::yield_now();
+        }
+        // SAFETY: not actually safe (the Relaxed store above does not publish the write).
+        assert_eq!(slot.1.with(|value| unsafe { *value }), 42);
+        producer.join().unwrap();
+    });
+}
+
+/// Broken: a spinning semaphore that takes permits with Relaxed ordering, so a holder does not
+/// see the previous holder's writes. Loom reports the racing access to the cell.
+struct RelaxedSemaphore(AtomicUsize);
+
+impl Semaphore for RelaxedSemaphore {
+    fn new(permits: usize) -> Self {
+        Self(AtomicUsize::new(permits))
+    }
+    fn raw_acquire(&self) {
+        while !self.raw_try_acquire() {
+            thread::yield_now();
+        }
+    }
+    fn raw_try_acquire(&self) -> bool {
+        let free = self.0.load(Ordering::Relaxed);
+        free > 0
+            && self.0.compare_exchange(free, free - 1, Ordering::Relaxed, Ordering::Relaxed).is_ok()
+    }
+    fn raw_acquire_timeout(&self, _timeout: std::time::Duration) -> bool {
+        self.raw_acquire();
+        true
+    }
+    fn raw_release(&self) {
+        self.0.fetch_add(1, Ordering::Relaxed);
+    }
+}
+
+#[test]
+#[should_panic]
+fn model_catches_relaxed_semaphore() {
+    one_permit_excludes::<RelaxedSemaphore>();
+}
+
+/// Broken: [`AtomicSemaphore`]'s parking protocol without its two `SeqCst` fences. The parker's
+/// re-check and the releaser's read of the parked count can both miss the other's write, so the
+/// parker sleeps with a permit free: a lost wake-up, which loom reports as a deadlock and then
+/// aborts the process. Run only as a subprocess, by `model_catches_lost_wakeup`.
+struct FencelessSemaphore {
+    permits: AtomicUsize,
+    parked: AtomicUsize,
+    parking: loom::sync::Mutex<()>,
+    released: loom::sync::Condvar,
+}
+
+impl FencelessSemaphore {
+    fn take(&self) -> bool {
+        let free = self.permits.load(Ordering::Relaxed);
+        free > 0
+            && self
+                .permits
+                .compare_exchange(free, free - 1, Ordering::Acquire, Ordering::Relaxed)
+                .is_ok()
+    }
+}
+
+impl Semaphore for FencelessSemaphore {
+    fn new(permits: usize) -> Self {
+        Self {
+            permits: AtomicUsize::new(permits),
+            parked: AtomicUsize::new(0),
+            parking: loom::sync::Mutex::new(()),
+            released: loom::sync::Condvar::new(),
+        }
+    }
+    fn raw_acquire(&self) {
+        let mut guard = self.parking.lock().unwrap();
+        loop {
+            self.parked.fetch_add(1, Ordering::Relaxed);
+            if self.take() {
+                self.parked.fetch_sub(1, Ordering::Relaxed);
+                return;
+            }
+            guard = self.released.wait(guard).unwrap();
+        }
+    }
+    fn raw_try_acquire(&self) -> bool {
+        self.take()
+    }
+    fn raw_acquire_timeout(&self, _timeout: std::time::Duration) -> bool {
+        self.raw_acquire();
+        true
+    }
+    fn raw_release(&self) {
+        self.permits.fetch_add(1, Ordering::Release);
+        if self.parked.load(Ordering::Relaxed) > 0 {
+            let _guard = self.parking.lock().unwrap();
+            self.parked.fetch_sub(1, Ordering::Relaxed);
+            self.released.notify_one();
+        }
+    }
+}
+
+/// The deadlocking model itself; ignored, because loom aborts the process that runs it.
+#[test]
+#[ignore = "aborts the process; run by model_catches_lost_wakeup in a subprocess"]
+fn fenceless_semaphore_deadlocks() {
+    one_permit_excludes::<FencelessSemaphore>();
+}
+
+/// Runs `fenceless_semaphore_deadlocks` in a child process of this test binary and expects loom
+/// to find the lost wake-up: the child reports a deadlock and fails.
+#[test]
+fn model_catches_lost_wakeup() {
+    let output = std::process::Command::new(std::env::current_exe().unwrap())
+        .args(["fenceless_semaphore_deadlocks", "--exact", "--ignored", "--nocapture"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success(), "the broken semaphore passed its model");
+    assert!(stderr.contains("deadlock"), "the child failed for another reason:\n{stderr}");
+}

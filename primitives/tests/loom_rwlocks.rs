@@ -1,0 +1,300 @@
+//! Loom models of the reader–writer locks and the seqlock: every interleaving (and every
+//! weak-memory outcome loom models) of two threads. The RW locks guard a `loom::cell::UnsafeCell`,
+//! so loom reports any read not ordered after the last write (or write not ordered after a
+//! read); the seqlock's words are atomics, so its models check the values: a read is never torn
+//! and no write is lost. Two deliberately broken variants prove that the models can fail.
+//!
+//! Run: `RUSTFLAGS="--cfg loom" CARGO_TARGET_DIR=target-loom-rwlocks LOOM_MAX_PREEMPTIONS=2
+//! cargo test -p primitives --release --test loom_rwlocks`
+#![cfg(loom)]
+
+use loom::cell::UnsafeCell;
+use loom::sync::atomic::Ordering::{Acquire, Relaxed, Release};
+use loom::sync::atomic::{AtomicU64, AtomicUsize};
+use loom::sync::Arc;
+use loom::thread;
+use primitives::rwlock_reader_pref::RawReaderPrefRwLock;
+use primitives::rwlock_writer_pref::RawWriterPrefRwLock;
+use primitives::seqlock::SeqLock;
+
+/// Runs `model` in every interleaving loom explores, and fails if that was only one: a model in
+/// which nothing can be reordered checks nothing (see `seqlock_writer_and_reader`).
+fn explore(model: impl Fn() + Send + Sync + 'static) {
+    explore_with(loom::model::Builder::new(), model);
+}
+
+fn explore_with(builder: loom::model::Builder, model: impl Fn() + Send + Sync + 'static) {
+    let runs = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counter = runs.clone();
+    builder.check(move || {
+        counter.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        model();
+    });
+    assert!(runs.load(std::sync::atomic::Ordering::Relaxed) > 1, "explored one interleaving");
+}
+
+/// The raw RW-lock interface the models drive.
+trait ModelRwLock: Send + Sync + 'static {
+    fn new() -> Self;
+    fn lock_shared(&self);
+    /// # Safety
+    /// The caller holds the lock shared.
+    unsafe fn unlock_shared(&self);
+    fn lock_exclusive(&self);
+    /// # Safety
+    /// The caller holds the lock exclusive.
+    unsafe fn unlock_exclusive(&self);
+}
+
+macro_rules! model_rwlock {
+    ($($lock:ty),*) => {$(
+        impl ModelRwLock for $lock {
+            fn new() -> Self { <$lock>::new() }
+            fn lock_shared(&self) { <$lock>::lock_shared(self) }
+            unsafe fn unlock_shared(&self) {
+                // SAFETY: forwarded from this method's contract.
+                unsafe { <$lock>::unlock_shared(self) }
+            }
+            fn lock_exclusive(&self) { <$lock>::lock_exclusive(self) }
+            unsafe fn unlock_exclusive(&self) {
+                // SAFETY: forwarded from this method's contract.
+                unsafe { <$lock>::unlock_exclusive(self) }
+            }
+        }
+    )*};
+}
+model_rwlock!(RawReaderPrefRwLock, RawWriterPrefRwLock, RelaxedUnlockSharedRwLock);
+
+type Guarded<L> = Arc<(L, UnsafeCell<usize>)>;
+
+fn add_one<L: ModelRwLock>(shared: &Guarded<L>) {
+    shared.0.lock_exclusive();
+    // SAFETY: the exclusive hold makes this access exclusive (which is what loom checks).
+    shared.1.with_mut(|value| unsafe { *value += 1 });
+    // SAFETY: locked just above.
+    unsafe { shared.0.unlock_exclusive() };
+}
+
+fn read<L: ModelRwLock>(shared: &Guarded<L>) -> usize {
+    shared.0.lock_shared();
+    // SAFETY: the shared hold keeps writers out (which is what loom checks).
+    let value = shared.1.with(|value| unsafe { *value });
+    // SAFETY: locked just above.
+    unsafe { shared.0.unlock_shared() };
+    value
+}
+
+/// A writer adds 1 while a reader reads: the reader sees 0 or 1, then the writer, having
+/// waited for the reader, adds 1 again (so a write also follows a read).
+fn writer_and_reader<L: ModelRwLock>() {
+    explore(|| {
+        let shared: Guarded<L> = Arc::new((L::new(), UnsafeCell::new(0)));
+        let writer = thread::spawn({
+            let shared = shared.clone();
+            move || (add_one(&shared), add_one(&shared))
+        });
+        let seen = read(&shared);
+        writer.join().unwrap();
+        assert!(seen <= 2, "read {seen}, never written");
+        assert_eq!(read(&shared), 2);
+    });
+}
+
+/// Two writers add 1 each: neither update is lost, and loom sees no overlapping access.
+fn two_writers<L: ModelRwLock>() {
+    explore(|| {
+        let shared: Guarded<L> = Arc::new((L::new(), UnsafeCell::new(0)));
+        let other = thread::spawn({
+            let shared = shared.clone();
+            move || add_one(&shared)
+        });
+        add_one(&shared);
+        other.join().unwrap();
+        assert_eq!(read(&shared), 2);
+    });
+}
+
+#[test]
+fn reader_pref_writer_and_reader() {
+    writer_and_reader::<RawReaderPrefRwLock>();
+}
+
+#[test]
+fn reader_pref_two_writers() {
+    two_writers::<RawReaderPrefRwLock>();
+}
+
+#[test]
+fn writer_pref_writer_and_reader() {
+    writer_and_reader::<RawWriterPrefRwLock>();
+}
+
+/// A writer and two readers, on the lock with the most states (the waiting bit). Three threads
+/// pass quickly only with at most one preemption (loom issue 53), which this model sets itself.
+#[test]
+fn writer_pref_writer_and_two_readers() {
+    let mut builder = loom::model::Builder::new();
+    builder.preemption_bound = Some(1);
+    explore_with(builder, || {
+        let shared: Guarded<RawWriterPrefRwLock> =
+            Arc::new((RawWriterPrefRwLock::new(), UnsafeCell::new(0)));
+        let spawn = |work: fn(&Guarded<RawWriterPrefRwLock>)| {
+            let shared = shared.clone();
+            thread::spawn(move || work(&shared))
+        };
+        let writer = spawn(add_one);
+        let reader = spawn(|shared| assert!(read(shared) <= 1));
+        assert!(read(&shared) <= 1);
+        writer.join().unwrap();
+        reader.join().unwrap();
+        assert_eq!(read(&shared), 1);
+    });
+}
+
+#[test]
+fn writer_pref_two_writers() {
+    two_writers::<RawWriterPrefRwLock>();
+}
+
+/// Once a writer waits behind a reader, a new reader is refused; the writer then enters, and the
+/// waiting bit is gone afterwards in every interleaving.
+#[test]
+fn writer_pref_waiting_writer_blocks_new_readers() {
+    explore(|| {
+        let lock = Arc::new(RawWriterPrefRwLock::new());
+        lock.lock_shared();
+        let writer = thread::spawn({
+            let lock = lock.clone();
+            move || {
+                lock.lock_exclusive();
+                // SAFETY: taken just above.
+                unsafe { lock.unlock_exclusive() };
+            }
+        });
+        while !lock.is_writer_waiting() {
+            thread::yield_now();
+        }
+        assert!(!lock.try_lock_shared(), "a reader entered past a waiting writer");
+        // SAFETY: the shared hold taken above.
+        unsafe { lock.unlock_shared() };
+        writer.join().unwrap();
+        assert!(!lock.is_writer_waiting() && !lock.is_locked(), "state left behind");
+    });
+}
+
+/// A writer replaces `[0, 0]` by `[1, 1]` and then `[2, 2]` while a reader reads until it sees
+/// `[2, 2]`: every read has equal words and is not older than the one before. (The reader must
+/// wait for the writer: a reader that may finish first lets loom explore a single interleaving,
+/// because it does not reorder a load before another thread's later store.)
+#[test]
+fn seqlock_writer_and_reader() {
+    explore(|| {
+        let lock = Arc::new(SeqLock::new([0; 2]));
+        let writer = thread::spawn({
+            let lock = lock.clone();
+            move || (1..=2).for_each(|k| lock.store([k; 2]))
+        });
+        let mut last_seen = 0;
+        while last_seen < 2 {
+            thread::yield_now();
+            let value = lock.read();
+            assert_eq!(value[0], value[1], "torn read {value:?}");
+            assert!(value[0] >= last_seen, "went back from {last_seen} to {value:?}");
+            last_seen = value[0];
+        }
+        writer.join().unwrap();
+    });
+}
+
+/// Two writers each add 1 to both words: writers exclude each other, so nothing is lost.
+#[test]
+fn seqlock_two_writers() {
+    explore(|| {
+        let lock = Arc::new(SeqLock::new([0; 2]));
+        let increment =
+            |lock: &SeqLock<2>| lock.write(|words| words.iter_mut().for_each(|w| *w += 1));
+        let other = thread::spawn({
+            let lock = lock.clone();
+            move || increment(&lock)
+        });
+        increment(&lock);
+        other.join().unwrap();
+        assert_eq!(lock.read(), [2; 2]);
+    });
+}
+
+/// Broken: a correct reader-preferring lock except that a reader's unlock is Relaxed, so a
+/// writer that enters after it is not ordered after its read.
+struct RelaxedUnlockSharedRwLock(AtomicUsize);
+
+impl RelaxedUnlockSharedRwLock {
+    fn new() -> Self {
+        Self(AtomicUsize::new(0)) // 2 per reader, + 1 while a writer holds it
+    }
+    fn lock_shared(&self) {
+        let mut state = 0;
+        // Expecting a word without the writer bit: fails (and waits) while a writer holds it.
+        while let Err(actual) = self.0.compare_exchange(state, state + 2, Acquire, Relaxed) {
+            state = actual & !1;
+            loom::hint::spin_loop();
+        }
+    }
+    unsafe fn unlock_shared(&self) {
+        self.0.fetch_sub(2, Relaxed); // the bug: Release is needed
+    }
+    fn lock_exclusive(&self) {
+        while self.0.compare_exchange(0, 1, Acquire, Relaxed).is_err() {
+            loom::hint::spin_loop();
+        }
+    }
+    unsafe fn unlock_exclusive(&self) {
+        self.0.store(0, Release);
+    }
+}
+
+#[test]
+#[should_panic]
+fn model_catches_relaxed_unlock_shared() {
+    writer_and_reader::<RelaxedUnlockSharedRwLock>();
+}
+
+/// Broken: a seqlock whose reader does not read the sequence again after copying, so it keeps a
+/// copy that a writer changed halfway through.
+struct UncheckedSeqLock {
+    seq: AtomicU64,
+    words: [AtomicU64; 2],
+}
+
+impl UncheckedSeqLock {
+    fn read(&self) -> [u64; 2] {
+        while self.seq.load(Acquire) & 1 != 0 {
+            loom::hint::spin_loop();
+        }
+        [self.words[0].load(Relaxed), self.words[1].load(Relaxed)]
+    }
+    fn store(&self, value: u64) {
+        let seq = self.seq.load(Relaxed); // the only writer in the model
+        self.seq.store(seq + 1, Relaxed);
+        loom::sync::atomic::fence(Release);
+        self.words.iter().for_each(|word| word.store(value, Relaxed));
+        self.seq.store(seq + 2, Release);
+    }
+}
+
+#[test]
+#[should_panic(expected = "torn read")]
+fn model_catches_seqlock_reader_without_recheck() {
+    explore(|| {
+        let lock = Arc::new(UncheckedSeqLock {
+            seq: AtomicU64::new(0),
+            words: [AtomicU64::new(0), AtomicU64::new(0)],
+        });
+        let writer = thread::spawn({
+            let lock = lock.clone();
+            move || lock.store(1)
+        });
+        let value = lock.read();
+        assert_eq!(value[0], value[1], "torn read {value:?}");
+        writer.join().unwrap();
+    });
+}
