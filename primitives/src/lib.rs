@@ -7,6 +7,9 @@
 //! | [`TicketLock`] | ticket lock: take a number, wait until it is served; FIFO-fair |
 //! | [`ReentrantLock`] | owner thread id and depth over any raw lock |
 //! | [`counters`] | racy (a demonstration), atomic, sharded and cache-padded, locked, reentrant |
+//! | [`ReaderPrefRwLock`] | one word: reader count + writer bit; readers pass waiting writers (writers can starve) |
+//! | [`WriterPrefRwLock`] | one word: reader count + writer and writer-waiting bits; a waiting writer stops new readers |
+//! | [`SeqLock`] | sequence lock over `N` atomic `u64` words; a read writes nothing shared |
 //! | [`CondvarBuffer`] | mutex + two condvars, notified only when a counted sleeper waits; exact close |
 //! | [`RingBuffer`] / [`BlockingRingBuffer`] | Vyukov's bounded MPMC ring (a sequence stamp per slot), close bit in the tail; blocking ends spin, then park |
 //! | [`AtomicSemaphore`] | atomic permit count; spins, then parks on a condvar; RAII [`Permit`] |
@@ -21,7 +24,7 @@
 //! | [`DispatchPool`] | per-worker queues: shared, round-robin, key-hash, least-loaded, work-stealing (crossbeam-deque) |
 //!
 //! Traits: [`Lock`] and [`Reentrant`] (in [`lock`]), [`Counter`] (in [`counters`]),
-//! [`BoundedQueue`] (in [`queue`]), [`Semaphore`] (in [`semaphore`]), [`Cache`], [`CowList`],
+//! [`RwLock`] (in [`rwlock`]), [`BoundedQueue`] (in [`queue`]), [`Semaphore`] (in [`semaphore`]), [`Cache`], [`CowList`],
 //! [`SwapCell`], [`SwapReader`], [`LazyInit`] (in [`cache`]), [`ConcurrentMap`] (in [`map`]),
 //! [`Executor`] (in [`executor`]). Library rivals
 //! plug in through [`adapters`]. Atomics come from the private `sync` shim, which switches to
@@ -55,21 +58,25 @@ pub mod thread_pool;
 pub mod ticket_lock;
 
 pub use counters::Counter;
-pub use lock::{Lock, Reentrant};
-pub use reentrant_lock::ReentrantLock;
-pub use spin_lock::{RawSpinLock, SpinLock};
-pub use ticket_lock::{RawTicketLock, TicketLock};
 pub use cache::{Cache, CowList, LazyInit, SwapCell, SwapReader};
 pub use condvar_buffer::CondvarBuffer;
 pub use cow_list::CopyOnWriteList;
 pub use dispatch::{Dispatch, DispatchPool};
 pub use executor::{Executor, Job, JobTracker};
+pub use lock::{Lock, Reentrant};
 pub use lazy_init::DoubleCheckedLazy;
 pub use lru_cache::{Lru, LruCache, ShardedLruCache};
 pub use map::ConcurrentMap;
 pub use queue::BoundedQueue;
+pub use reentrant_lock::ReentrantLock;
 pub use ring_buffer::{BlockingRingBuffer, RingBuffer};
+pub use rwlock::RwLock;
+pub use rwlock_reader_pref::{RawReaderPrefRwLock, ReaderPrefRwLock};
+pub use rwlock_writer_pref::{RawWriterPrefRwLock, WriterPrefRwLock};
 pub use semaphore::{AtomicSemaphore, Permit, Semaphore};
+pub use seqlock::SeqLock;
+pub use spin_lock::{RawSpinLock, SpinLock};
 pub use striped_map::{StripedMap, StripedRwMap};
 pub use swap_cell::{VersionedArcCell, VersionedReader};
 pub use thread_pool::{JoinError, JoinHandle, Shutdown, ThreadPool};
+pub use ticket_lock::{RawTicketLock, TicketLock};
