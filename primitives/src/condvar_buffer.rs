@@ -9,6 +9,14 @@
 //! notifies only when that count is non-zero and takes the signalled sleeper off it, so a burst of
 //! pushes wakes a sleeping consumer once, not once per item while it is still waking up.
 //!
+//! The mutex and condition variables are parking_lot's (loom's under `--cfg loom`), which spin
+//! before they park; on std's, the same design runs at about half the rate (measured with
+//! `syncbench run buffer --threads 2 --set capacity=1024`).
+//!
+//! Before sleeping, a waiter spins briefly on a length hint with the lock released (as
+//! parking_lot's mutex spins before parking), so two threads that keep up with each other hand
+//! items over without sleeping, and the other side pays no wake-up call.
+//!
 //! A sleeper woken spuriously (or by `close`) stays counted, so the count may be too high, never
 //! too low: too high costs one unneeded notify later, which corrects it; too low would strand a
 //! sleeper. Every waiter re-checks its condition under the mutex in a loop.
@@ -16,8 +24,11 @@
 use std::collections::VecDeque;
 use std::sync::PoisonError;
 
+#[cfg(not(loom))]
+use crate::backoff::Backoff;
 use crate::queue::{check_capacity, BoundedQueue};
-use crate::sync::{Condvar, Mutex, MutexGuard};
+use crate::sync::parking::{Condvar, Mutex, MutexGuard};
+use crate::sync::{AtomicUsize, Ordering};
 
 /// A bounded MPMC FIFO buffer: a mutex, a `VecDeque`, and two condition variables (not full, not
 /// empty) notified only when someone sleeps on them. Closes exactly (see [`BoundedQueue`]).
@@ -38,6 +49,12 @@ use crate::sync::{Condvar, Mutex, MutexGuard};
 /// ```
 pub struct CondvarBuffer<T> {
     state: Mutex<State<T>>,
+    /// `items.len()` as of the last change, stored under the lock and read without it by a waiter
+    /// spinning before it sleeps.
+    len_hint: AtomicUsize,
+    /// The most items the buffer holds (also in `State`, for use without the lock).
+    #[cfg_attr(loom, allow(dead_code))]
+    capacity: usize,
     /// Signalled when an item is taken from a full buffer and a producer sleeps.
     not_full: Condvar,
     /// Signalled when an item is added and a consumer sleeps.
@@ -69,6 +86,8 @@ impl<T> CondvarBuffer<T> {
                 sleeping_producers: 0,
                 sleeping_consumers: 0,
             }),
+            len_hint: AtomicUsize::new(0),
+            capacity,
             not_full: Condvar::new(),
             not_empty: Condvar::new(),
         }
@@ -85,14 +104,14 @@ impl<T> CondvarBuffer<T> {
     #[inline]
     pub fn push(&self, item: T) -> Result<(), T> {
         let mut state = self.lock();
-        while state.items.len() == state.capacity && !state.closed {
-            state.sleeping_producers += 1;
-            state = self.not_full.wait(state).unwrap_or_else(PoisonError::into_inner);
+        if state.items.len() == state.capacity && !state.closed {
+            state = self.wait_for(state, Side::Producer);
         }
         if state.closed {
             return Err(item);
         }
         state.items.push_back(item);
+        self.len_hint.store(state.items.len(), Ordering::Relaxed);
         let wake = take_sleeper(&mut state.sleeping_consumers);
         drop(state);
         if wake {
@@ -106,18 +125,59 @@ impl<T> CondvarBuffer<T> {
     #[inline]
     pub fn pop(&self) -> Option<T> {
         let mut state = self.lock();
-        while state.items.is_empty() && !state.closed {
-            state.sleeping_consumers += 1;
-            state = self.not_empty.wait(state).unwrap_or_else(PoisonError::into_inner);
+        if state.items.is_empty() && !state.closed {
+            state = self.wait_for(state, Side::Consumer);
         }
         // Closed and empty gives `None`; closed with items left still drains them.
         let item = state.items.pop_front()?;
+        self.len_hint.store(state.items.len(), Ordering::Relaxed);
         let wake = take_sleeper(&mut state.sleeping_producers);
         drop(state);
         if wake {
             self.not_full.notify_one();
         }
         Some(item)
+    }
+
+    /// Waits, from `state` (locked), until `side` can proceed or the buffer is closed, and returns
+    /// the lock. First it spins on the length hint with the lock released, backing off: the other
+    /// side usually changes the length within a microsecond, while a sleep and wake-up cost two
+    /// syscalls and 5–40 µs — and a side that sleeps whenever the buffer is full (or empty) makes
+    /// the other side pay a wake-up per item. Only then does it sleep on its condition variable,
+    /// counted, re-checking under the lock.
+    #[cold]
+    fn wait_for<'a>(
+        &'a self,
+        state: MutexGuard<'a, State<T>>,
+        side: Side,
+    ) -> MutexGuard<'a, State<T>> {
+        drop(state);
+        // The spin only reads a hint and ends in the locked re-check below, so correctness never
+        // depends on it; loom skips it (its yields would multiply the schedules to explore).
+        #[cfg(not(loom))]
+        {
+            let mut backoff = Backoff::new();
+            while !backoff.is_completed()
+                && !side.worth_locking(self.len_hint.load(Ordering::Relaxed), self.capacity)
+            {
+                backoff.snooze();
+            }
+        }
+        let mut state = self.lock();
+        while !side.can_proceed(&state) {
+            let condvar = match side {
+                Side::Producer => {
+                    state.sleeping_producers += 1;
+                    &self.not_full
+                }
+                Side::Consumer => {
+                    state.sleeping_consumers += 1;
+                    &self.not_empty
+                }
+            };
+            state = condvar.wait(state).unwrap_or_else(PoisonError::into_inner);
+        }
+        state
     }
 
     /// Closes the buffer and wakes every sleeper (see [`BoundedQueue::close`]).
@@ -129,6 +189,41 @@ impl<T> CondvarBuffer<T> {
         drop(state);
         self.not_full.notify_all();
         self.not_empty.notify_all();
+    }
+}
+
+/// Which end of the buffer a thread waits at.
+#[derive(Clone, Copy)]
+enum Side {
+    /// Waits for room.
+    Producer,
+    /// Waits for an item.
+    Consumer,
+}
+
+impl Side {
+    /// Whether a thread at this end can stop waiting: its condition holds or the buffer is closed.
+    fn can_proceed<T>(self, state: &State<T>) -> bool {
+        state.closed || self.may_proceed(state.items.len(), state.capacity)
+    }
+
+    /// Whether a buffer of `len` items out of `capacity` lets this end proceed.
+    fn may_proceed(self, len: usize, capacity: usize) -> bool {
+        match self {
+            Side::Producer => len < capacity,
+            Side::Consumer => len > 0,
+        }
+    }
+
+    #[cfg(not(loom))]
+    /// Whether a spinning waiter should stop spinning: a producer waits for some slack (an
+    /// eighth of the buffer), so that it and the consumers stop taking turns at the mutex for
+    /// every single item.
+    fn worth_locking(self, len: usize, capacity: usize) -> bool {
+        match self {
+            Side::Producer => len + (capacity / 8).max(1) <= capacity,
+            Side::Consumer => len > 0,
+        }
     }
 }
 
