@@ -41,7 +41,7 @@ const PARAMS: &[ParamSpec] = &[
     ParamSpec {
         name: "capacity",
         kind: ParamKind::Count,
-        default: "16",
+        default: "1024",
         help: "items the queue holds before push blocks (try 1,16,1024)",
     },
     ParamSpec {
