@@ -152,6 +152,12 @@ fn render_page(metas: &[RunMeta], summary: &[SummaryRow], charts: &[Chart], root
                 write_summary_table(&mut page, &rows, &colours);
             }
         }
+        // Charts across parameter sets (throughput against a swept parameter) come first.
+        let across_sets =
+            |c: &&Chart| &c.workload == workload && !variants.sets.contains(&c.params);
+        for chart in charts.iter().filter(across_sets).filter(|_| variants.sets.len() > 1) {
+            write_chart(&mut page, chart, root);
+        }
         // Several parameter sets: a subsection each, named by what tells them apart.
         for (index, set) in variants.sets.iter().enumerate().filter(|_| variants.sets.len() > 1) {
             let pairs: Vec<String> = variants

@@ -11,6 +11,9 @@
 //!   filled steps over the buckets for up to four implementations, lines through the bucket
 //!   midpoints for more (overlaid steps turn into a thicket). y is each bucket's share of the
 //!   implementation's operations. A marker sits on each implementation's median bucket.
+//! - `<workload>-throughput-vs-<param>-t<threads>.{svg,png}`, when the run swept a numeric
+//!   parameter (`--set stripes=1,4,16`): throughput against that parameter at one thread count,
+//!   one chart per setting of the other varying parameters (named in the file and title).
 //!
 //! Every implementation keeps one colour across all charts of a run: the palette is indexed by
 //! the implementation's position in the sorted list of implementation names in `summary`. The
@@ -34,6 +37,7 @@ use crate::record::{HistogramRow, SummaryRow, OP_METRIC};
 use crate::variants::ParamVariants;
 use latency::LatencyChart;
 use output::write_chart;
+use param_sweep::ParamSweep;
 use scaling::ThroughputChart;
 pub(crate) use style::implementation_colours;
 use style::SeriesStyles;
@@ -135,6 +139,31 @@ pub fn render_all(
                 }
             }
         }
+        for sweep in ParamSweep::all(&workload, &variants, summary) {
+            let Some(mut drawing) = ThroughputChart::against_param(
+                &workload,
+                &sweep.param,
+                sweep.threads,
+                &sweep.rows,
+                &styles,
+            ) else {
+                continue;
+            };
+            drawing.title = format!("{}{}", drawing.title, sweep.title_suffix());
+            let file = file_stem(&format!(
+                "{workload}-throughput-vs-{}-t{}{}",
+                sweep.param,
+                sweep.threads,
+                sweep.file_suffix()
+            ));
+            charts.push(write_chart(
+                &drawing,
+                (&workload, &sweep.label()),
+                dir,
+                &relative_dir,
+                &file,
+            )?);
+        }
     }
     Ok(charts)
 }
@@ -183,7 +212,9 @@ pub(crate) fn median(values: &[f64]) -> f64 {
 mod canvas;
 mod latency;
 mod output;
+mod param_sweep;
 mod scaling;
 mod style;
 #[cfg(test)]
 pub(crate) mod tests;
+mod throughput_axis;

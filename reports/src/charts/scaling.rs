@@ -1,4 +1,5 @@
-//! Throughput against threads.
+//! Throughput charts: against threads (one per parameter set), and against a numeric parameter
+//! (one per thread count) when a run swept one, such as `stripes` or `capacity`.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -11,10 +12,13 @@ use super::canvas::*;
 use super::median;
 use super::output::{DrawResult, Drawing};
 use super::style::{SeriesKey, SeriesStyle, SeriesStyles};
+use super::throughput_axis::{significant, ThroughputAxis};
 use crate::record::SummaryRow;
 
+/// One point: the repeats of an implementation at one x value.
 pub(super) struct ThroughputPoint {
-    pub(super) threads: usize,
+    /// Threads, or the swept parameter's value.
+    pub(super) x: f64,
     /// M ops/s.
     pub(super) median: f64,
     pub(super) min: f64,
@@ -27,63 +31,66 @@ pub(super) struct ThroughputSeries {
     pub(super) points: Vec<ThroughputPoint>,
 }
 
+/// What the x axis shows.
+pub(super) enum Abscissa {
+    /// Threads on a log2 axis, with a dashed line at each logical CPU count (with its label), so
+    /// oversubscription shows.
+    Threads { cores: Vec<(usize, String)> },
+    /// A numeric parameter: log2 when its values are positive and span 8x or more, else linear.
+    Param { name: String, log: bool },
+}
+
+impl Abscissa {
+    fn is_log(&self) -> bool {
+        match self {
+            Self::Threads { .. } => true,
+            Self::Param { log, .. } => *log,
+        }
+    }
+
+    /// The axis coordinate of an x value.
+    fn coordinate(&self, x: f64) -> f64 {
+        if self.is_log() {
+            x.log2()
+        } else {
+            x
+        }
+    }
+
+    fn label(&self, coordinate: f64) -> String {
+        match self {
+            Self::Threads { .. } => format!("{}", 2f64.powf(coordinate).round()),
+            Self::Param { log: true, .. } => significant(2f64.powf(coordinate)),
+            Self::Param { log: false, .. } => significant(coordinate),
+        }
+    }
+
+    fn description(&self) -> String {
+        match self {
+            Self::Threads { .. } => "threads (log scale)".to_owned(),
+            Self::Param { name, log: true } => format!("{name} (log scale)"),
+            Self::Param { name, log: false } => name.clone(),
+        }
+    }
+}
+
 pub(super) struct ThroughputChart {
     pub(super) title: String,
     pub(super) captions: Vec<CaptionLine>,
     pub(super) series: Vec<ThroughputSeries>,
-    /// Logical CPU counts to mark, with their labels.
-    pub(super) cores: Vec<(usize, String)>,
+    pub(super) abscissa: Abscissa,
 }
 
 impl ThroughputChart {
+    /// Throughput against threads for the rows of `workload` in `summary` (one parameter set).
     pub(super) fn build(
         workload: &str,
         summary: &[SummaryRow],
         styles: &SeriesStyles,
     ) -> Option<Self> {
         let rows: Vec<&SummaryRow> = summary.iter().filter(|r| r.workload == workload).collect();
-        if rows.is_empty() {
-            return None;
-        }
-        let mut grouped: BTreeMap<SeriesKey, BTreeMap<usize, Vec<f64>>> = BTreeMap::new();
-        for row in &rows {
-            grouped
-                .entry(styles.key(&row.implementation, &row.host))
-                .or_default()
-                .entry(row.threads)
-                .or_default()
-                .push(row.throughput_ops_s / 1e6);
-        }
-        let repeats: BTreeSet<usize> =
-            grouped.values().flat_map(|by_threads| by_threads.values().map(Vec::len)).collect();
-        let series = grouped
-            .into_iter()
-            .map(|(key, by_threads)| ThroughputSeries {
-                style: styles.style(&key),
-                key,
-                points: by_threads
-                    .into_iter()
-                    .map(|(threads, values)| ThroughputPoint {
-                        threads,
-                        median: median(&values),
-                        min: values.iter().copied().fold(f64::INFINITY, f64::min),
-                        max: values.iter().copied().fold(f64::NEG_INFINITY, f64::max),
-                    })
-                    .collect(),
-            })
-            .collect();
-
-        let (fewest, most) =
-            (repeats.first().copied().unwrap_or(1), repeats.last().copied().unwrap_or(1));
-        let title = match (fewest, most) {
-            (1, 1) => format!("{workload}: throughput vs threads (1 repeat per point)"),
-            (n, m) if n == m => format!(
-                "{workload}: throughput vs threads (median of {n} repeats, bars = min..max)"
-            ),
-            (n, m) => format!(
-                "{workload}: throughput vs threads (median of {n}–{m} repeats, bars = min..max)"
-            ),
-        };
+        let (series, repeats) = group(&rows, styles, |row| Some(row.threads as f64))?;
+        let title = format!("{workload}: throughput vs threads ({repeats})");
         let mut captions = vec![CaptionLine { text: host_caption(&rows), colour: MUTED }];
         if let Some(params) = params_caption(&rows) {
             captions.push(CaptionLine { text: params, colour: MUTED });
@@ -105,95 +112,107 @@ impl ThroughputChart {
                 (cpus, label)
             })
             .collect();
-        Some(Self { title, captions, series, cores })
+        Some(Self { title, captions, series, abscissa: Abscissa::Threads { cores } })
+    }
+
+    /// Throughput against the numeric parameter `param` for `rows` (all at one thread count,
+    /// differing in `param`; each row's `params` holds its value). `None` unless at least two
+    /// values parse as numbers.
+    pub(super) fn against_param(
+        workload: &str,
+        param: &str,
+        threads: usize,
+        rows: &[&SummaryRow],
+        styles: &SeriesStyles,
+    ) -> Option<Self> {
+        let (series, repeats) = group(rows, styles, |row| param_value(&row.params, param))?;
+        let values: BTreeSet<u64> =
+            series.iter().flat_map(|s| s.points.iter().map(|p| p.x.to_bits())).collect();
+        if values.len() < 2 {
+            return None;
+        }
+        let values: Vec<f64> = values.into_iter().map(f64::from_bits).collect();
+        let (low, high) =
+            values.iter().fold((f64::INFINITY, 0f64), |(l, h), &v| (l.min(v), h.max(v)));
+        let log = low > 0.0 && high / low >= 8.0;
+        let s = if threads == 1 { "" } else { "s" };
+        let title = format!("{workload}: throughput vs {param}, {threads} thread{s} ({repeats})");
+        let mut captions = vec![CaptionLine { text: host_caption(rows), colour: MUTED }];
+        let others: BTreeSet<String> = rows
+            .iter()
+            .map(|r| {
+                let rest: Vec<&str> =
+                    r.params.split(';').filter(|p| !p.starts_with(&format!("{param}="))).collect();
+                rest.join(";")
+            })
+            .collect();
+        if others.len() == 1 {
+            let rest = others.into_iter().next().unwrap_or_default();
+            if !rest.is_empty() {
+                captions
+                    .push(CaptionLine { text: format!("other parameters: {rest}"), colour: MUTED });
+            }
+        }
+        let abscissa = Abscissa::Param { name: param.to_owned(), log };
+        Some(Self { title, captions, series, abscissa })
     }
 }
 
-/// The throughput axis: linear from 0, or logarithmic when the values span more than
-/// [`LOG_SPREAD`] times (a fast demonstration or a sharded counter would otherwise flatten every
-/// other line against the bottom).
-pub(super) struct ThroughputAxis {
-    /// `Some((low, high))` in log10 units when logarithmic.
-    pub(super) log: Option<(f64, f64)>,
-    pub(super) bold: Vec<f64>,
-    pub(super) light: Vec<f64>,
-    pub(super) linear: ValueAxis,
+/// `param`'s value in a `key=value;...` string, if it is a number.
+fn param_value(params: &str, param: &str) -> Option<f64> {
+    crate::variants::param_pairs(params)
+        .find(|(key, _)| *key == param)
+        .and_then(|(_, value)| value.parse::<f64>().ok())
+        .filter(|v| v.is_finite())
 }
 
-/// Largest ratio of the highest to the lowest throughput that a linear axis still shows well.
-pub(super) const LOG_SPREAD: f64 = 30.0;
-
-impl ThroughputAxis {
-    pub(super) fn new(values: impl Iterator<Item = f64>) -> Self {
-        let values: Vec<f64> = values.filter(|v| v.is_finite() && *v > 0.0).collect();
-        let low = values.iter().copied().fold(f64::INFINITY, f64::min);
-        let high = values.iter().copied().fold(0.0, f64::max);
-        let linear = ValueAxis::new(high, 10);
-        if values.is_empty() || high / low <= LOG_SPREAD {
-            return Self { log: None, bold: Vec::new(), light: Vec::new(), linear };
-        }
-        let (low, high) = (low.log10(), high.log10());
-        let pad = (high - low) * 0.05;
-        let (low, high) = (low - pad, high + pad);
-        let (bold, light) = log_ticks(low, high);
-        Self { log: Some((low, high)), bold, light, linear }
+/// The rows as one series per implementation (and host), a point per x value (`x_of`; rows
+/// without one are left out), and a phrase for the title saying how many repeats each point has.
+fn group(
+    rows: &[&SummaryRow],
+    styles: &SeriesStyles,
+    x_of: impl Fn(&SummaryRow) -> Option<f64>,
+) -> Option<(Vec<ThroughputSeries>, String)> {
+    let mut grouped: BTreeMap<SeriesKey, BTreeMap<u64, Vec<f64>>> = BTreeMap::new();
+    for row in rows {
+        let Some(x) = x_of(row) else { continue };
+        grouped
+            .entry(styles.key(&row.implementation, &row.host))
+            .or_default()
+            // Non-negative floats order like their bit patterns.
+            .entry(x.max(0.0).to_bits())
+            .or_default()
+            .push(row.throughput_ops_s / 1e6);
     }
-
-    /// Bottom and top of the axis, in axis coordinates.
-    pub(super) fn range(&self) -> (f64, f64) {
-        self.log.unwrap_or((0.0, self.linear.top))
+    if grouped.is_empty() {
+        return None;
     }
-
-    /// Whether `value` can be placed on the axis (a log axis has no place for 0).
-    pub(super) fn shows(&self, value: f64) -> bool {
-        value.is_finite() && (self.log.is_none() || value > 0.0)
-    }
-
-    /// The axis coordinate of a throughput (M ops/s); on a log axis, values at or below 0 sit on
-    /// the bottom edge.
-    pub(super) fn coordinate(&self, value: f64) -> f64 {
-        match self.log {
-            Some((low, _)) if value > 0.0 => value.log10().max(low),
-            Some((low, _)) => low,
-            None => value,
-        }
-    }
-
-    pub(super) fn axis(&self) -> KeyedAxis {
-        match self.log {
-            Some((low, high)) => KeyedAxis::new(low..high, self.bold.clone(), self.light.clone()),
-            None => self.linear.axis(),
-        }
-    }
-
-    pub(super) fn label(&self, coordinate: f64) -> String {
-        match self.log {
-            Some(_) => significant(10f64.powf(coordinate)),
-            None => self.linear.label(coordinate),
-        }
-    }
-
-    pub(super) fn description(&self) -> &'static str {
-        match self.log {
-            Some(_) => "throughput (M ops/s, log scale)",
-            None => "throughput (M ops/s)",
-        }
-    }
-}
-
-/// A tick value of a log axis with at most three significant digits and no trailing zeros:
-/// "2000", "50", "0.2", "0.005".
-pub(super) fn significant(value: f64) -> String {
-    if value <= 0.0 || !value.is_finite() {
-        return "0".to_owned();
-    }
-    let decimals = (2.0 - value.log10().floor()).clamp(0.0, 9.0) as usize;
-    let text = format!("{value:.decimals$}");
-    if text.contains('.') {
-        text.trim_end_matches('0').trim_end_matches('.').to_owned()
-    } else {
-        text
-    }
+    let repeats: BTreeSet<usize> =
+        grouped.values().flat_map(|by_x| by_x.values().map(Vec::len)).collect();
+    let series = grouped
+        .into_iter()
+        .map(|(key, by_x)| ThroughputSeries {
+            style: styles.style(&key),
+            key,
+            points: by_x
+                .into_iter()
+                .map(|(x, values)| ThroughputPoint {
+                    x: f64::from_bits(x),
+                    median: median(&values),
+                    min: values.iter().copied().fold(f64::INFINITY, f64::min),
+                    max: values.iter().copied().fold(f64::NEG_INFINITY, f64::max),
+                })
+                .collect(),
+        })
+        .collect();
+    let (fewest, most) =
+        (repeats.first().copied().unwrap_or(1), repeats.last().copied().unwrap_or(1));
+    let phrase = match (fewest, most) {
+        (1, 1) => "1 repeat per point".to_owned(),
+        (n, m) if n == m => format!("median of {n} repeats, bars = min..max"),
+        (n, m) => format!("median of {n}–{m} repeats, bars = min..max"),
+    };
+    Some((series, phrase))
 }
 
 impl Drawing for ThroughputChart {
@@ -214,27 +233,38 @@ impl Drawing for ThroughputChart {
         draw_header(&header, &self.title, &self.captions)?;
         draw_legend(&legend, &entries, &notes)?;
 
-        let threads: BTreeSet<usize> = self
+        let x = &self.abscissa;
+        let placeable = |value: f64| value.is_finite() && (!x.is_log() || value > 0.0);
+        let values: BTreeSet<u64> = self
             .series
             .iter()
-            .flat_map(|s| s.points.iter().map(|p| p.threads))
-            .filter(|&t| t > 0)
+            .flat_map(|s| s.points.iter().map(|p| p.x))
+            .filter(|&v| placeable(v))
+            .map(f64::to_bits)
             .collect();
-        let (Some(&fewest), Some(&most)) = (threads.first(), threads.last()) else {
+        let (Some(&fewest), Some(&most)) = (values.first(), values.last()) else {
             return Ok(());
         };
+        let (fewest, most) = (f64::from_bits(fewest), f64::from_bits(most));
         // The cores line widens the axis when it is near the measured range (the default sweep
         // goes to 4x the logical CPUs); far beyond it, the caption still names the CPU count.
-        let cores: Vec<&(usize, String)> = self
-            .cores
-            .iter()
-            .filter(|(cpus, _)| *cpus >= fewest / 2 && *cpus <= most.saturating_mul(4))
-            .collect();
-        let low = cores.iter().map(|c| c.0).fold(fewest, usize::min) as f64;
-        let high = cores.iter().map(|c| c.0).fold(most, usize::max) as f64;
-        let pad = if high > low { 0.3 } else { 1.0 };
-        let x_range = (low.log2() - pad)..(high.log2() + pad);
-        let key_points: Vec<f64> = threads.iter().map(|&t| (t as f64).log2()).collect();
+        let cores: Vec<&(usize, String)> = match x {
+            Abscissa::Threads { cores } => cores
+                .iter()
+                .filter(|(cpus, _)| *cpus as f64 >= fewest / 2.0 && *cpus as f64 <= most * 4.0)
+                .collect(),
+            Abscissa::Param { .. } => Vec::new(),
+        };
+        let low = x.coordinate(cores.iter().map(|c| c.0 as f64).fold(fewest, f64::min));
+        let high = x.coordinate(cores.iter().map(|c| c.0 as f64).fold(most, f64::max));
+        let pad = match (high > low, x.is_log()) {
+            (true, true) => 0.3,
+            (true, false) => (high - low) * 0.06,
+            (false, _) => 1.0,
+        };
+        let x_range = (low - pad)..(high + pad);
+        let key_points: Vec<f64> =
+            values.iter().map(|&bits| x.coordinate(f64::from_bits(bits))).collect();
 
         let y = ThroughputAxis::new(
             self.series.iter().flat_map(|s| s.points.iter().flat_map(|p| [p.min, p.max])),
@@ -248,12 +278,15 @@ impl Drawing for ThroughputChart {
             .margin_bottom(8)
             .x_label_area_size(48)
             .y_label_area_size(72)
-            .build_cartesian_2d(KeyedAxis::new(x_range, key_points, Vec::new()), y.axis())?;
-        let x_format = |x: &f64| format!("{}", 2f64.powf(*x).round());
+            .build_cartesian_2d(
+                KeyedAxis::new(x_range.clone(), key_points, Vec::new()),
+                y.axis(),
+            )?;
+        let x_format = |coordinate: &f64| x.label(*coordinate);
         let y_format = |value: &f64| y.label(*value);
         chart
             .configure_mesh()
-            .x_desc("threads (log scale)")
+            .x_desc(x.description())
             .y_desc(y.description())
             .x_label_formatter(&x_format)
             .y_label_formatter(&y_format)
@@ -265,37 +298,37 @@ impl Drawing for ThroughputChart {
 
         let area = chart.plotting_area();
         for (cpus, label) in cores {
-            let x = (*cpus as f64).log2();
+            let at = x.coordinate(*cpus as f64);
             area.draw(&DashedPathElement::new(
-                vec![(x, y_bottom), (x, y_top)],
+                vec![(at, y_bottom), (at, y_top)],
                 6,
                 4,
                 MUTED.stroke_width(1),
             ))?;
             let style = font(12.0, &MUTED).pos(Pos::new(HPos::Left, VPos::Top));
-            area.draw(&(EmptyElement::at((x, y_top)) + Text::new(label.clone(), (4, 4), style)))?;
+            area.draw(&(EmptyElement::at((at, y_top)) + Text::new(label.clone(), (4, 4), style)))?;
         }
 
         // Dodge the series a little sideways so that their bars do not hide each other.
         let n = self.series.len();
-        let step = (0.2 / n as f64).min(0.025);
+        let width = x_range.end - x_range.start;
+        let step = width * (0.05 / n as f64).min(0.006);
         for (i, series) in self.series.iter().enumerate() {
             let dx = (i as f64 - (n as f64 - 1.0) / 2.0) * step;
             let SeriesStyle { colour, kind } = series.style;
-            let points: Vec<(f64, f64)> = series
-                .points
-                .iter()
-                .filter(|p| p.threads > 0 && y.shows(p.median))
-                .map(|p| ((p.threads as f64).log2() + dx, y.coordinate(p.median)))
+            let shown = || series.points.iter().filter(|p| placeable(p.x));
+            let points: Vec<(f64, f64)> = shown()
+                .filter(|p| y.shows(p.median))
+                .map(|p| (x.coordinate(p.x) + dx, y.coordinate(p.median)))
                 .collect();
-            for p in series.points.iter().filter(|p| p.threads > 0 && p.max > p.min) {
-                let x = (p.threads as f64).log2() + dx;
+            for p in shown().filter(|p| p.max > p.min) {
+                let at = x.coordinate(p.x) + dx;
                 let bar = colour.mix(0.8).stroke_width(1);
                 let (min, max) = (y.coordinate(p.min), y.coordinate(p.max));
-                area.draw(&PathElement::new(vec![(x, min), (x, max)], bar))?;
+                area.draw(&PathElement::new(vec![(at, min), (at, max)], bar))?;
                 for y in [min, max] {
                     area.draw(
-                        &(EmptyElement::at((x, y)) + PathElement::new(vec![(-4, 0), (4, 0)], bar)),
+                        &(EmptyElement::at((at, y)) + PathElement::new(vec![(-4, 0), (4, 0)], bar)),
                     )?;
                 }
             }

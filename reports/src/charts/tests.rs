@@ -2,6 +2,7 @@ use super::canvas::*;
 use super::latency::*;
 use super::scaling::*;
 use super::style::*;
+use super::throughput_axis::*;
 use super::*;
 
 pub(crate) fn summary_row(
@@ -307,4 +308,47 @@ fn write_sample_charts() {
         config: serde_json::json!({"threads": [1, 2, 4], "duration": "1s", "seed": 42}),
     };
     crate::html::write_report(&[meta], &summary, &charts, &dir, &dir.join("report.html")).unwrap();
+}
+
+#[test]
+fn a_numeric_sweep_gets_a_chart_against_the_parameter_per_thread_count_and_other_setting() {
+    let mut summary = Vec::new();
+    for stripes in ["1", "4", "16"] {
+        for mix in ["read-heavy", "exchange"] {
+            for threads in [1, 2] {
+                for (implementation, kind) in [("striped", "hand-rolled"), ("dashmap", "library")] {
+                    let mut row = summary_row("map", implementation, kind, threads, 1);
+                    row.params = format!("keys=100;mix={mix};stripes={stripes}");
+                    summary.push(row);
+                }
+            }
+        }
+    }
+    // A non-numeric varying parameter (`mix`) gets no chart of its own.
+    let root = tempfile::tempdir().unwrap();
+    let dir = root.path().join("charts");
+    let charts = render_all(&summary, &[], &dir).unwrap();
+    let sweeps: Vec<(String, String)> = charts
+        .iter()
+        .filter(|c| c.svg.display().to_string().contains("-vs-"))
+        .map(|c| (c.svg.display().to_string(), c.params.clone()))
+        .collect();
+    let expected = [
+        ("charts/map-throughput-vs-stripes-t1-mix-read-heavy.svg", "mix=read-heavy"),
+        ("charts/map-throughput-vs-stripes-t2-mix-read-heavy.svg", "mix=read-heavy"),
+        ("charts/map-throughput-vs-stripes-t1-mix-exchange.svg", "mix=exchange"),
+        ("charts/map-throughput-vs-stripes-t2-mix-exchange.svg", "mix=exchange"),
+    ];
+    let expected: Vec<(String, String)> =
+        expected.iter().map(|(f, p)| (f.to_string(), p.to_string())).collect();
+    assert_eq!(sweeps, expected);
+    let svg =
+        std::fs::read_to_string(dir.join("map-throughput-vs-stripes-t2-mix-exchange.svg")).unwrap();
+    assert!(svg.contains("map: throughput vs stripes, 2 threads"), "title");
+    assert!(svg.contains("stripes (log scale)"), "x axis");
+    assert!(svg.contains("other parameters: keys=100;mix=exchange"), "caption");
+    let lines: Vec<&str> = svg.lines().map(str::trim).collect();
+    for label in ["striped", "dashmap", "1", "4", "16"] {
+        assert!(lines.contains(&label), "{label}");
+    }
 }
