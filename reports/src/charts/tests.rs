@@ -1,6 +1,5 @@
 use super::canvas::*;
 use super::latency::*;
-use super::scaling::*;
 use super::style::*;
 use super::throughput_axis::*;
 use super::*;
