@@ -34,13 +34,14 @@ pub struct RunArgs {
     /// Comma-separated thread counts (default: powers of two up to 4x the logical CPUs).
     #[arg(long, value_name = "1,2,4")]
     pub threads: Option<String>,
-    /// Measured time per run, e.g. 250ms, 1s (default 250ms; --quick 100ms).
+    /// Measured time per run, e.g. 250ms, 1s (default 250ms; 100ms with --quick or no workload).
     #[arg(long, value_name = "D", conflicts_with = "ops")]
     pub duration: Option<String>,
     /// Run a fixed number of operations per thread instead of a fixed time.
     #[arg(long, value_name = "N")]
     pub ops: Option<String>,
-    /// Runs of every (workload, implementation, threads) point (default 5; --quick 2).
+    /// Runs of every (workload, implementation, threads) point (default 5; 2 with --quick or no
+    /// workload named).
     #[arg(long, value_name = "N")]
     pub repeats: Option<String>,
     /// Unmeasured warm-up before each run (default 50ms).
@@ -55,7 +56,7 @@ pub struct RunArgs {
     /// Results folder (default results/<timestamp>); must not already hold results.
     #[arg(long, value_name = "DIR")]
     pub out: Option<std::path::PathBuf>,
-    /// Fewer repeats and shorter runs, for a first look.
+    /// Fewer repeats and shorter runs, for a first look (the default when no workload is named).
     #[arg(long)]
     pub quick: bool,
 }

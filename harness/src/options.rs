@@ -128,10 +128,13 @@ impl RunOptions {
             Some(list) => parse_threads(list)?,
             None => default_threads(logical_cpus),
         };
+        // A run of every workload (none named) is a tour: quick settings unless told otherwise,
+        // so the main command on its defaults stays a first look of a few minutes.
+        let quick = args.quick || args.workloads.is_empty();
         let stop = match (&args.ops, &args.duration) {
             (Some(ops), _) => Stop::OpsPerThread(parse_positive("--ops", ops)?),
             (None, Some(d)) => Stop::After(parse_duration("--duration", d, false)?),
-            (None, None) if args.quick => Stop::After(QUICK_DURATION),
+            (None, None) if quick => Stop::After(QUICK_DURATION),
             (None, None) => Stop::After(DEFAULT_DURATION),
         };
         let warmup = match &args.warmup {
@@ -140,7 +143,7 @@ impl RunOptions {
         };
         let repeats = match &args.repeats {
             Some(n) => parse_positive("--repeats", n)? as usize,
-            None if args.quick => QUICK_REPEATS,
+            None if quick => QUICK_REPEATS,
             None => DEFAULT_REPEATS,
         };
         let seed = match &args.seed {
@@ -241,11 +244,20 @@ mod tests {
 
     #[test]
     fn defaults_sweep_to_four_times_the_cores() {
-        let o = options("syncbench run").unwrap();
+        let o = options("syncbench run counter").unwrap();
         assert_eq!(o.threads, vec![1, 2, 4, 8]);
         assert_eq!(o.repeats, 5);
         assert_eq!(o.timing.stop, Stop::After(Duration::from_millis(250)));
         assert_eq!(o.workloads[0].name, "counter");
+    }
+
+    #[test]
+    fn no_workload_named_tours_them_all_at_quick_settings_unless_told_otherwise() {
+        let o = options("syncbench run").unwrap();
+        assert_eq!(o.workloads.len(), Registry::standard().names().len());
+        assert_eq!((o.repeats, o.timing.stop), (2, Stop::After(Duration::from_millis(100))));
+        let o = options("syncbench run --repeats 5 --duration 1s").unwrap();
+        assert_eq!((o.repeats, o.timing.stop), (5, Stop::After(Duration::from_secs(1))));
     }
 
     #[test]
