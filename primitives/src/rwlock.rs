@@ -60,3 +60,70 @@ where
         f(&mut self.write())
     }
 }
+
+/// Implements `lock_api::RawRwLock` for a hand-rolled raw RW lock by forwarding to its inherent
+/// methods of the same names (`new`, `lock_shared`, `try_lock_shared -> bool`, `unsafe
+/// unlock_shared`, the three exclusive twins, `is_locked`, `is_locked_exclusive`), with stateless
+/// `GuardSend` guards (the lock word is not tied to a thread). Not under loom, whose atomics are
+/// not `const` (`INIT`). The invocation reads `unsafe impl for T` and carries the `// SAFETY:`
+/// argument of why `T` lets one writer or only readers in.
+macro_rules! forward_raw_rwlock {
+    (unsafe impl for $lock:ident) => {
+        #[cfg(not(loom))]
+        // SAFETY: the invocation's comment argues the exclusion; every method forwards to the
+        // inherent method that keeps it, and the unlocks are reached only with a guard of the
+        // matching kind (the trait's contract).
+        unsafe impl lock_api::RawRwLock for $lock {
+            #[allow(clippy::declare_interior_mutable_const)]
+            const INIT: Self = Self::new();
+
+            type SharedGuard = lock_api::GuardSend;
+            type ExclusiveGuard = lock_api::GuardSend;
+
+            #[inline]
+            fn lock_shared(&self) -> Self::SharedGuard {
+                $lock::lock_shared(self);
+                lock_api::GuardSend::new()
+            }
+
+            #[inline]
+            fn try_lock_shared(&self) -> Option<Self::SharedGuard> {
+                $lock::try_lock_shared(self).then(lock_api::GuardSend::new)
+            }
+
+            #[inline]
+            unsafe fn unlock_shared(&self, _guard: Self::SharedGuard) {
+                // SAFETY: the guard state proves a shared hold (the trait's contract).
+                unsafe { $lock::unlock_shared(self) }
+            }
+
+            #[inline]
+            fn lock_exclusive(&self) -> Self::ExclusiveGuard {
+                $lock::lock_exclusive(self);
+                lock_api::GuardSend::new()
+            }
+
+            #[inline]
+            fn try_lock_exclusive(&self) -> Option<Self::ExclusiveGuard> {
+                $lock::try_lock_exclusive(self).then(lock_api::GuardSend::new)
+            }
+
+            #[inline]
+            unsafe fn unlock_exclusive(&self, _guard: Self::ExclusiveGuard) {
+                // SAFETY: the guard state proves an exclusive hold (the trait's contract).
+                unsafe { $lock::unlock_exclusive(self) }
+            }
+
+            #[inline]
+            fn is_locked(&self) -> bool {
+                $lock::is_locked(self)
+            }
+
+            #[inline]
+            fn is_locked_exclusive(&self) -> bool {
+                $lock::is_locked_exclusive(self)
+            }
+        }
+    };
+}
+pub(crate) use forward_raw_rwlock;

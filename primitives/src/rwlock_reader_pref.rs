@@ -177,61 +177,10 @@ impl Default for RawReaderPrefRwLock {
     }
 }
 
-#[cfg(not(loom))]
 // SAFETY: a writer enters only by swapping 0 (no holder) for `WRITER`; readers enter only by
 // adding to a word without `WRITER`; so one writer or only readers hold it. Entries are Acquire,
-// exits Release. Guards are stateless tokens and the word is not tied to a thread: `GuardSend`.
-unsafe impl lock_api::RawRwLock for RawReaderPrefRwLock {
-    #[allow(clippy::declare_interior_mutable_const)]
-    const INIT: Self = Self::new();
-
-    type SharedGuard = lock_api::GuardSend;
-    type ExclusiveGuard = lock_api::GuardSend;
-
-    #[inline]
-    fn lock_shared(&self) -> Self::SharedGuard {
-        RawReaderPrefRwLock::lock_shared(self);
-        lock_api::GuardSend::new()
-    }
-
-    #[inline]
-    fn try_lock_shared(&self) -> Option<Self::SharedGuard> {
-        RawReaderPrefRwLock::try_lock_shared(self).then(lock_api::GuardSend::new)
-    }
-
-    #[inline]
-    unsafe fn unlock_shared(&self, _guard: Self::SharedGuard) {
-        // SAFETY: the guard state proves a shared hold (the trait's contract).
-        unsafe { RawReaderPrefRwLock::unlock_shared(self) }
-    }
-
-    #[inline]
-    fn lock_exclusive(&self) -> Self::ExclusiveGuard {
-        RawReaderPrefRwLock::lock_exclusive(self);
-        lock_api::GuardSend::new()
-    }
-
-    #[inline]
-    fn try_lock_exclusive(&self) -> Option<Self::ExclusiveGuard> {
-        RawReaderPrefRwLock::try_lock_exclusive(self).then(lock_api::GuardSend::new)
-    }
-
-    #[inline]
-    unsafe fn unlock_exclusive(&self, _guard: Self::ExclusiveGuard) {
-        // SAFETY: the guard state proves an exclusive hold (the trait's contract).
-        unsafe { RawReaderPrefRwLock::unlock_exclusive(self) }
-    }
-
-    #[inline]
-    fn is_locked(&self) -> bool {
-        RawReaderPrefRwLock::is_locked(self)
-    }
-
-    #[inline]
-    fn is_locked_exclusive(&self) -> bool {
-        RawReaderPrefRwLock::is_locked_exclusive(self)
-    }
-}
+// exits Release.
+crate::rwlock::forward_raw_rwlock!(unsafe impl for RawReaderPrefRwLock);
 
 #[cfg(all(test, not(loom)))]
 mod tests {

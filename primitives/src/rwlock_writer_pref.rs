@@ -217,62 +217,10 @@ impl Default for RawWriterPrefRwLock {
     }
 }
 
-#[cfg(not(loom))]
 // SAFETY: a writer enters only from a word with no holder (no reader, no `WRITER`) by setting
 // `WRITER`; readers enter only by adding to a word without `WRITER`; so one writer or only readers
-// hold it. Entries are Acquire, exits Release. Guards are stateless tokens and the word is not
-// tied to a thread: `GuardSend`.
-unsafe impl lock_api::RawRwLock for RawWriterPrefRwLock {
-    #[allow(clippy::declare_interior_mutable_const)]
-    const INIT: Self = Self::new();
-
-    type SharedGuard = lock_api::GuardSend;
-    type ExclusiveGuard = lock_api::GuardSend;
-
-    #[inline]
-    fn lock_shared(&self) -> Self::SharedGuard {
-        RawWriterPrefRwLock::lock_shared(self);
-        lock_api::GuardSend::new()
-    }
-
-    #[inline]
-    fn try_lock_shared(&self) -> Option<Self::SharedGuard> {
-        RawWriterPrefRwLock::try_lock_shared(self).then(lock_api::GuardSend::new)
-    }
-
-    #[inline]
-    unsafe fn unlock_shared(&self, _guard: Self::SharedGuard) {
-        // SAFETY: the guard state proves a shared hold (the trait's contract).
-        unsafe { RawWriterPrefRwLock::unlock_shared(self) }
-    }
-
-    #[inline]
-    fn lock_exclusive(&self) -> Self::ExclusiveGuard {
-        RawWriterPrefRwLock::lock_exclusive(self);
-        lock_api::GuardSend::new()
-    }
-
-    #[inline]
-    fn try_lock_exclusive(&self) -> Option<Self::ExclusiveGuard> {
-        RawWriterPrefRwLock::try_lock_exclusive(self).then(lock_api::GuardSend::new)
-    }
-
-    #[inline]
-    unsafe fn unlock_exclusive(&self, _guard: Self::ExclusiveGuard) {
-        // SAFETY: the guard state proves an exclusive hold (the trait's contract).
-        unsafe { RawWriterPrefRwLock::unlock_exclusive(self) }
-    }
-
-    #[inline]
-    fn is_locked(&self) -> bool {
-        RawWriterPrefRwLock::is_locked(self)
-    }
-
-    #[inline]
-    fn is_locked_exclusive(&self) -> bool {
-        RawWriterPrefRwLock::is_locked_exclusive(self)
-    }
-}
+// hold it. Entries are Acquire, exits Release.
+crate::rwlock::forward_raw_rwlock!(unsafe impl for RawWriterPrefRwLock);
 
 #[cfg(all(test, not(loom)))]
 mod tests {
