@@ -308,6 +308,7 @@ mod tests {
     use std::sync::{Arc, Mutex};
 
     use super::*;
+    use crate::testing::run_trial;
 
     /// A plainly correct list: the current `Arc` under a mutex; writers copy under the same lock.
     /// `LOSE_APPENDS` breaks it on purpose: the copy is made and published in two separate steps,
@@ -355,25 +356,8 @@ mod tests {
         let workload = CowWorkload::empty()
             .with::<MutexArcList<false>>("plain", ImplKind::Library, "mutex + Arc")
             .with::<MutexArcList<true>>("loses-appends", ImplKind::Demonstration, "unlocked copy");
-        let overrides = [
-            ("writers".to_owned(), writers.to_owned()),
-            ("append_every_us".into(), "1".into()),
-            ("prefill".into(), "10".into()),
-        ];
-        let params = Params::resolve("cow", PARAMS, &overrides).unwrap();
-        let trial =
-            workload.prepare(name, &TrialSetup { threads, seed: 0, params: &params }).unwrap();
-        std::thread::scope(|scope| {
-            for index in 0..threads {
-                let trial = &trial;
-                scope.spawn(move || {
-                    let mut worker = trial.worker(index);
-                    worker.run(3_000);
-                    worker.finish();
-                });
-            }
-        });
-        trial.check(0)
+        let sets = [("writers", writers), ("append_every_us", "1"), ("prefill", "10")];
+        run_trial(&workload, name, threads, 0, &sets, |_, worker| worker.run(3_000))
     }
 
     #[test]

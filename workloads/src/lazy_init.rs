@@ -202,6 +202,7 @@ impl<L: LazyInit<u64>> Worker for LazyInitWorker<'_, L> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::testing::run_trial;
 
     impl LazyInit<u64> for OnceLockCell {
         fn new(init: fn() -> u64) -> Self {
@@ -226,6 +227,9 @@ mod tests {
             if let Some(value) = self.0.get() {
                 return value;
             }
+            // Widens the window between the check and the publication, so that the race shows
+            // even when other tests keep the cores busy.
+            std::thread::sleep(std::time::Duration::from_micros(50));
             let value = (self.1)();
             self.0.get_or_init(|| value)
         }
@@ -235,21 +239,7 @@ mod tests {
         let workload = LazyInitWorkload::empty()
             .with::<OnceLockCell>("once-lock", ImplKind::Library, "std")
             .with::<CheckThenInit>("check-then-init", ImplKind::Demonstration, "races");
-        let params =
-            Params::resolve("lazy-init", PARAMS, &[("cells".into(), "64".into())]).unwrap();
-        let trial =
-            workload.prepare(name, &TrialSetup { threads, seed: 0, params: &params }).unwrap();
-        std::thread::scope(|scope| {
-            for index in 0..threads {
-                let trial = &trial;
-                scope.spawn(move || {
-                    let mut worker = trial.worker(index);
-                    worker.run(200);
-                    worker.finish();
-                });
-            }
-        });
-        trial.check(0)
+        run_trial(&workload, name, threads, 0, &[("cells", "64")], |_, worker| worker.run(200))
     }
 
     /// One test, so no two lazy-init trials share the process-wide counter at once.

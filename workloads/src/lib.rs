@@ -21,6 +21,8 @@ pub mod params;
 pub mod registry;
 pub mod rwcache;
 pub mod semaphore;
+#[cfg(test)]
+mod testing;
 pub mod workload;
 
 pub use metrics::Metrics;

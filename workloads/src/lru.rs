@@ -290,6 +290,7 @@ mod tests {
     use std::sync::Mutex;
 
     use super::*;
+    use crate::testing::run_trial;
 
     /// A plainly correct LRU: recency order in a deque, O(n) per operation.
     struct PlainLru {
@@ -352,22 +353,8 @@ mod tests {
         let workload = LruWorkload::empty()
             .with::<PlainLru>("plain", ImplKind::Library, "deque")
             .with::<LeakyLru>("leaky", ImplKind::Demonstration, "evicts too little");
-        let overrides =
-            [("capacity".to_owned(), capacity.to_owned()), ("keys".into(), "200".into())];
-        let params = Params::resolve("lru", PARAMS, &overrides).unwrap();
-        let trial =
-            workload.prepare(name, &TrialSetup { threads, seed: 9, params: &params }).unwrap();
-        std::thread::scope(|scope| {
-            for index in 0..threads {
-                let trial = &trial;
-                scope.spawn(move || {
-                    let mut worker = trial.worker(index);
-                    worker.run(5_000);
-                    worker.finish();
-                });
-            }
-        });
-        trial.check(0)
+        let sets = [("capacity", capacity), ("keys", "200")];
+        run_trial(&workload, name, threads, 9, &sets, |_, worker| worker.run(5_000))
     }
 
     #[test]

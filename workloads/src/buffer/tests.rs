@@ -5,7 +5,7 @@ use std::collections::VecDeque;
 use std::sync::{Condvar, Mutex};
 
 use super::*;
-use crate::params::Params;
+use crate::testing::run_trial;
 
 /// A correct queue: one mutex, one condition variable, every waiter woken on every change.
 struct PlainQueue<T> {
@@ -102,26 +102,11 @@ fn workload() -> BufferWorkload {
 
 /// Runs a trial to completion: producers push `items` each, consumers pop until the end.
 fn run(name: &str, threads: usize, sets: &[(&str, &str)], items: u64) -> Check {
-    let overrides: Vec<_> = sets.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
-    let params = Params::resolve("buffer", PARAMS, &overrides).unwrap();
-    let trial =
-        workload().prepare(name, &TrialSetup { threads, seed: 0, params: &params }).unwrap();
-    std::thread::scope(|scope| {
-        for index in 0..threads {
-            let trial = &trial;
-            scope.spawn(move || {
-                let mut worker = trial.worker(index);
-                let limit = if worker.role() == crate::workload::Role::Main && threads > 1 {
-                    u64::MAX
-                } else {
-                    items
-                };
-                worker.run(limit);
-                worker.finish();
-            });
-        }
-    });
-    trial.check(0)
+    run_trial(&workload(), name, threads, 0, sets, |_, worker| {
+        // With one thread, it is a producer; with more, consumers pop until the end.
+        let main = worker.role() == crate::workload::Role::Main;
+        worker.run(if main && threads > 1 { u64::MAX } else { items })
+    })
 }
 
 #[test]

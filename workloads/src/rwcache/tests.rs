@@ -1,6 +1,7 @@
 //! The rwcache workload against parking_lot's RW lock and a lock that loses writes.
 
 use super::*;
+use crate::testing::run_trial;
 
 struct ParkingLot;
 impl RwLockFamily for ParkingLot {
@@ -38,20 +39,10 @@ fn run(name: &str, threads: usize, sets: &[(&str, &str)], ops: u64) -> Check {
     let workload = RwCacheWorkload::empty()
         .with::<ParkingLot>("parking-lot", ImplKind::Library, "parking_lot::RwLock")
         .with::<LosesWrites>("loses-writes", ImplKind::Demonstration, "copy, then store");
-    let overrides: Vec<_> = sets.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
-    let params = Params::resolve("rwcache", PARAMS, &overrides).unwrap();
-    let trial = workload.prepare(name, &TrialSetup { threads, seed: 3, params: &params }).unwrap();
-    std::thread::scope(|scope| {
-        for index in 0..threads {
-            let trial = &trial;
-            scope.spawn(move || {
-                let mut worker = trial.worker(index);
-                assert_eq!(worker.run(ops), ops);
-                worker.finish();
-            });
-        }
-    });
-    trial.check(threads as u64 * ops)
+    run_trial(&workload, name, threads, 3, sets, |_, worker| {
+        assert_eq!(worker.run(ops), ops);
+        ops
+    })
 }
 
 #[test]

@@ -5,6 +5,7 @@ use std::sync::{Condvar, Mutex};
 use std::time::Duration;
 
 use super::*;
+use crate::testing::run_trial;
 
 /// A correct semaphore: a count under a mutex, waiters on a condition variable.
 struct PlainSemaphore {
@@ -62,7 +63,9 @@ impl Semaphore for CheckThenTake {
         if available == 0 {
             return false;
         }
-        std::thread::yield_now(); // widens the window between the check and the take
+        // Widens the window between the check and the take: a sleep, not a yield, so that the
+        // race shows even when other tests keep the cores busy.
+        std::thread::sleep(Duration::from_micros(20));
         self.0.store(available - 1, Ordering::SeqCst);
         true
     }
@@ -83,22 +86,11 @@ fn workload() -> SemaphoreWorkload {
 }
 
 fn run(name: &str, threads: usize, permits: &str, ops: u64) -> Check {
-    let overrides = [("permits".to_owned(), permits.to_owned()), ("hold_ns".into(), "200".into())];
-    let params = Params::resolve("semaphore", PARAMS, &overrides).unwrap();
-    let trial =
-        workload().prepare(name, &TrialSetup { threads, seed: 0, params: &params }).unwrap();
-    std::thread::scope(|scope| {
-        for index in 0..threads {
-            let trial = &trial;
-            scope.spawn(move || {
-                let mut worker = trial.worker(index);
-                assert_eq!(worker.run(ops), ops);
-                worker.finish();
-                assert_eq!(worker.take_metrics().histograms()[WAIT].len(), ops);
-            });
-        }
-    });
-    trial.check(threads as u64 * ops)
+    run_trial(&workload(), name, threads, 0, &[("permits", permits), ("hold_ns", "200")], |_, w| {
+        assert_eq!(w.run(ops), ops);
+        assert_eq!(w.take_metrics().histograms()[WAIT].len(), ops);
+        ops
+    })
 }
 
 #[test]
