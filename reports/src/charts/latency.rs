@@ -23,6 +23,8 @@ pub(super) struct LatencyChart {
     pub(super) title: String,
     pub(super) captions: Vec<CaptionLine>,
     pub(super) series: Vec<LatencySeries>,
+    /// What the x axis measures: "latency per operation", "push latency", ...
+    pub(super) what: String,
 }
 
 impl LatencyChart {
@@ -108,7 +110,7 @@ impl LatencyChart {
             };
             captions.push(CaptionLine { text, colour: NOTE });
         }
-        Some(Self { title, captions, series })
+        Some(Self { title, captions, series, what })
     }
 }
 
@@ -169,8 +171,8 @@ impl Drawing for LatencyChart {
         let y_format = |value: &f64| y.label(*value);
         chart
             .configure_mesh()
-            .x_desc("latency per operation (log scale)")
-            .y_desc("share of operations per bucket (%)")
+            .x_desc(format!("{} (log scale)", self.what))
+            .y_desc("share of samples per bucket (%)")
             .x_label_formatter(&x_format)
             .y_label_formatter(&y_format)
             .label_style(font(13.0, &TEXT))
