@@ -49,9 +49,8 @@ impl Ownership {
         self.keys.saturating_sub(thread as u64).div_ceil(self.threads) as usize
     }
 
-    /// The key owned by `thread` nearest below-or-at `key`'s block: `key` itself if owned, else
-    /// the owned key of the same block of `threads` keys (or of the block before, at the end of
-    /// the key space). `None` if `thread` owns no key at all.
+    /// The key owned by `thread` in `key`'s block of `threads` keys (`key` itself if owned), or
+    /// in the block before at the end of the key space. `None` if `thread` owns no key at all.
     pub fn owned_near(self, key: u64, thread: usize) -> Option<u64> {
         let candidate = key - key % self.threads + thread as u64;
         if candidate < self.keys {
@@ -62,59 +61,55 @@ impl Ownership {
     }
 }
 
-/// One planned operation, packed in a word so the plan stays small (512 KiB per thread):
-/// bits 0..32 the key, 32..60 its slot in the owner's state, 60..63 the [`OpKind`], bit 63 set if
-/// this thread owns the key.
+/// One drawn key, planned for either kind of operation and packed in a word so the plan stays
+/// small (512 KiB per thread): bits 0..28 the key as drawn (for a read), 28..56 the slot of the
+/// nearest key this thread owns (for a write, and for a read of an owned key), bit 62 set if this
+/// thread owns the drawn key, bit 63 set if it owns any key at all.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct PlannedOp(u64);
+struct PlannedKey(u64);
 
-impl PlannedOp {
-    const SLOT_SHIFT: u32 = 32;
-    const KIND_SHIFT: u32 = 60;
-    const OWNED: u64 = 1 << 63;
+impl PlannedKey {
+    const SLOT_SHIFT: u32 = 28;
+    const DRAWN_OWNED: u64 = 1 << 62;
+    const CAN_WRITE: u64 = 1 << 63;
 
-    fn new(kind: OpKind, key: u64, slot: usize, owned: bool) -> Self {
-        debug_assert!(key < MAX_KEYS && (slot as u64) < MAX_KEYS);
-        let owned = if owned { Self::OWNED } else { 0 };
-        Self(
-            key | (slot as u64) << Self::SLOT_SHIFT
-                | u64::from(kind as u8) << Self::KIND_SHIFT
-                | owned,
-        )
-    }
-
-    #[inline]
-    pub fn key(self) -> u64 {
-        self.0 & 0xffff_ffff
-    }
-
-    /// The key's slot in this thread's state; meaningful only if [`owned`](Self::owned).
-    #[inline]
-    pub fn slot(self) -> usize {
-        ((self.0 >> Self::SLOT_SHIFT) & (MAX_KEYS - 1)) as usize
-    }
-
-    #[inline]
-    pub fn kind(self) -> OpKind {
-        OpKind::from_index(((self.0 >> Self::KIND_SHIFT) & 0b111) as u8)
-    }
-
-    #[inline]
-    pub fn owned(self) -> bool {
-        self.0 & Self::OWNED != 0
+    fn new(drawn: u64, ownership: Ownership, thread: usize) -> Self {
+        let Some(near) = ownership.owned_near(drawn, thread) else {
+            return Self(drawn);
+        };
+        let owned = if near == drawn { Self::DRAWN_OWNED } else { 0 };
+        Self(drawn | (ownership.slot(near) as u64) << Self::SLOT_SHIFT | owned | Self::CAN_WRITE)
     }
 }
 
-/// [`STREAM_LEN`] operations of thread `thread`, replayed in a loop.
+/// One operation, as the worker runs it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Op {
+    pub kind: OpKind,
+    pub key: u64,
+    /// Whether this thread owns `key` (always, for a write).
+    pub owned: bool,
+    /// `key`'s slot in this thread's state; meaningful only if `owned`.
+    pub slot: usize,
+}
+
+/// A thread's operations, replayed in a loop: [`STREAM_LEN`] drawn keys and one kind fewer, so
+/// that each pass pairs every key with another kind (a key inserted in one pass may be removed or
+/// read in the next) and the pairs repeat only after `STREAM_LEN * (STREAM_LEN - 1)` operations.
+/// A plan that replayed the same pairs would turn every write into a no-op after one pass.
 #[derive(Debug, Clone)]
 pub struct Plan {
-    ops: Vec<PlannedOp>,
-    next: usize,
+    keys: Vec<PlannedKey>,
+    kinds: Vec<OpKind>,
+    next_key: usize,
+    next_kind: usize,
+    ownership: Ownership,
+    thread: u64,
 }
 
 impl Plan {
-    /// The operations of `thread` in a run seeded with `seed`. A thread that owns no key (more
-    /// threads than keys) only reads.
+    /// The operations of `thread` in a run seeded with `seed`. A write drawn for a thread that
+    /// owns no key (more threads than keys) becomes a read.
     pub fn new(
         mix: &Mix,
         distribution: KeyDistribution,
@@ -122,31 +117,33 @@ impl Plan {
         seed: u64,
         thread: usize,
     ) -> Self {
-        let mut keys = distribution.stream(ownership.keys, seed, thread);
+        let mut drawn = distribution.stream(ownership.keys, seed, thread);
+        let keys =
+            (0..STREAM_LEN).map(|_| PlannedKey::new(drawn.next_key(), ownership, thread)).collect();
         let mut kinds = op_stream(&mix.weights(), seed, thread);
-        let ops = (0..STREAM_LEN)
-            .map(|_| {
-                let drawn = keys.next_key();
-                let (kind, key) = match OpKind::from_index(kinds.next_kind()) {
-                    OpKind::Read => (OpKind::Read, drawn),
-                    write => match ownership.owned_near(drawn, thread) {
-                        Some(owned) => (write, owned),
-                        None => (OpKind::Read, drawn),
-                    },
-                };
-                let owned = ownership.owner(key) == thread;
-                PlannedOp::new(kind, key, ownership.slot(key), owned)
-            })
-            .collect();
-        Self { ops, next: 0 }
+        let kinds = (0..STREAM_LEN - 1).map(|_| OpKind::from_index(kinds.next_kind())).collect();
+        Self { keys, kinds, next_key: 0, next_kind: 0, ownership, thread: thread as u64 }
     }
 
     /// The next operation.
     #[inline]
-    pub fn next_op(&mut self) -> PlannedOp {
-        let op = self.ops[self.next];
-        self.next = (self.next + 1) % STREAM_LEN;
-        op
+    pub fn next_op(&mut self) -> Op {
+        let planned = self.keys[self.next_key].0;
+        let kind = self.kinds[self.next_kind];
+        self.next_key = (self.next_key + 1) % STREAM_LEN;
+        self.next_kind += 1;
+        if self.next_kind == self.kinds.len() {
+            self.next_kind = 0;
+        }
+        let slot = ((planned >> PlannedKey::SLOT_SHIFT) & (MAX_KEYS - 1)) as usize;
+        let drawn = planned & (MAX_KEYS - 1);
+        if kind == OpKind::Read || planned & PlannedKey::CAN_WRITE == 0 {
+            let owned = planned & PlannedKey::DRAWN_OWNED != 0;
+            Op { kind: OpKind::Read, key: drawn, owned, slot }
+        } else {
+            let key = slot as u64 * self.ownership.threads + self.thread;
+            Op { kind, key, owned: true, slot }
+        }
     }
 }
 
@@ -181,25 +178,37 @@ mod tests {
     }
 
     #[test]
-    fn a_plan_writes_only_owned_keys_and_packs_faithfully() {
+    fn a_plan_writes_only_owned_keys_and_unpacks_faithfully() {
         let mix = Mix { read: 50, insert: 20, remove: 10, update: 10, upsert: 10 };
         let own = Ownership::new(1000, 3);
         let mut plan = Plan::new(&mix, KeyDistribution::Uniform, own, 9, 2);
         let mut foreign_reads = 0;
         for _ in 0..STREAM_LEN {
             let op = plan.next_op();
-            assert!(op.key() < 1000);
-            assert_eq!(op.owned(), own.owner(op.key()) == 2);
-            if op.owned() {
-                assert_eq!(op.slot(), own.slot(op.key()));
+            assert!(op.key < 1000);
+            assert_eq!(op.owned, own.owner(op.key) == 2);
+            if op.owned {
+                assert_eq!(op.slot, own.slot(op.key));
             }
-            match op.kind() {
-                OpKind::Read => foreign_reads += usize::from(!op.owned()),
-                _ => assert!(op.owned(), "{op:?}"),
+            match op.kind {
+                OpKind::Read => foreign_reads += usize::from(!op.owned),
+                _ => assert!(op.owned, "{op:?}"),
             }
         }
         assert!(foreign_reads > 0);
-        let lonely = Plan::new(&mix, KeyDistribution::Uniform, Ownership::new(2, 4), 9, 3);
-        assert!(lonely.ops.iter().all(|op| op.kind() == OpKind::Read));
+        let mut lonely = Plan::new(&mix, KeyDistribution::Uniform, Ownership::new(2, 4), 9, 3);
+        assert!((0..1000).all(|_| lonely.next_op().kind == OpKind::Read));
+    }
+
+    #[test]
+    fn each_pass_pairs_keys_with_other_kinds() {
+        let mix = Mix { read: 50, insert: 50, remove: 0, update: 0, upsert: 0 };
+        let mut plan = Plan::new(&mix, KeyDistribution::Uniform, Ownership::new(1 << 20, 1), 1, 0);
+        let first: Vec<Op> = (0..STREAM_LEN).map(|_| plan.next_op()).collect();
+        let second: Vec<Op> = (0..STREAM_LEN).map(|_| plan.next_op()).collect();
+        let same_key = first.iter().zip(&second).filter(|(a, b)| a.key == b.key).count();
+        let same_kind = first.iter().zip(&second).filter(|(a, b)| a.kind == b.kind).count();
+        assert_eq!(same_key, STREAM_LEN, "keys replay");
+        assert!(same_kind < STREAM_LEN * 6 / 10, "kinds shift: {same_kind} the same");
     }
 }

@@ -4,7 +4,7 @@
 use primitives::map::ConcurrentMap;
 
 use super::mix::OpKind;
-use super::plan::{Plan, PlannedOp};
+use super::plan::{Op, Plan};
 use super::value::{bumped, key_in, value_of, OwnedKey};
 use super::violations::Violations;
 use super::MapTrial;
@@ -65,16 +65,16 @@ impl<'a, M: ConcurrentMap<u64, u64>> MapWorker<'a, M> {
     }
 
     #[inline]
-    fn read(&mut self, op: PlannedOp) {
-        let key = op.key();
+    fn read(&mut self, op: Op) {
+        let key = op.key;
         let found = self.trial.map.get(&key);
         if found.is_some() {
             self.read_hits += 1;
         } else {
             self.read_misses += 1;
         }
-        if op.owned() {
-            let expected = self.owned[op.slot()].expected(key);
+        if op.owned {
+            let expected = self.owned[op.slot].expected(key);
             if found != expected {
                 self.wrong(op, "get", format!("{found:x?}, expected {expected:x?}"));
             }
@@ -87,8 +87,8 @@ impl<'a, M: ConcurrentMap<u64, u64>> MapWorker<'a, M> {
     }
 
     #[inline]
-    fn insert(&mut self, op: PlannedOp) {
-        let (key, state) = (op.key(), self.owned[op.slot()]);
+    fn insert(&mut self, op: Op) {
+        let (key, state) = (op.key, self.owned[op.slot]);
         let next = state.version.wrapping_add(1);
         let inserted = self.trial.map.insert(key, value_of(key, next));
         self.inserted += u64::from(inserted);
@@ -96,26 +96,26 @@ impl<'a, M: ConcurrentMap<u64, u64>> MapWorker<'a, M> {
         if inserted == state.present {
             self.wrong(op, "insert", format!("{inserted}, expected {}", !state.present));
         } else if inserted {
-            self.owned[op.slot()] = OwnedKey { present: true, version: next };
+            self.owned[op.slot] = OwnedKey { present: true, version: next };
         }
     }
 
     #[inline]
-    fn remove(&mut self, op: PlannedOp) {
-        let (key, state) = (op.key(), self.owned[op.slot()]);
+    fn remove(&mut self, op: Op) {
+        let (key, state) = (op.key, self.owned[op.slot]);
         let removed = self.trial.map.remove(&key);
         self.removed += u64::from(removed);
         self.tally_write(removed);
         if removed != state.present {
             self.wrong(op, "remove", format!("{removed}, expected {}", state.present));
         } else {
-            self.owned[op.slot()].present = false;
+            self.owned[op.slot].present = false;
         }
     }
 
     #[inline]
-    fn update(&mut self, op: PlannedOp) {
-        let (key, state) = (op.key(), self.owned[op.slot()]);
+    fn update(&mut self, op: Op) {
+        let (key, state) = (op.key, self.owned[op.slot]);
         let mut seen = None;
         let updated = self.trial.map.update(&key, |value| {
             seen = Some(*value);
@@ -126,13 +126,13 @@ impl<'a, M: ConcurrentMap<u64, u64>> MapWorker<'a, M> {
         if updated != state.present || seen != expected {
             self.wrong(op, "update", format!("{updated} on {seen:x?}, expected {expected:x?}"));
         } else if updated {
-            self.owned[op.slot()].version = state.version.wrapping_add(1);
+            self.owned[op.slot].version = state.version.wrapping_add(1);
         }
     }
 
     #[inline]
-    fn upsert(&mut self, op: PlannedOp) {
-        let (key, state) = (op.key(), self.owned[op.slot()]);
+    fn upsert(&mut self, op: Op) {
+        let (key, state) = (op.key, self.owned[op.slot]);
         let next = state.version.wrapping_add(1);
         let mut seen = None;
         let inserted = self.trial.map.upsert(key, value_of(key, next), |value| {
@@ -149,7 +149,7 @@ impl<'a, M: ConcurrentMap<u64, u64>> MapWorker<'a, M> {
                 format!("inserted={inserted} on {seen:x?}, expected {expected:x?}"),
             );
         } else {
-            self.owned[op.slot()] = OwnedKey { present: true, version: next };
+            self.owned[op.slot] = OwnedKey { present: true, version: next };
         }
     }
 
@@ -166,11 +166,11 @@ impl<'a, M: ConcurrentMap<u64, u64>> MapWorker<'a, M> {
     /// holds now.
     #[cold]
     #[inline(never)]
-    fn wrong(&mut self, op: PlannedOp, what: &str, got: String) {
-        let (thread, key) = (self.thread, op.key());
+    fn wrong(&mut self, op: Op, what: &str, got: String) {
+        let (thread, key) = (self.thread, op.key);
         self.violations
             .note(|| format!("thread {thread}: {what}({key}) of its own key gave {got}"));
-        self.owned[op.slot()] = OwnedKey::from_found(self.trial.map.get(&key));
+        self.owned[op.slot] = OwnedKey::from_found(self.trial.map.get(&key));
     }
 }
 
@@ -179,7 +179,7 @@ impl<M: ConcurrentMap<u64, u64>> Worker for MapWorker<'_, M> {
     fn run(&mut self, n: u64) -> u64 {
         for _ in 0..n {
             let op = self.plan.next_op();
-            match op.kind() {
+            match op.kind {
                 OpKind::Read => self.read(op),
                 OpKind::Insert => self.insert(op),
                 OpKind::Remove => self.remove(op),
