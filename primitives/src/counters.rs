@@ -203,3 +203,4 @@ impl<L: Reentrant<Cell<u64>>> Counter for ReentrantCounter<L> {
         self.lock.with(Cell::get)
     }
 }
+
