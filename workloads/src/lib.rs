@@ -16,6 +16,7 @@ pub mod cow;
 pub mod keys;
 pub mod lazy_init;
 pub mod lru;
+pub mod map;
 pub mod metrics;
 pub mod params;
 pub mod registry;

@@ -5,6 +5,7 @@ use crate::counter::CounterWorkload;
 use crate::cow::CowWorkload;
 use crate::lazy_init::LazyInitWorkload;
 use crate::lru::LruWorkload;
+use crate::map::MapWorkload;
 use crate::rwcache::RwCacheWorkload;
 use crate::semaphore::SemaphoreWorkload;
 use crate::workload::Workload;
@@ -30,6 +31,7 @@ impl Registry {
             .with(LruWorkload::standard())
             .with(CowWorkload::standard())
             .with(LazyInitWorkload::standard())
+            .with(MapWorkload::standard())
     }
 
     /// Adds `workload`, replacing any workload of the same name (so a user can extend one).
