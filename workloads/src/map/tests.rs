@@ -3,6 +3,7 @@
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use super::*;
+use crate::testing::run_trial;
 
 /// Broken on purpose: the stripe is picked from the key *and the calling thread*, so one key can
 /// sit in several stripes at once. Each thread finds its own writes again, but not the others':
@@ -95,21 +96,10 @@ fn params(sets: &[(&str, &str)]) -> Params {
 
 /// Runs `ops` operations on each of `threads` threads of a fresh trial of `name`, then checks.
 fn run(name: &str, threads: usize, sets: &[(&str, &str)], ops: u64) -> Check {
-    let params = params(sets);
-    workload().check_params(&params).unwrap();
-    let trial =
-        workload().prepare(name, &TrialSetup { threads, seed: 5, params: &params }).unwrap();
-    std::thread::scope(|scope| {
-        for index in 0..threads {
-            let trial = &trial;
-            scope.spawn(move || {
-                let mut worker = trial.worker(index);
-                assert_eq!(worker.run(ops), ops);
-                worker.finish();
-            });
-        }
-    });
-    trial.check(threads as u64 * ops)
+    run_trial(&workload(), name, threads, 5, sets, |_, worker| {
+        assert_eq!(worker.run(ops), ops);
+        ops
+    })
 }
 
 #[test]
