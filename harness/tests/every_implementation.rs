@@ -10,7 +10,8 @@ use workloads::{Check, ImplKind, Params, Registry, TrialSetup};
 #[test]
 fn every_implementation_holds_its_invariant() {
     let registry = Registry::standard();
-    let timing = Timing { stop: Stop::After(Duration::from_millis(5)), warmup: Duration::from_millis(1) };
+    let timing =
+        Timing { stop: Stop::After(Duration::from_millis(5)), warmup: Duration::from_millis(1) };
     let mut failures = Vec::new();
     for workload in registry.iter() {
         let params = Params::resolve(workload.name(), workload.params(), &[]).unwrap();

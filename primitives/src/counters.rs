@@ -203,4 +203,3 @@ impl<L: Reentrant<Cell<u64>>> Counter for ReentrantCounter<L> {
         self.lock.with(Cell::get)
     }
 }
-

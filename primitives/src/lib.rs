@@ -57,14 +57,14 @@ mod sync;
 pub mod thread_pool;
 pub mod ticket_lock;
 
-pub use counters::Counter;
 pub use cache::{Cache, CowList, LazyInit, SwapCell, SwapReader};
 pub use condvar_buffer::CondvarBuffer;
+pub use counters::Counter;
 pub use cow_list::CopyOnWriteList;
 pub use dispatch::{Dispatch, DispatchPool};
 pub use executor::{Executor, Job, JobTracker};
-pub use lock::{Lock, Reentrant};
 pub use lazy_init::DoubleCheckedLazy;
+pub use lock::{Lock, Reentrant};
 pub use lru_cache::{Lru, LruCache, ShardedLruCache};
 pub use map::ConcurrentMap;
 pub use queue::BoundedQueue;
