@@ -11,8 +11,8 @@
 //! to last task done; `submit-to-finish` is each task's latency. Every task times itself, and the
 //! time each pool thread spent in tasks gives its busy share: `busy_share_max_permille` and
 //! `busy_share_min_permille` (1000 / k each when balanced; a worker that ran nothing counts as
-//! 0) land in the extras, beside `makespan_ideal_us`, the lower bound max(work / k, longest task)
-//! of one batch, and `makespan_efficiency_permille` = that bound / the median makespan.
+//! 0) land in the extras, beside `makespan_ideal_us`, the lower bound max(work / min(k, logical
+//! CPUs), longest task) of one batch, and `makespan_efficiency_permille` = that bound / the median makespan.
 //!
 //! Invariant, checked on every run: every task ran exactly once (the thread tallies of
 //! [`super::ledger`]) and `wait_idle` never returned before its batch was done.
@@ -281,6 +281,8 @@ struct Submitter<'a, E> {
     makespans: Vec<u64>,
     /// Busy time per thread at the start of this window.
     busy_before: Vec<u64>,
+    /// Logical CPUs: k workers run at most this many tasks at once.
+    cpus: usize,
 }
 
 impl<'a, E: Executor + 'static> Submitter<'a, E> {
@@ -297,6 +299,7 @@ impl<'a, E: Executor + 'static> Submitter<'a, E> {
             ideal_ns: Vec::new(),
             makespans: Vec::new(),
             busy_before: Vec::new(),
+            cpus: std::thread::available_parallelism().map_or(1, usize::from),
         }
     }
 
@@ -336,7 +339,8 @@ impl<'a, E: Executor + 'static> Submitter<'a, E> {
         let makespan = handed_over.elapsed().as_nanos() as u64;
         drop(guard);
         self.makespans.push(makespan);
-        self.ideal_ns.push((work_ns / setup.threads.max(1) as u64).max(longest_ns));
+        let parallel = setup.threads.min(self.cpus).max(1) as u64;
+        self.ideal_ns.push((work_ns / parallel).max(longest_ns));
         self.batches += 1;
         if self.trial.ledger.ran().count != self.submitted.count {
             self.early_returns += 1;
