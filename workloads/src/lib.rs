@@ -13,6 +13,7 @@ pub mod busy_work;
 pub mod catalog;
 pub mod counter;
 pub mod cow;
+pub mod executors;
 pub mod keys;
 pub mod lazy_init;
 pub mod lru;

@@ -3,6 +3,7 @@
 use crate::buffer::BufferWorkload;
 use crate::counter::CounterWorkload;
 use crate::cow::CowWorkload;
+use crate::executors::{BalanceWorkload, PoolWorkload, SleepWorkload};
 use crate::lazy_init::LazyInitWorkload;
 use crate::lru::LruWorkload;
 use crate::map::MapWorkload;
@@ -32,6 +33,9 @@ impl Registry {
             .with(CowWorkload::standard())
             .with(LazyInitWorkload::standard())
             .with(MapWorkload::standard())
+            .with(PoolWorkload::standard())
+            .with(BalanceWorkload::standard())
+            .with(SleepWorkload::standard())
     }
 
     /// Adds `workload`, replacing any workload of the same name (so a user can extend one).
