@@ -1,0 +1,197 @@
+//! The verdict on one metric of one point: unchanged, faster, slower, or noise.
+//!
+//! Significance comes from the Mann–Whitney U test, the size of the change and its uncertainty
+//! from the bootstrap interval of the ratio of medians. In order:
+//!
+//! 1. **noise (too few repeats)**: even complete separation of the two samples could not reach a
+//!    p-value below alpha (`2 / C(n1 + n2, n1) ≥ alpha`; at alpha 0.05 that is 3 repeats or fewer
+//!    on a side, unless the other side has 5 or more).
+//! 2. **noise (no ratio)**: the baseline median is 0, so there is no relative change.
+//! 3. **faster / slower**: p < alpha and the change of the median is beyond the threshold.
+//! 4. **~** (unchanged): p < alpha but the change is within the threshold — real, but too small to
+//!    matter.
+//! 5. **noise (wide interval)**: p ≥ alpha and the confidence interval of the change is wider
+//!    than twice the threshold: the measurement cannot tell "unchanged" from a change of the
+//!    threshold's size. More repeats (or a quieter machine) would decide it.
+//! 6. **~** (unchanged): p ≥ alpha and the interval is narrow enough to say so.
+//!
+//! "Faster" and "slower" keep their plain meaning for both metrics: more throughput is faster, a
+//! higher p99 latency is slower.
+
+use super::stats::{smallest_p_value, RatioInterval};
+
+/// What is compared at each point.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Metric {
+    /// `throughput_ops_s`: higher is better.
+    Throughput,
+    /// `p99_ns`: lower is better.
+    P99Latency,
+}
+
+impl Metric {
+    pub const ALL: [Metric; 2] = [Metric::Throughput, Metric::P99Latency];
+
+    pub fn higher_is_better(self) -> bool {
+        matches!(self, Metric::Throughput)
+    }
+
+    /// The `summary.csv` column the samples come from.
+    pub fn column(self) -> &'static str {
+        match self {
+            Metric::Throughput => "throughput_ops_s",
+            Metric::P99Latency => "p99_ns",
+        }
+    }
+
+    pub fn sample(self, row: &crate::SummaryRow) -> f64 {
+        match self {
+            Metric::Throughput => row.throughput_ops_s,
+            Metric::P99Latency => row.p99_ns,
+        }
+    }
+
+    /// How the tables title the metric.
+    pub fn title(self) -> &'static str {
+        match self {
+            Metric::Throughput => "throughput, ops/s (higher is better)",
+            Metric::P99Latency => "p99 latency (lower is better)",
+        }
+    }
+
+    /// A short name for summaries.
+    pub fn short_name(self) -> &'static str {
+        match self {
+            Metric::Throughput => "throughput",
+            Metric::P99Latency => "p99",
+        }
+    }
+}
+
+/// The verdict on one metric of one point.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PointVerdict {
+    /// No significant change beyond the threshold ("~").
+    Unchanged,
+    /// Significantly better beyond the threshold: more throughput, or a lower p99.
+    Faster,
+    /// Significantly worse beyond the threshold: a regression.
+    Slower,
+    /// The data cannot decide.
+    Noise(NoiseReason),
+}
+
+/// Why a point is "noise".
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NoiseReason {
+    /// Too few repeats for the U test to reach alpha at all.
+    TooFewRepeats,
+    /// The baseline median is 0: no ratio.
+    NoRatio,
+    /// Not significant, and the interval of the change is wider than twice the threshold.
+    WideInterval,
+}
+
+impl PointVerdict {
+    /// The verdict as the tables print it.
+    pub fn label(self) -> &'static str {
+        match self {
+            PointVerdict::Unchanged => "~",
+            PointVerdict::Faster => "faster",
+            PointVerdict::Slower => "slower",
+            PointVerdict::Noise(NoiseReason::TooFewRepeats) => "noise (too few repeats)",
+            PointVerdict::Noise(NoiseReason::NoRatio) => "noise (baseline is 0)",
+            PointVerdict::Noise(NoiseReason::WideInterval) => "noise (interval too wide)",
+        }
+    }
+}
+
+/// What [`decide`] weighs.
+#[derive(Debug, Clone, Copy)]
+pub struct Evidence {
+    pub metric: Metric,
+    pub baseline_n: usize,
+    pub current_n: usize,
+    pub p_value: f64,
+    /// `current median / baseline median - 1`; `None` when the baseline median is 0.
+    pub change: Option<f64>,
+    /// The interval of `current median / baseline median`.
+    pub interval: Option<RatioInterval>,
+}
+
+/// The verdict, by the rules in this module's header. `threshold` is a fraction (0.05 for 5%).
+pub fn decide(evidence: &Evidence, threshold: f64, alpha: f64) -> PointVerdict {
+    if smallest_p_value(evidence.baseline_n, evidence.current_n) >= alpha {
+        return PointVerdict::Noise(NoiseReason::TooFewRepeats);
+    }
+    let (Some(change), Some(interval)) = (evidence.change, evidence.interval) else {
+        return PointVerdict::Noise(NoiseReason::NoRatio);
+    };
+    if evidence.p_value < alpha {
+        if change.abs() <= threshold {
+            return PointVerdict::Unchanged;
+        }
+        let better = (change > 0.0) == evidence.metric.higher_is_better();
+        return if better { PointVerdict::Faster } else { PointVerdict::Slower };
+    }
+    if interval.high - interval.low > 2.0 * threshold {
+        PointVerdict::Noise(NoiseReason::WideInterval)
+    } else {
+        PointVerdict::Unchanged
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn evidence(metric: Metric, n: usize, p_value: f64, change: f64, half_width: f64) -> Evidence {
+        let ratio = 1.0 + change;
+        Evidence {
+            metric,
+            baseline_n: n,
+            current_n: n,
+            p_value,
+            change: Some(change),
+            interval: Some(RatioInterval { low: ratio - half_width, high: ratio + half_width }),
+        }
+    }
+
+    const T: f64 = 0.05;
+    const A: f64 = 0.05;
+
+    #[test]
+    fn significant_changes_beyond_the_threshold_have_a_direction() {
+        let slower = evidence(Metric::Throughput, 10, 0.001, -0.2, 0.03);
+        assert_eq!(decide(&slower, T, A), PointVerdict::Slower);
+        let faster = evidence(Metric::Throughput, 10, 0.001, 0.2, 0.03);
+        assert_eq!(decide(&faster, T, A), PointVerdict::Faster);
+        // Latency: higher is worse.
+        let worse = evidence(Metric::P99Latency, 10, 0.001, 0.2, 0.03);
+        assert_eq!(decide(&worse, T, A), PointVerdict::Slower);
+        let better = evidence(Metric::P99Latency, 10, 0.001, -0.2, 0.03);
+        assert_eq!(decide(&better, T, A), PointVerdict::Faster);
+    }
+
+    #[test]
+    fn small_or_insignificant_changes_are_unchanged() {
+        let small = evidence(Metric::Throughput, 10, 0.001, -0.03, 0.01);
+        assert_eq!(decide(&small, T, A), PointVerdict::Unchanged);
+        let insignificant = evidence(Metric::Throughput, 10, 0.4, -0.2, 0.04);
+        assert_eq!(decide(&insignificant, T, A), PointVerdict::Unchanged);
+    }
+
+    #[test]
+    fn noise_when_the_data_cannot_decide() {
+        let wide = evidence(Metric::Throughput, 10, 0.3, -0.1, 0.2);
+        assert_eq!(decide(&wide, T, A), PointVerdict::Noise(NoiseReason::WideInterval));
+        let few = evidence(Metric::Throughput, 3, 0.1, -0.5, 0.01);
+        assert_eq!(decide(&few, T, A), PointVerdict::Noise(NoiseReason::TooFewRepeats));
+        // 4 against 4 can reach p = 0.029 < 0.05.
+        let four = evidence(Metric::Throughput, 4, 0.029, -0.5, 0.01);
+        assert_eq!(decide(&four, T, A), PointVerdict::Slower);
+        let zero = Evidence { change: None, interval: None, ..few };
+        let zero = Evidence { baseline_n: 10, current_n: 10, ..zero };
+        assert_eq!(decide(&zero, T, A), PointVerdict::Noise(NoiseReason::NoRatio));
+    }
+}
