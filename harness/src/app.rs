@@ -53,16 +53,13 @@ fn execute(registry: &Registry, cli: Cli, args: &[OsString]) -> Result<u8> {
         }
         Command::Compare(compare_args) => {
             let comparison = crate::compare::run(&compare_args)?;
-            let regressions = comparison.regressions();
-            if regressions.is_empty() {
-                return Ok(0);
+            match comparison.gate_failure() {
+                Some(failure) => {
+                    eprintln!("syncbench: {failure}");
+                    Ok(EXIT_FINDING)
+                }
+                None => Ok(0),
             }
-            eprintln!(
-                "syncbench: {} significant regression(s) beyond {}% (see the table)",
-                regressions.len(),
-                comparison.settings.threshold * 100.0
-            );
-            Ok(EXIT_FINDING)
         }
         Command::Run(run_args) => {
             let env = Environment::detect();

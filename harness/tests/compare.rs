@@ -106,7 +106,9 @@ fn a_regression_exits_1_and_names_itself() {
         .assert()
         .code(1)
         .stdout(predicate::str::contains("slower").and(predicate::str::contains("-20.")))
-        .stderr(predicate::str::contains("1 significant regression(s) beyond 5%"));
+        .stderr(predicate::str::contains(
+            "1 significant regression(s) beyond 5%: counter/spin-lock/2 threads throughput",
+        ));
     // A threshold above the change lets it pass; markdown for a PR comment says the same.
     syncbench()
         .arg("compare")

@@ -145,6 +145,34 @@ impl Comparison {
     pub fn fails_gate(&self) -> bool {
         !self.regressions().is_empty()
     }
+
+    /// One line naming the failure when the gate fails, e.g. `2 significant regression(s) beyond
+    /// 5%: counter/std-mutex/2 threads throughput, ...`.
+    pub fn gate_failure(&self) -> Option<String> {
+        let regressions = self.regressions();
+        if regressions.is_empty() {
+            return None;
+        }
+        let names: Vec<String> = regressions
+            .iter()
+            .map(|(point, metric)| {
+                let key = &point.key;
+                format!(
+                    "{}/{}/{} threads {}",
+                    key.workload,
+                    key.implementation,
+                    key.threads,
+                    metric.short_name()
+                )
+            })
+            .collect();
+        Some(format!(
+            "{} significant regression(s) beyond {}%: {}",
+            regressions.len(),
+            table::trim_float(self.settings.threshold * 100.0),
+            names.join(", ")
+        ))
+    }
 }
 
 /// Reads two results folders (or `summary.csv` files) and compares them.

@@ -95,6 +95,7 @@ impl MetricComparison {
             current_n: now.n,
             p_value: test.p_value,
             change,
+            absolute_change: now.median - base.median,
             interval,
         };
         Self {

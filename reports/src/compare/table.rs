@@ -180,7 +180,7 @@ fn p_value(p: f64) -> String {
 }
 
 /// A float without trailing zeros: 5 -> "5", 0.05 -> "0.05", 97.5 -> "97.5".
-fn trim_float(value: f64) -> String {
+pub(super) fn trim_float(value: f64) -> String {
     let text = format!("{value:.4}");
     text.trim_end_matches('0').trim_end_matches('.').to_owned()
 }

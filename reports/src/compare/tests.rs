@@ -77,6 +77,7 @@ fn identical_runs_are_unchanged_and_pass() {
     assert!(point.throughput.test.p_value > 0.9, "{point:?}");
     assert_eq!(point.throughput.change, Some(0.0));
     assert!(!comparison.fails_gate());
+    assert_eq!(comparison.gate_failure(), None);
     let text = text::render(&comparison);
     assert!(text.contains("counter: throughput"), "{text}");
     assert!(text.contains("throughput: 0 slower, 0 faster, 1 unchanged, 0 noise"), "{text}");
@@ -127,6 +128,10 @@ fn a_p99_regression_is_reported_but_gates_only_when_asked() {
     let settings = CompareSettings { gate_latency: true, ..CompareSettings::default() };
     let gated = compare_sides(baseline, current, &settings).unwrap();
     assert!(gated.fails_gate());
+    assert_eq!(
+        gated.gate_failure().unwrap(),
+        "1 significant regression(s) beyond 5%: counter/std-mutex/2 threads p99"
+    );
 }
 
 #[test]

@@ -9,7 +9,8 @@
 //! 2. **noise (no ratio)**: the baseline median is 0, so there is no relative change.
 //! 3. **faster / slower**: p < alpha and the change of the median is beyond the threshold.
 //! 4. **~** (unchanged): p < alpha but the change is within the threshold — real, but too small to
-//!    matter.
+//!    matter — or no larger than the column's resolution (p99 is a whole number of nanoseconds:
+//!    9 ns -> 10 ns is +11% but one step of the scale, so it is not called a change).
 //! 5. **noise (wide interval)**: p ≥ alpha and the confidence interval of the change is wider
 //!    than twice the threshold: the measurement cannot tell "unchanged" from a change of the
 //!    threshold's size. More repeats (or a quieter machine) would decide it.
@@ -48,6 +49,15 @@ impl Metric {
         match self {
             Metric::Throughput => row.throughput_ops_s,
             Metric::P99Latency => row.p99_ns,
+        }
+    }
+
+    /// The smallest step the column can show: `p99_ns` holds whole nanoseconds (HDR histogram
+    /// values), so a change of the median by 1 ns or less is below what it resolves.
+    pub fn resolution(self) -> f64 {
+        match self {
+            Metric::Throughput => 0.0,
+            Metric::P99Latency => 1.0,
         }
     }
 
@@ -115,6 +125,8 @@ pub struct Evidence {
     pub p_value: f64,
     /// `current median / baseline median - 1`; `None` when the baseline median is 0.
     pub change: Option<f64>,
+    /// `current median - baseline median`, in the metric's unit.
+    pub absolute_change: f64,
     /// The interval of `current median / baseline median`.
     pub interval: Option<RatioInterval>,
 }
@@ -128,7 +140,9 @@ pub fn decide(evidence: &Evidence, threshold: f64, alpha: f64) -> PointVerdict {
         return PointVerdict::Noise(NoiseReason::NoRatio);
     };
     if evidence.p_value < alpha {
-        if change.abs() <= threshold {
+        if change.abs() <= threshold
+            || evidence.absolute_change.abs() <= evidence.metric.resolution()
+        {
             return PointVerdict::Unchanged;
         }
         let better = (change > 0.0) == evidence.metric.higher_is_better();
@@ -145,6 +159,7 @@ pub fn decide(evidence: &Evidence, threshold: f64, alpha: f64) -> PointVerdict {
 mod tests {
     use super::*;
 
+    /// Evidence of a `change` from a baseline median of 100.
     fn evidence(metric: Metric, n: usize, p_value: f64, change: f64, half_width: f64) -> Evidence {
         let ratio = 1.0 + change;
         Evidence {
@@ -153,6 +168,7 @@ mod tests {
             current_n: n,
             p_value,
             change: Some(change),
+            absolute_change: 100.0 * change,
             interval: Some(RatioInterval { low: ratio - half_width, high: ratio + half_width }),
         }
     }
@@ -179,6 +195,14 @@ mod tests {
         assert_eq!(decide(&small, T, A), PointVerdict::Unchanged);
         let insignificant = evidence(Metric::Throughput, 10, 0.4, -0.2, 0.04);
         assert_eq!(decide(&insignificant, T, A), PointVerdict::Unchanged);
+        // p99 from 9 ns to 10 ns: +11%, significant, but one step of a whole-nanosecond column.
+        let one_step = Evidence {
+            absolute_change: 1.0,
+            ..evidence(Metric::P99Latency, 10, 0.004, 0.11, 0.02)
+        };
+        assert_eq!(decide(&one_step, T, A), PointVerdict::Unchanged);
+        let two_steps = Evidence { absolute_change: 2.0, ..one_step };
+        assert_eq!(decide(&two_steps, T, A), PointVerdict::Slower);
     }
 
     #[test]
