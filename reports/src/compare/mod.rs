@@ -192,37 +192,41 @@ pub fn compare_sides(
     settings: &CompareSettings,
 ) -> Result<Comparison, CompareError> {
     settings.validate()?;
-    let baseline_keys = point::points_in_order(&baseline.rows);
-    let current_keys = point::points_in_order(&current.rows);
-    let in_current = |key: &PointKey| current_keys.contains(key);
-    let points: Vec<PointComparison> = baseline_keys
-        .iter()
-        .filter(|key| in_current(key))
-        .map(|key| {
-            let compare = |metric| {
-                MetricComparison::of(
-                    metric,
-                    &point::samples(&baseline.rows, key, metric),
-                    &point::samples(&current.rows, key, metric),
-                    settings,
-                )
-            };
-            PointComparison {
-                key: key.clone(),
-                throughput: compare(Metric::Throughput),
-                p99: compare(Metric::P99Latency),
-            }
-        })
-        .collect();
+    let (points, only_in_baseline, only_in_current) = {
+        let baseline_points = point::PointRows::of(&baseline.rows);
+        let current_points = point::PointRows::of(&current.rows);
+        let points: Vec<PointComparison> = baseline_points
+            .order
+            .iter()
+            .filter(|key| current_points.contains(key))
+            .map(|key| {
+                let compare = |metric| {
+                    MetricComparison::of(
+                        metric,
+                        &baseline_points.samples(key, metric),
+                        &current_points.samples(key, metric),
+                        settings,
+                    )
+                };
+                PointComparison {
+                    key: key.clone(),
+                    throughput: compare(Metric::Throughput),
+                    p99: compare(Metric::P99Latency),
+                }
+            })
+            .collect();
+        let only = |side: &point::PointRows<'_>, other: &point::PointRows<'_>| -> Vec<PointKey> {
+            side.order.iter().filter(|key| !other.contains(key)).cloned().collect()
+        };
+        let only_in_baseline = only(&baseline_points, &current_points);
+        (points, only_in_baseline, only(&current_points, &baseline_points))
+    };
     if points.is_empty() {
         return Err(CompareError::NoCommonPoints {
             baseline: baseline.path.clone(),
             current: current.path.clone(),
         });
     }
-    let only_in_baseline = baseline_keys.iter().filter(|key| !in_current(key)).cloned().collect();
-    let only_in_current =
-        current_keys.iter().filter(|key| !baseline_keys.contains(key)).cloned().collect();
     Ok(Comparison {
         baseline,
         current,

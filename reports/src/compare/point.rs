@@ -2,6 +2,8 @@
 //! repeats' values. The host is not part of the point: comparing two machines is allowed (the
 //! header says when the hosts differ).
 
+use std::collections::HashMap;
+
 use crate::record::SummaryRow;
 
 use super::stats::{self, MannWhitney, RatioInterval};
@@ -26,13 +28,6 @@ impl PointKey {
             implementation: row.implementation.clone(),
             threads: row.threads,
         }
-    }
-
-    pub fn matches(&self, row: &SummaryRow) -> bool {
-        row.workload == self.workload
-            && row.params == self.params
-            && row.implementation == self.implementation
-            && row.threads == self.threads
     }
 }
 
@@ -127,34 +122,54 @@ impl PointComparison {
     }
 }
 
-/// The points of `rows` in a stable order: grouped by workload, then params, then implementation
-/// in order of first appearance, threads ascending (as `syncbench run` prints them).
-pub fn points_in_order(rows: &[SummaryRow]) -> Vec<PointKey> {
-    let mut seen: Vec<PointKey> = Vec::new();
-    for row in rows {
-        if !seen.iter().any(|key| key.matches(row)) {
-            seen.push(PointKey::of(row));
-        }
-    }
-    let first = |f: &dyn Fn(&PointKey) -> bool| seen.iter().position(f);
-    let order = |key: &PointKey| {
-        (
-            first(&|p| p.workload == key.workload),
-            first(&|p| p.workload == key.workload && p.params == key.params),
-            first(&|p| {
-                p.workload == key.workload
-                    && p.params == key.params
-                    && p.implementation == key.implementation
-            }),
-            key.threads,
-        )
-    };
-    let mut sorted = seen.clone();
-    sorted.sort_by_key(order);
-    sorted
+/// The rows of one side grouped by point, and the points in a stable order: grouped by workload,
+/// then params, then implementation in order of first appearance, threads ascending (as
+/// `syncbench run` prints them).
+pub struct PointRows<'a> {
+    pub order: Vec<PointKey>,
+    rows: HashMap<PointKey, Vec<&'a SummaryRow>>,
 }
 
-/// The `metric` samples of `key` in `rows`, one per repeat.
-pub fn samples(rows: &[SummaryRow], key: &PointKey, metric: Metric) -> Vec<f64> {
-    rows.iter().filter(|row| key.matches(row)).map(|row| metric.sample(row)).collect()
+impl<'a> PointRows<'a> {
+    pub fn of(rows: &'a [SummaryRow]) -> Self {
+        let mut grouped: HashMap<PointKey, Vec<&'a SummaryRow>> = HashMap::new();
+        // First appearance of each workload, (workload, params) and (workload, params, impl).
+        let mut first: HashMap<(&str, &str, &str), usize> = HashMap::new();
+        let mut order = Vec::new();
+        for (index, row) in rows.iter().enumerate() {
+            for prefix in [
+                (row.workload.as_str(), "", ""),
+                (&row.workload, &row.params, ""),
+                (&row.workload, &row.params, &row.implementation),
+            ] {
+                first.entry(prefix).or_insert(index);
+            }
+            let key = PointKey::of(row);
+            let group = grouped.entry(key.clone()).or_default();
+            if group.is_empty() {
+                order.push(key);
+            }
+            group.push(row);
+        }
+        order.sort_by_key(|key| {
+            (
+                first[&(key.workload.as_str(), "", "")],
+                first[&(key.workload.as_str(), key.params.as_str(), "")],
+                first[&(key.workload.as_str(), key.params.as_str(), key.implementation.as_str())],
+                key.threads,
+            )
+        });
+        Self { order, rows: grouped }
+    }
+
+    pub fn contains(&self, key: &PointKey) -> bool {
+        self.rows.contains_key(key)
+    }
+
+    /// The `metric` samples of `key`, one per repeat (none if the point is absent).
+    pub fn samples(&self, key: &PointKey, metric: Metric) -> Vec<f64> {
+        self.rows
+            .get(key)
+            .map_or_else(Vec::new, |rows| rows.iter().map(|r| metric.sample(r)).collect())
+    }
 }

@@ -32,6 +32,47 @@ fn median_in_place(values: &mut [f64]) -> f64 {
     }
 }
 
+/// Draws a resample (with replacement, same size) of a sorted sample and returns its median.
+/// Only how often each value was drawn matters, so it counts draws per index and walks the counts
+/// to the middle rank: O(n), no sorting (the bootstrap takes two per resample).
+struct Resampler {
+    sorted: Vec<f64>,
+    draws: Vec<u32>,
+}
+
+impl Resampler {
+    fn new(sample: &[f64]) -> Self {
+        let mut sorted = sample.to_vec();
+        sorted.sort_by(f64::total_cmp);
+        Self { draws: vec![0; sorted.len()], sorted }
+    }
+
+    fn median_of_resample(&mut self, rng: &mut impl Rng) -> f64 {
+        let n = self.sorted.len();
+        self.draws.fill(0);
+        for _ in 0..n {
+            self.draws[rng.random_range(0..n)] += 1;
+        }
+        if n.is_multiple_of(2) {
+            (self.value_at_rank(n / 2 - 1) + self.value_at_rank(n / 2)) / 2.0
+        } else {
+            self.value_at_rank(n / 2)
+        }
+    }
+
+    /// The `rank`-th smallest value (from 0) of the current resample.
+    fn value_at_rank(&self, rank: usize) -> f64 {
+        let mut seen = 0;
+        for (value, &count) in self.sorted.iter().zip(&self.draws) {
+            seen += count as usize;
+            if seen > rank {
+                return *value;
+            }
+        }
+        unreachable!("rank {rank} beyond a resample of {}", self.sorted.len())
+    }
+}
+
 /// Half the range of `values`, relative to their median: the `± x%` beside a median, the same
 /// figure as in `syncbench run`'s table. Pessimistic on purpose: one odd repeat widens it.
 pub fn relative_spread(values: &[f64]) -> f64 {
@@ -228,16 +269,12 @@ pub fn bootstrap_ratio_ci(
         return None;
     }
     let mut rng = StdRng::seed_from_u64(seed);
-    let mut draw = |sample: &[f64], into: &mut Vec<f64>| {
-        into.clear();
-        into.extend((0..sample.len()).map(|_| sample[rng.random_range(0..sample.len())]));
-        median_in_place(into)
-    };
-    let (mut base_draw, mut current_draw) = (Vec::new(), Vec::new());
+    let (mut base_resampler, mut current_resampler) =
+        (Resampler::new(baseline), Resampler::new(current));
     let mut ratios = Vec::with_capacity(resamples);
     for _ in 0..resamples {
-        let base = draw(baseline, &mut base_draw);
-        let now = draw(current, &mut current_draw);
+        let base = base_resampler.median_of_resample(&mut rng);
+        let now = current_resampler.median_of_resample(&mut rng);
         if base <= 0.0 {
             return None;
         }
@@ -280,6 +317,24 @@ mod tests {
         assert_eq!(median(&[3.0, 1.0, 2.0]), 2.0);
         assert_eq!(median(&[4.0, 1.0, 2.0, 3.0]), 2.5);
         assert!(median(&[]).is_nan());
+    }
+
+    #[test]
+    fn a_resample_median_is_the_median_of_the_drawn_values() {
+        let mut resampler = Resampler::new(&[30.0, 10.0, 20.0, 40.0]);
+        resampler.draws = vec![0, 3, 0, 1]; // 20, 20, 20, 40
+        assert_eq!((resampler.value_at_rank(1), resampler.value_at_rank(2)), (20.0, 20.0));
+        assert_eq!(resampler.value_at_rank(3), 40.0);
+        let mut rng = StdRng::seed_from_u64(3);
+        for _ in 0..100 {
+            let median = resampler.median_of_resample(&mut rng);
+            let mut drawn: Vec<f64> = Vec::new();
+            for (value, &count) in resampler.sorted.iter().zip(&resampler.draws) {
+                drawn.extend(std::iter::repeat_n(*value, count as usize));
+            }
+            assert_eq!(drawn.len(), 4);
+            assert_eq!(median, super::median(&drawn));
+        }
     }
 
     #[test]
