@@ -7,19 +7,18 @@
 //!    p-value below alpha (`2 / C(n1 + n2, n1) ≥ alpha`; at alpha 0.05 that is 3 repeats or fewer
 //!    on a side, unless the other side has 5 or more).
 //! 2. **noise (no ratio)**: the baseline median is 0, so there is no relative change.
-//! 3. **faster / slower**: p < alpha, the change of the median is beyond the threshold, and so is
+//! 3. **~** (unchanged): p < alpha but the medians differ by no more than the column's
+//!    resolution (p99 is a whole number of nanoseconds: 9 ns -> 10 ns is +11% but one step of the
+//!    scale, so it is not called a change).
+//! 4. **faster / slower**: p < alpha, the change of the median is beyond the threshold, and so is
 //!    the whole confidence interval of the change. Asking the interval too (not only the median)
 //!    keeps false alarms rare when a gate compares many points: on identical synthetic samples
 //!    with a 10% spread it flagged 0.6% of 480 points, against 5.6% for the median alone.
-//! 4. **~** (unchanged): p < alpha but the change is within the threshold — real, but too small to
-//!    matter — or no larger than the column's resolution (p99 is a whole number of nanoseconds:
-//!    9 ns -> 10 ns is +11% but one step of the scale, so it is not called a change).
-//! 5. **noise (interval too wide)**: the interval cannot place the change on one side of the
-//!    threshold — p < alpha and a median change beyond the threshold whose interval reaches back
-//!    inside it, or p ≥ alpha with an interval wider than twice the threshold (the run cannot
-//!    tell "unchanged" from a change of the threshold's size). More repeats (or a quieter
-//!    machine) would decide it.
-//! 6. **~** (unchanged): p ≥ alpha and the interval is narrow enough to say so.
+//!    When the interval reaches back inside the threshold: **noise (interval too wide)**.
+//! 5. Otherwise (not significant, or significant but within the threshold): **~** when the
+//!    interval of the change is at most twice the threshold wide — the run could have seen a
+//!    change of the threshold's size and did not — else **noise (interval too wide)**: it cannot
+//!    tell "unchanged" from such a change. More repeats (or a quieter machine) would decide it.
 //!
 //! "Faster" and "slower" keep their plain meaning for both metrics: more throughput is faster, a
 //! higher p99 latency is slower.
@@ -144,18 +143,17 @@ pub fn decide(evidence: &Evidence, threshold: f64, alpha: f64) -> PointVerdict {
     let (Some(change), Some(interval)) = (evidence.change, evidence.interval) else {
         return PointVerdict::Noise(NoiseReason::NoRatio);
     };
-    if evidence.p_value < alpha {
-        if change.abs() <= threshold
-            || evidence.absolute_change.abs() <= evidence.metric.resolution()
-        {
-            return PointVerdict::Unchanged;
-        }
-        let beyond = if change > 0.0 {
+    let significant = evidence.p_value < alpha;
+    if significant && evidence.absolute_change.abs() <= evidence.metric.resolution() {
+        return PointVerdict::Unchanged;
+    }
+    if significant && change.abs() > threshold {
+        let interval_beyond = if change > 0.0 {
             interval.low - 1.0 > threshold
         } else {
             interval.high - 1.0 < -threshold
         };
-        if !beyond {
+        if !interval_beyond {
             return PointVerdict::Noise(NoiseReason::WideInterval);
         }
         let better = (change > 0.0) == evidence.metric.higher_is_better();
@@ -206,7 +204,7 @@ mod tests {
     fn small_or_insignificant_changes_are_unchanged() {
         let small = evidence(Metric::Throughput, 10, 0.001, -0.03, 0.01);
         assert_eq!(decide(&small, T, A), PointVerdict::Unchanged);
-        let insignificant = evidence(Metric::Throughput, 10, 0.4, -0.2, 0.04);
+        let insignificant = evidence(Metric::Throughput, 10, 0.4, -0.02, 0.04);
         assert_eq!(decide(&insignificant, T, A), PointVerdict::Unchanged);
         // p99 from 9 ns to 10 ns: +11%, significant, but one step of a whole-nanosecond column.
         let one_step = Evidence {
@@ -222,6 +220,9 @@ mod tests {
     fn noise_when_the_data_cannot_decide() {
         let wide = evidence(Metric::Throughput, 10, 0.3, -0.1, 0.2);
         assert_eq!(decide(&wide, T, A), PointVerdict::Noise(NoiseReason::WideInterval));
+        // Significant, median within the threshold, but the interval allows -21%.
+        let small_but_unsure = evidence(Metric::Throughput, 10, 0.01, -0.03, 0.18);
+        assert_eq!(decide(&small_but_unsure, T, A), PointVerdict::Noise(NoiseReason::WideInterval));
         // Significant, median 10% down, but the interval [-16%, -4%] reaches inside 5%.
         let straddling = evidence(Metric::Throughput, 10, 0.01, -0.1, 0.06);
         assert_eq!(decide(&straddling, T, A), PointVerdict::Noise(NoiseReason::WideInterval));
