@@ -12,7 +12,8 @@ use crate::cli::{Cli, Command};
 use crate::environment::Environment;
 use crate::options::RunOptions;
 
-/// Exit code of a run that found something: an unexpected invariant violation.
+/// Exit code of a run that found something: an unexpected invariant violation, or a regression
+/// found by `compare`.
 pub const EXIT_FINDING: u8 = 1;
 /// Exit code of bad input or usage, and of any error that stopped the run.
 pub const EXIT_BAD_INPUT: u8 = 2;
@@ -49,6 +50,16 @@ fn execute(registry: &Registry, cli: Cli, args: &[OsString]) -> Result<u8> {
             reports::ResultsFolder::new(&dir).render()?;
             println!("wrote {}", dir.join("report.html").display());
             Ok(0)
+        }
+        Command::Compare(compare_args) => {
+            let comparison = crate::compare::run(&compare_args)?;
+            match comparison.gate_failure() {
+                Some(failure) => {
+                    eprintln!("syncbench: {failure}");
+                    Ok(EXIT_FINDING)
+                }
+                None => Ok(0),
+            }
         }
         Command::Run(run_args) => {
             let env = Environment::detect();

@@ -22,6 +22,9 @@ pub enum Command {
         /// The results folder (holding summary.csv, histograms.csv, meta.json).
         dir: std::path::PathBuf,
     },
+    /// Compare two results folders (or summary.csv files) point by point: exit 1 on a significant
+    /// throughput regression beyond the threshold.
+    Compare(CompareArgs),
 }
 
 #[derive(Debug, Args)]
@@ -59,6 +62,38 @@ pub struct RunArgs {
     /// Fewer repeats and shorter runs, for a first look (the default when no workload is named).
     #[arg(long)]
     pub quick: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CompareArgs {
+    /// The results folder (or summary.csv) to compare against.
+    pub baseline: std::path::PathBuf,
+    /// The results folder (or summary.csv) under test.
+    pub current: std::path::PathBuf,
+    /// Smallest change of a median that counts, in percent (default 5).
+    #[arg(long, value_name = "PCT", allow_negative_numbers = true)]
+    pub threshold: Option<String>,
+    /// Significance level of the Mann-Whitney U test (default 0.05).
+    #[arg(long, value_name = "A", allow_negative_numbers = true)]
+    pub alpha: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = CompareFormat::Text)]
+    pub format: CompareFormat,
+    /// Shorthand for --format markdown.
+    #[arg(long, conflicts_with = "format")]
+    pub markdown: bool,
+    /// Let p99 latency regressions fail the comparison too (by default they are only reported).
+    #[arg(long)]
+    pub latency: bool,
+}
+
+/// How `syncbench compare` prints its table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum CompareFormat {
+    /// Aligned columns for a terminal.
+    Text,
+    /// GitHub-flavoured markdown, for a pull-request comment.
+    Markdown,
 }
 
 /// The clap command, for tests and completions.

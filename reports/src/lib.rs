@@ -6,6 +6,7 @@
 //! any folder, and several folders (hosts, commits) can be drawn together.
 
 pub mod charts;
+pub mod compare;
 pub mod csv_files;
 pub mod histogram;
 pub mod html;

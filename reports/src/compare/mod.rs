@@ -1,0 +1,241 @@
+//! `syncbench compare`: is the current run slower than the baseline, point by point?
+//!
+//! A point is a (workload, params, impl, threads) present in both runs; its samples are the
+//! repeats' `throughput_ops_s` (and `p99_ns`). For each metric of each point:
+//! [`stats::mann_whitney`] says whether the two samples differ (significance at `alpha`),
+//! [`stats::bootstrap_ratio_ci`] how much (the ratio of medians with its confidence interval),
+//! and [`verdict::decide`] turns both into "~", "faster", "slower" or "noise".
+//!
+//! Built as a library so a gate script (or a test) can use it without the binary:
+//!
+//! ```no_run
+//! use reports::compare::{compare_folders, CompareSettings};
+//! let comparison = compare_folders(
+//!     "results/base".as_ref(),
+//!     "results/head".as_ref(),
+//!     &CompareSettings::default(),
+//! )?;
+//! print!("{}", reports::compare::text::render(&comparison));
+//! std::process::exit(if comparison.fails_gate() { 1 } else { 0 });
+//! # Ok::<(), reports::compare::CompareError>(())
+//! ```
+
+mod error;
+pub mod input;
+pub mod markdown;
+pub mod point;
+pub mod stats;
+mod table;
+pub mod text;
+pub mod verdict;
+
+use std::path::Path;
+
+pub use error::CompareError;
+pub use input::RunSide;
+pub use point::{MetricComparison, PointComparison, PointKey, SampleSummary};
+pub use verdict::{Metric, NoiseReason, PointVerdict};
+
+/// How to compare. `threshold` and `alpha` are what the command line sets.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CompareSettings {
+    /// The smallest change of a median that counts, as a fraction (0.05 = 5%).
+    pub threshold: f64,
+    /// Significance level of the U test; the bootstrap interval is at `1 - alpha` confidence.
+    pub alpha: f64,
+    /// Whether a p99 latency regression fails the gate too (by default it is only reported:
+    /// p99 of batch-timed ops is a batch mean and noisier than throughput).
+    pub gate_latency: bool,
+    /// Bootstrap resamples per metric and point.
+    pub resamples: usize,
+    /// Bootstrap seed: the same inputs always give the same intervals.
+    pub seed: u64,
+}
+
+impl Default for CompareSettings {
+    fn default() -> Self {
+        Self { threshold: 0.05, alpha: 0.05, gate_latency: false, resamples: 10_000, seed: 1 }
+    }
+}
+
+impl CompareSettings {
+    /// Rejects a threshold that is not a finite fraction ≥ 0, or an alpha outside (0, 1).
+    pub fn validate(&self) -> Result<(), CompareError> {
+        if !(self.threshold.is_finite() && self.threshold >= 0.0) {
+            return Err(CompareError::InvalidSetting {
+                what: "--threshold",
+                value: format!("{}", self.threshold * 100.0),
+                why: "must be a percentage ≥ 0",
+            });
+        }
+        if !(self.alpha > 0.0 && self.alpha < 1.0) {
+            return Err(CompareError::InvalidSetting {
+                what: "--alpha",
+                value: format!("{}", self.alpha),
+                why: "must be between 0 and 1 (exclusive)",
+            });
+        }
+        if self.resamples == 0 {
+            return Err(CompareError::InvalidSetting {
+                what: "resamples",
+                value: "0".into(),
+                why: "must be at least 1",
+            });
+        }
+        Ok(())
+    }
+}
+
+/// The comparison of two runs, point by point.
+#[derive(Debug, Clone)]
+pub struct Comparison {
+    pub baseline: RunSide,
+    pub current: RunSide,
+    pub settings: CompareSettings,
+    /// Points in both runs, in the order `syncbench run` prints them.
+    pub points: Vec<PointComparison>,
+    /// Points in one run only: listed, not compared.
+    pub only_in_baseline: Vec<PointKey>,
+    pub only_in_current: Vec<PointKey>,
+}
+
+/// How many points of one metric got each verdict.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct VerdictCounts {
+    pub slower: usize,
+    pub faster: usize,
+    pub unchanged: usize,
+    pub noise: usize,
+}
+
+impl Comparison {
+    pub fn counts(&self, metric: Metric) -> VerdictCounts {
+        let mut counts = VerdictCounts::default();
+        for point in &self.points {
+            match point.metric(metric).verdict {
+                PointVerdict::Slower => counts.slower += 1,
+                PointVerdict::Faster => counts.faster += 1,
+                PointVerdict::Unchanged => counts.unchanged += 1,
+                PointVerdict::Noise(_) => counts.noise += 1,
+            }
+        }
+        counts
+    }
+
+    /// The metrics whose regressions fail the gate.
+    pub fn gated_metrics(&self) -> Vec<Metric> {
+        if self.settings.gate_latency {
+            Metric::ALL.to_vec()
+        } else {
+            vec![Metric::Throughput]
+        }
+    }
+
+    /// The (point, metric) pairs that fail the gate: significant regressions beyond the threshold.
+    pub fn regressions(&self) -> Vec<(&PointComparison, Metric)> {
+        let gated = self.gated_metrics();
+        self.points
+            .iter()
+            .flat_map(|point| gated.iter().map(move |&metric| (point, metric)))
+            .filter(|(point, metric)| point.metric(*metric).verdict == PointVerdict::Slower)
+            .collect()
+    }
+
+    /// Whether the gate fails (`syncbench compare` exits 1).
+    pub fn fails_gate(&self) -> bool {
+        !self.regressions().is_empty()
+    }
+
+    /// One line naming the failure when the gate fails, e.g. `2 significant regression(s) beyond
+    /// 5%: counter/std-mutex/2 threads throughput, ...`.
+    pub fn gate_failure(&self) -> Option<String> {
+        let regressions = self.regressions();
+        if regressions.is_empty() {
+            return None;
+        }
+        let names: Vec<String> = regressions
+            .iter()
+            .map(|(point, metric)| {
+                let key = &point.key;
+                format!(
+                    "{}/{}/{} threads {}",
+                    key.workload,
+                    key.implementation,
+                    key.threads,
+                    metric.short_name()
+                )
+            })
+            .collect();
+        Some(format!(
+            "{} significant regression(s) beyond {}%: {}",
+            regressions.len(),
+            table::trim_float(self.settings.threshold * 100.0),
+            names.join(", ")
+        ))
+    }
+}
+
+/// Reads two results folders (or `summary.csv` files) and compares them.
+pub fn compare_folders(
+    baseline: &Path,
+    current: &Path,
+    settings: &CompareSettings,
+) -> Result<Comparison, CompareError> {
+    settings.validate()?;
+    compare_sides(RunSide::load(baseline)?, RunSide::load(current)?, settings)
+}
+
+/// Compares two sides already read. Fails when they have no point in common.
+pub fn compare_sides(
+    baseline: RunSide,
+    current: RunSide,
+    settings: &CompareSettings,
+) -> Result<Comparison, CompareError> {
+    settings.validate()?;
+    let (points, only_in_baseline, only_in_current) = {
+        let baseline_points = point::PointRows::of(&baseline.rows);
+        let current_points = point::PointRows::of(&current.rows);
+        let points: Vec<PointComparison> = baseline_points
+            .order
+            .iter()
+            .filter(|key| current_points.contains(key))
+            .map(|key| {
+                let compare = |metric| {
+                    MetricComparison::of(
+                        metric,
+                        &baseline_points.samples(key, metric),
+                        &current_points.samples(key, metric),
+                        settings,
+                    )
+                };
+                PointComparison {
+                    key: key.clone(),
+                    throughput: compare(Metric::Throughput),
+                    p99: compare(Metric::P99Latency),
+                }
+            })
+            .collect();
+        let only = |side: &point::PointRows<'_>, other: &point::PointRows<'_>| -> Vec<PointKey> {
+            side.order.iter().filter(|key| !other.contains(key)).cloned().collect()
+        };
+        let only_in_baseline = only(&baseline_points, &current_points);
+        (points, only_in_baseline, only(&current_points, &baseline_points))
+    };
+    if points.is_empty() {
+        return Err(CompareError::NoCommonPoints {
+            baseline: baseline.path.clone(),
+            current: current.path.clone(),
+        });
+    }
+    Ok(Comparison {
+        baseline,
+        current,
+        settings: settings.clone(),
+        points,
+        only_in_baseline,
+        only_in_current,
+    })
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,240 @@
+//! The content of the comparison tables, cell by cell, shared by the text and markdown outputs:
+//! one block per (workload, metric), the header lines above them and the summary line below.
+
+use crate::variants::ParamVariants;
+
+use super::point::PointComparison;
+use super::verdict::Metric;
+use super::{Comparison, RunSide};
+
+/// One column of a block.
+pub struct Column {
+    pub name: String,
+    /// Right-aligned in text, `--:` in markdown.
+    pub numeric: bool,
+}
+
+/// The table of one metric of one workload.
+pub struct Block {
+    pub title: String,
+    pub columns: Vec<Column>,
+    pub rows: Vec<Vec<String>>,
+}
+
+/// Every block, workloads in order of appearance, throughput before p99 within each.
+pub fn blocks(comparison: &Comparison) -> Vec<Block> {
+    let mut workloads: Vec<&str> = Vec::new();
+    for point in &comparison.points {
+        if !workloads.contains(&point.key.workload.as_str()) {
+            workloads.push(&point.key.workload);
+        }
+    }
+    let mut blocks = Vec::new();
+    for workload in workloads {
+        let points: Vec<&PointComparison> =
+            comparison.points.iter().filter(|p| p.key.workload == workload).collect();
+        let variants = ParamVariants::of(workload, &comparison.baseline.rows, &[]);
+        for metric in Metric::ALL {
+            blocks.push(block(workload, metric, &points, &variants, comparison.settings.alpha));
+        }
+    }
+    blocks
+}
+
+fn block(
+    workload: &str,
+    metric: Metric,
+    points: &[&PointComparison],
+    variants: &ParamVariants,
+    alpha: f64,
+) -> Block {
+    let with_params = points.iter().any(|p| !variants.varying_pairs(&p.key.params).is_empty());
+    let column = |name: &str, numeric| Column { name: name.to_owned(), numeric };
+    let mut columns = vec![column("impl", false)];
+    if with_params {
+        columns.push(column("params", false));
+    }
+    let confidence = format!("{}% CI", trim_float((1.0 - alpha) * 100.0));
+    columns.extend([
+        column("threads", true),
+        column("baseline", true),
+        column("current", true),
+        column("change", true),
+        column(&confidence, false),
+        column("p", true),
+        column("n", true),
+        column("verdict", false),
+    ]);
+    let rows = points
+        .iter()
+        .map(|point| {
+            let compared = point.metric(metric);
+            let mut row = vec![point.key.implementation.clone()];
+            if with_params {
+                let pairs: Vec<String> = variants
+                    .varying_pairs(&point.key.params)
+                    .iter()
+                    .map(|(key, value)| format!("{key}={value}"))
+                    .collect();
+                row.push(pairs.join(" "));
+            }
+            let value = |v: f64| match metric {
+                Metric::Throughput => si(v),
+                Metric::P99Latency => nanoseconds(v),
+            };
+            let side = |s: &super::SampleSummary| {
+                format!("{} ± {:.0}%", value(s.median), s.spread * 100.0)
+            };
+            row.extend([
+                point.key.threads.to_string(),
+                side(&compared.baseline),
+                side(&compared.current),
+                compared.change.map_or("n/a".into(), percent),
+                compared.change_interval.map_or("n/a".into(), |(low, high)| {
+                    format!("[{}, {}]", percent(low), percent(high))
+                }),
+                p_value(compared.test.p_value),
+                format!("{}+{}", compared.baseline.n, compared.current.n),
+                compared.verdict.label().to_owned(),
+            ]);
+            row
+        })
+        .collect();
+    Block { title: format!("{workload}: {}", metric.title()), columns, rows }
+}
+
+/// What was compared with what, and how: the lines above the tables.
+pub fn header_lines(comparison: &Comparison) -> Vec<String> {
+    let describe = |side: &RunSide| {
+        format!(
+            "{} (host {}, commit {}, {} rows)",
+            side.path.display(),
+            side.hosts().join("+"),
+            side.commits().join("+"),
+            side.rows.len()
+        )
+    };
+    let mut lines = vec![
+        format!("baseline: {}", describe(&comparison.baseline)),
+        format!("current:  {}", describe(&comparison.current)),
+    ];
+    let (base_hosts, current_hosts) = (comparison.baseline.hosts(), comparison.current.hosts());
+    if base_hosts != current_hosts {
+        lines.push(format!(
+            "note: the hosts differ ({} vs {}): figures from different machines may not compare",
+            base_hosts.join("+"),
+            current_hosts.join("+")
+        ));
+    }
+    let settings = &comparison.settings;
+    lines.push(format!(
+        "{} points compared; threshold {}%, alpha {}; p: Mann-Whitney U; CI: bootstrap of the \
+         ratio of medians ({} resamples)",
+        comparison.points.len(),
+        trim_float(settings.threshold * 100.0),
+        trim_float(settings.alpha),
+        settings.resamples
+    ));
+    let (only_base, only_current) =
+        (comparison.only_in_baseline.len(), comparison.only_in_current.len());
+    if only_base + only_current > 0 {
+        lines.push(format!(
+            "not compared: {only_base} points only in baseline, {only_current} only in current"
+        ));
+    }
+    lines
+}
+
+/// The verdict counts of each metric, and whether it gates: the line below the tables.
+pub fn summary_line(comparison: &Comparison) -> String {
+    let gated = comparison.gated_metrics();
+    Metric::ALL
+        .iter()
+        .map(|&metric| {
+            let c = comparison.counts(metric);
+            format!(
+                "{}: {} slower, {} faster, {} unchanged, {} noise{}",
+                metric.short_name(),
+                c.slower,
+                c.faster,
+                c.unchanged,
+                c.noise,
+                if gated.contains(&metric) { "" } else { " (not gated)" }
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// `+12.3%`, `-0.4%`.
+fn percent(fraction: f64) -> String {
+    format!("{:+.1}%", fraction * 100.0)
+}
+
+fn p_value(p: f64) -> String {
+    if p < 0.001 {
+        "<0.001".into()
+    } else {
+        format!("{p:.3}")
+    }
+}
+
+/// A float without trailing zeros: 5 -> "5", 0.05 -> "0.05", 97.5 -> "97.5".
+pub(super) fn trim_float(value: f64) -> String {
+    let text = format!("{value:.4}");
+    text.trim_end_matches('0').trim_end_matches('.').to_owned()
+}
+
+/// Three significant digits with an SI prefix: 195M, 31.2k, 7.50.
+fn si(value: f64) -> String {
+    let (scaled, prefix) = [(1e12, "T"), (1e9, "G"), (1e6, "M"), (1e3, "k")]
+        .into_iter()
+        .find(|(scale, _)| value.abs() >= *scale)
+        .map_or((value, ""), |(scale, prefix)| (value / scale, prefix));
+    format!("{}{prefix}", three_digits(scaled))
+}
+
+/// Three significant digits with a time unit: 31.0ns, 2.45µs, 4.10ms, 1.20s.
+fn nanoseconds(value: f64) -> String {
+    let (scaled, unit) = [(1e9, "s"), (1e6, "ms"), (1e3, "µs")]
+        .into_iter()
+        .find(|(scale, _)| value.abs() >= *scale)
+        .map_or((value, "ns"), |(scale, unit)| (value / scale, unit));
+    format!("{}{unit}", three_digits(scaled))
+}
+
+fn three_digits(value: f64) -> String {
+    let magnitude = value.abs();
+    if magnitude >= 100.0 || magnitude == 0.0 {
+        format!("{value:.0}")
+    } else if magnitude >= 10.0 {
+        format!("{value:.1}")
+    } else if magnitude >= 1.0 {
+        format!("{value:.2}")
+    } else {
+        format!("{value:.3}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_read_at_a_glance() {
+        assert_eq!(si(195_234_000.0), "195M");
+        assert_eq!(si(31_200.0), "31.2k");
+        assert_eq!(si(7.5), "7.50");
+        assert_eq!(si(0.0), "0");
+        assert_eq!(nanoseconds(31.0), "31.0ns");
+        assert_eq!(nanoseconds(2_450.0), "2.45µs");
+        assert_eq!(nanoseconds(4_100_000.0), "4.10ms");
+        assert_eq!(percent(-0.2013), "-20.1%");
+        assert_eq!(percent(0.0), "+0.0%");
+        assert_eq!(p_value(0.0004), "<0.001");
+        assert_eq!(p_value(0.6841), "0.684");
+        assert_eq!(trim_float(95.0), "95");
+        assert_eq!(trim_float(0.05), "0.05");
+        assert_eq!(trim_float(97.5), "97.5");
+    }
+}
