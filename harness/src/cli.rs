@@ -47,7 +47,7 @@ pub struct RunArgs {
     /// workload named).
     #[arg(long, value_name = "N")]
     pub repeats: Option<String>,
-    /// Unmeasured warm-up before each run (default 50ms).
+    /// Unmeasured warm-up before each run (default 50ms; 25ms with --quick or no workload).
     #[arg(long, value_name = "D")]
     pub warmup: Option<String>,
     /// Workload parameter, e.g. --set inside_ns=100 (repeatable; see `syncbench list`).

@@ -51,6 +51,7 @@ pub struct RunOptions {
 const DEFAULT_DURATION: Duration = Duration::from_millis(250);
 const QUICK_DURATION: Duration = Duration::from_millis(100);
 const DEFAULT_WARMUP: Duration = Duration::from_millis(50);
+const QUICK_WARMUP: Duration = Duration::from_millis(25);
 const DEFAULT_REPEATS: usize = 5;
 const QUICK_REPEATS: usize = 2;
 const DEFAULT_SEED: u64 = 42;
@@ -139,6 +140,7 @@ impl RunOptions {
         };
         let warmup = match &args.warmup {
             Some(d) => parse_duration("--warmup", d, true)?,
+            None if quick => QUICK_WARMUP,
             None => DEFAULT_WARMUP,
         };
         let repeats = match &args.repeats {
