@@ -42,7 +42,11 @@ pub fn run_with_registry(
 
 fn execute(registry: &Registry, cli: Cli, args: &[OsString]) -> Result<u8> {
     match cli.command {
-        Command::List => {
+        Command::List { names: true } => {
+            registry.names().iter().for_each(|name| println!("{name}"));
+            Ok(0)
+        }
+        Command::List { names: false } => {
             print!("{}", crate::list::render(registry));
             Ok(0)
         }

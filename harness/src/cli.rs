@@ -14,7 +14,11 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// List every workload with its implementations and parameters.
-    List,
+    List {
+        /// Only the workload names, one per line (for scripts).
+        #[arg(long)]
+        names: bool,
+    },
     /// Run workloads over a sweep of thread counts and write a results folder.
     Run(Box<RunArgs>),
     /// Redraw the charts and report.html of a results folder from its CSV files.

@@ -48,6 +48,13 @@ fn list_names_every_counter_implementation() {
     );
 }
 
+#[test]
+fn list_names_prints_exactly_the_registered_workloads() {
+    let expected: String =
+        workloads::Registry::standard().names().iter().map(|name| format!("{name}\n")).collect();
+    syncbench().args(["list", "--names"]).assert().success().stdout(expected);
+}
+
 /// A short run over 1, 2 and 4 threads: every file of the contract, every column filled, exact
 /// counts for every correct implementation, lost updates reported for the racy one.
 #[test]
