@@ -15,9 +15,14 @@
 //! - a writer sets the writer word (CAS 0 → 1, which also excludes other writers), then waits
 //!   until every slot reads 0.
 //!
-//! Each side's store is ordered before its load (SeqCst, see [`dekker_fence`]), so of a reader and
-//! a writer that arrive together at least one sees the other: the writer waits for the reader or
-//! the reader backs off, never both in.
+//! Each side's store is ordered before its load, so of a reader and a writer that arrive together
+//! at least one sees the other: the writer waits for the reader or the reader backs off, never
+//! both in. Both accesses are SeqCst, which suffices on its own: they sit in one total order, so
+//! if the writer's load of a slot comes before the reader's increment, the writer's CAS comes
+//! before the reader's load of the writer word too, and the reader sees it. Loom credits SeqCst
+//! accesses only as AcqRel (a documented limitation; without a fence its model reports a race
+//! here), so under `--cfg loom` a SeqCst fence is added after each store; it is left out of real
+//! builds, where it would cost an extra locked instruction per read (about 9 ns measured).
 //!
 //! A thread takes a slot round-robin at its first read (so the first [`SLOTS`] threads to read get
 //! different slots) and keeps it; threads beyond that share slots, which stays correct (slots are
@@ -107,13 +112,9 @@ fn this_threads_slot() -> usize {
     SLOT.with(|slot| *slot)
 }
 
-/// Orders a side's store (reader: slot increment; writer: writer word) before its load of the
-/// other side's word. On real threads both accesses are SeqCst, which suffices: they sit in one
-/// total order, so if the writer's slot load comes before the reader's increment, the writer's
-/// CAS comes before the reader's load of the writer word too, and the reader sees it. Loom treats
-/// SeqCst accesses as only AcqRel (a documented limitation) but models SeqCst fences, so under
-/// loom a fence stands in for that argument. On x86 a fence here would cost an extra locked
-/// instruction per read (about 9 ns measured), which is why it is not used on real threads.
+/// Under loom only, a SeqCst fence between a side's store (reader: slot increment; writer: writer
+/// word) and its load of the other side's word: loom does not credit the SeqCst accesses
+/// themselves with that order (see the module documentation), but models SeqCst fences.
 #[inline(always)]
 fn dekker_fence() {
     #[cfg(loom)]
