@@ -9,6 +9,7 @@
 //! | [`counters`] | racy (a demonstration), atomic, sharded and cache-padded, locked, reentrant |
 //! | [`ReaderPrefRwLock`] | one word: reader count + writer bit; readers pass waiting writers (writers can starve) |
 //! | [`WriterPrefRwLock`] | one word: reader count + writer and writer-waiting bits; a waiting writer stops new readers |
+//! | [`ShardedRwLock`] | a cache-padded reader count per slot (one slot per thread, round-robin) + a writer word; a read writes only its own line; writer-preferring |
 //! | [`SeqLock`] | sequence lock over `N` atomic `u64` words; a read writes nothing shared |
 //! | [`CondvarBuffer`] | mutex + two condvars, notified only when a counted sleeper waits; exact close |
 //! | [`RingBuffer`] / [`BlockingRingBuffer`] | Vyukov's bounded MPMC ring (a sequence stamp per slot), close bit in the tail; blocking ends spin, then park |
@@ -47,6 +48,7 @@ pub mod reentrant_lock;
 pub mod ring_buffer;
 pub mod rwlock;
 pub mod rwlock_reader_pref;
+pub mod rwlock_sharded;
 pub mod rwlock_writer_pref;
 pub mod semaphore;
 pub mod seqlock;
@@ -72,6 +74,7 @@ pub use reentrant_lock::ReentrantLock;
 pub use ring_buffer::{BlockingRingBuffer, RingBuffer};
 pub use rwlock::RwLock;
 pub use rwlock_reader_pref::{RawReaderPrefRwLock, ReaderPrefRwLock};
+pub use rwlock_sharded::{RawShardedRwLock, ShardedRwLock};
 pub use rwlock_writer_pref::{RawWriterPrefRwLock, WriterPrefRwLock};
 pub use semaphore::{AtomicSemaphore, Permit, Semaphore};
 pub use seqlock::SeqLock;

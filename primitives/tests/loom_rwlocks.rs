@@ -2,7 +2,7 @@
 //! weak-memory outcome loom models) of two threads. The RW locks guard a `loom::cell::UnsafeCell`,
 //! so loom reports any read not ordered after the last write (or write not ordered after a
 //! read); the seqlock's words are atomics, so its models check the values: a read is never torn
-//! and no write is lost. Two deliberately broken variants prove that the models can fail.
+//! and no write is lost. Three deliberately broken variants prove that the models can fail.
 //!
 //! Run: `RUSTFLAGS="--cfg loom" CARGO_TARGET_DIR=target-loom-rwlocks LOOM_MAX_PREEMPTIONS=2
 //! cargo test -p primitives --release --test loom_rwlocks`
@@ -14,6 +14,7 @@ use loom::sync::atomic::{AtomicU64, AtomicUsize};
 use loom::sync::Arc;
 use loom::thread;
 use primitives::rwlock_reader_pref::RawReaderPrefRwLock;
+use primitives::rwlock_sharded::{RawShardedRwLock, ReaderSlot};
 use primitives::rwlock_writer_pref::RawWriterPrefRwLock;
 use primitives::seqlock::SeqLock;
 
@@ -35,11 +36,14 @@ fn explore_with(builder: loom::model::Builder, model: impl Fn() + Send + Sync + 
 
 /// The raw RW-lock interface the models drive.
 trait ModelRwLock: Send + Sync + 'static {
+    /// What a shared hold carries to its unlock (`()` for one-word locks, the slot for the
+    /// sharded lock).
+    type Shared;
     fn new() -> Self;
-    fn lock_shared(&self);
+    fn lock_shared(&self) -> Self::Shared;
     /// # Safety
-    /// The caller holds the lock shared.
-    unsafe fn unlock_shared(&self);
+    /// The caller holds the lock shared, as `hold` proves.
+    unsafe fn unlock_shared(&self, hold: Self::Shared);
     fn lock_exclusive(&self);
     /// # Safety
     /// The caller holds the lock exclusive.
@@ -49,9 +53,10 @@ trait ModelRwLock: Send + Sync + 'static {
 macro_rules! model_rwlock {
     ($($lock:ty),*) => {$(
         impl ModelRwLock for $lock {
+            type Shared = ();
             fn new() -> Self { <$lock>::new() }
             fn lock_shared(&self) { <$lock>::lock_shared(self) }
-            unsafe fn unlock_shared(&self) {
+            unsafe fn unlock_shared(&self, _hold: ()) {
                 // SAFETY: forwarded from this method's contract.
                 unsafe { <$lock>::unlock_shared(self) }
             }
@@ -76,11 +81,11 @@ fn add_one<L: ModelRwLock>(shared: &Guarded<L>) {
 }
 
 fn read<L: ModelRwLock>(shared: &Guarded<L>) -> usize {
-    shared.0.lock_shared();
+    let hold = shared.0.lock_shared();
     // SAFETY: the shared hold keeps writers out (which is what loom checks).
     let value = shared.1.with(|value| unsafe { *value });
     // SAFETY: locked just above.
-    unsafe { shared.0.unlock_shared() };
+    unsafe { shared.0.unlock_shared(hold) };
     value
 }
 
@@ -122,6 +127,61 @@ fn reader_pref_writer_and_reader() {
 #[test]
 fn reader_pref_two_writers() {
     two_writers::<RawReaderPrefRwLock>();
+}
+
+impl ModelRwLock for RawShardedRwLock {
+    type Shared = ReaderSlot;
+    fn new() -> Self {
+        RawShardedRwLock::new()
+    }
+    fn lock_shared(&self) -> ReaderSlot {
+        RawShardedRwLock::lock_shared(self)
+    }
+    unsafe fn unlock_shared(&self, hold: ReaderSlot) {
+        // SAFETY: forwarded from this method's contract.
+        unsafe { RawShardedRwLock::unlock_shared(self, hold) }
+    }
+    fn lock_exclusive(&self) {
+        RawShardedRwLock::lock_exclusive(self)
+    }
+    unsafe fn unlock_exclusive(&self) {
+        // SAFETY: forwarded from this method's contract.
+        unsafe { RawShardedRwLock::unlock_exclusive(self) }
+    }
+}
+
+/// The reader and the writer take different slots (round-robin), so this is the Dekker
+/// handshake between the reader's slot and the writer word.
+#[test]
+fn sharded_writer_and_reader() {
+    writer_and_reader::<RawShardedRwLock>();
+}
+
+#[test]
+fn sharded_two_writers() {
+    two_writers::<RawShardedRwLock>();
+}
+
+/// A writer and two readers on two different slots; three threads need at most one preemption
+/// (loom issue 53).
+#[test]
+fn sharded_writer_and_two_readers() {
+    let mut builder = loom::model::Builder::new();
+    builder.preemption_bound = Some(1);
+    explore_with(builder, || {
+        let shared: Guarded<RawShardedRwLock> =
+            Arc::new((RawShardedRwLock::new(), UnsafeCell::new(0)));
+        let spawn = |work: fn(&Guarded<RawShardedRwLock>)| {
+            let shared = shared.clone();
+            thread::spawn(move || work(&shared))
+        };
+        let writer = spawn(add_one);
+        let reader = spawn(|shared| assert!(read(shared) <= 1));
+        assert!(read(&shared) <= 1);
+        writer.join().unwrap();
+        reader.join().unwrap();
+        assert_eq!(read(&shared), 1);
+    });
 }
 
 #[test]
@@ -295,6 +355,72 @@ fn model_catches_seqlock_reader_without_recheck() {
         });
         let value = lock.read();
         assert_eq!(value[0], value[1], "torn read {value:?}");
+        writer.join().unwrap();
+    });
+}
+
+/// Broken: the sharded lock with the Dekker handshake left unordered. The reader's increment is
+/// Relaxed and its load of the writer word only Acquire, the writer's scan of the slots only
+/// Acquire, and neither side has a SeqCst fence: each may miss the other's store (store
+/// buffering), and both enter. Two slots, one per thread, picked by the caller.
+struct UnfencedShardedRwLock {
+    writer: AtomicUsize,
+    readers: [AtomicUsize; 2],
+}
+
+impl UnfencedShardedRwLock {
+    fn lock_shared(&self, slot: usize) {
+        loop {
+            self.readers[slot].fetch_add(1, Relaxed); // the bug: SeqCst (or a fence) is needed
+            if self.writer.load(Acquire) == 0 {
+                return;
+            }
+            self.readers[slot].fetch_sub(1, Relaxed);
+            loom::hint::spin_loop();
+        }
+    }
+    fn unlock_shared(&self, slot: usize) {
+        self.readers[slot].fetch_sub(1, Release);
+    }
+    fn lock_exclusive(&self) {
+        while self.writer.compare_exchange(0, 1, Acquire, Relaxed).is_err() {
+            loom::hint::spin_loop();
+        }
+        for count in &self.readers {
+            while count.load(Acquire) != 0 {
+                loom::hint::spin_loop();
+            }
+        }
+    }
+    fn unlock_exclusive(&self) {
+        self.writer.store(0, Release);
+    }
+}
+
+#[test]
+#[should_panic]
+fn model_catches_unfenced_sharded_handshake() {
+    explore(|| {
+        let lock = Arc::new((
+            UnfencedShardedRwLock {
+                writer: AtomicUsize::new(0),
+                readers: [AtomicUsize::new(0), AtomicUsize::new(0)],
+            },
+            UnsafeCell::new(0usize),
+        ));
+        let writer = thread::spawn({
+            let lock = lock.clone();
+            move || {
+                lock.0.lock_exclusive();
+                // SAFETY: what loom checks: the exclusive hold should make this exclusive.
+                lock.1.with_mut(|value| unsafe { *value += 1 });
+                lock.0.unlock_exclusive();
+            }
+        });
+        lock.0.lock_shared(1);
+        // SAFETY: what loom checks: the shared hold should keep the writer out.
+        let _ = lock.1.with(|value| unsafe { *value });
+        lock.0.unlock_shared(1);
         writer.join().unwrap();
     });
 }

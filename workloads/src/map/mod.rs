@@ -26,6 +26,7 @@ use std::hash::RandomState;
 use std::sync::Mutex;
 
 use primitives::map::ConcurrentMap;
+use primitives::rwlock_sharded::RawShardedRwLock;
 use primitives::rwlock_writer_pref::RawWriterPrefRwLock;
 use primitives::striped_map::{StripedMap, StripedRwMap, MAX_STRIPES};
 use primitives::SpinLock;
@@ -126,6 +127,12 @@ impl MapWorkload {
                 "striped-rw-writer-pref",
                 HandRolled,
                 "lock striping with the hand-rolled writer-preferring RW lock",
+                StripedRwMap::with_stripes,
+            )
+            .with_striped::<StripedRwMap<u64, u64, RandomState, RawShardedRwLock>>(
+                "striped-sharded-rw",
+                HandRolled,
+                "reader-sharded RW-lock stripes (hand-rolled): a get writes only its thread's slot",
                 StripedRwMap::with_stripes,
             )
             .with::<std::sync::Mutex<Table>>(

@@ -20,6 +20,7 @@ use std::sync::Mutex;
 use crossbeam_utils::CachePadded;
 use primitives::rwlock::RwLock;
 use primitives::rwlock_reader_pref::ReaderPrefRwLock;
+use primitives::rwlock_sharded::ShardedRwLock;
 use primitives::rwlock_writer_pref::WriterPrefRwLock;
 use primitives::seqlock::SeqLock;
 
@@ -75,6 +76,7 @@ macro_rules! rwlock_family {
 
 rwlock_family!(ReaderPrefFamily => ReaderPrefRwLock);
 rwlock_family!(WriterPrefFamily => WriterPrefRwLock);
+rwlock_family!(ShardedFamily => ShardedRwLock);
 rwlock_family!(StdRwLockFamily => std::sync::RwLock);
 rwlock_family!(ParkingLotRwLockFamily => parking_lot::RwLock);
 rwlock_family!(ShardedLockFamily => crossbeam_utils::sync::ShardedLock);
@@ -119,6 +121,11 @@ impl RwCacheWorkload {
                 "writer-pref-rwlock",
                 HandRolled,
                 "writer-preferring: a waiting writer holds new readers back",
+            )
+            .with::<ShardedFamily>(
+                "sharded-rwlock",
+                HandRolled,
+                "reader-sharded: a read writes only its thread's padded slot; writers scan all slots",
             )
             .with::<SeqLockFamily>(
                 "seqlock",
