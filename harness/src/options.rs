@@ -65,7 +65,9 @@ impl RunOptions {
         logical_cpus: usize,
         default_out: PathBuf,
     ) -> Result<Self, OptionsError> {
-        let names: Vec<String> = if args.workloads.is_empty() {
+        // No workload named: a tour of them all (quick settings, first default values).
+        let tour = args.workloads.is_empty();
+        let names: Vec<String> = if tour {
             registry.names().into_iter().map(str::to_owned).collect()
         } else {
             args.workloads.clone()
@@ -87,11 +89,21 @@ impl RunOptions {
                 Some(wanted) => available.into_iter().filter(|i| wanted.contains(i)).collect(),
             };
             // A --set key applies to every selected workload that declares it.
-            let own: Vec<(String, String)> = overrides
+            let mut own: Vec<(String, String)> = overrides
                 .iter()
                 .filter(|(key, _)| workload.params().iter().any(|spec| spec.name == key))
                 .cloned()
                 .collect();
+            // The tour looks at each workload once: a default list sweeps only when the workload
+            // is named (`run map` sweeps every mix and distribution; `run` takes the first).
+            if tour {
+                for spec in workload.params() {
+                    let overridden = own.iter().any(|(key, _)| key == spec.name);
+                    if let (false, Some((first, _))) = (overridden, spec.default.split_once(',')) {
+                        own.push((spec.name.to_owned(), first.to_owned()));
+                    }
+                }
+            }
             let params = Params::sweep(name, workload.params(), &own)?;
             for combination in &params {
                 workload.check_params(combination).map_err(|why| {
@@ -129,9 +141,9 @@ impl RunOptions {
             Some(list) => parse_threads(list)?,
             None => default_threads(logical_cpus),
         };
-        // A run of every workload (none named) is a tour: quick settings unless told otherwise,
-        // so the main command on its defaults stays a first look of a few minutes.
-        let quick = args.quick || args.workloads.is_empty();
+        // The tour takes quick settings unless told otherwise, so that the main command on its
+        // defaults stays a first look of a couple of minutes.
+        let quick = args.quick || tour;
         let stop = match (&args.ops, &args.duration) {
             (Some(ops), _) => Stop::OpsPerThread(parse_positive("--ops", ops)?),
             (None, Some(d)) => Stop::After(parse_duration("--duration", d, false)?),
@@ -258,6 +270,10 @@ mod tests {
         let o = options("syncbench run").unwrap();
         assert_eq!(o.workloads.len(), Registry::standard().names().len());
         assert_eq!((o.repeats, o.timing.stop), (2, Stop::After(Duration::from_millis(100))));
+        let map = o.workloads.iter().find(|w| w.name == "map").unwrap();
+        assert_eq!(map.params.len(), 1, "the tour takes the first of each default list");
+        let o = options("syncbench run map").unwrap();
+        assert!(o.workloads[0].params.len() > 1, "a named workload sweeps its default lists");
         let o = options("syncbench run --repeats 5 --duration 1s").unwrap();
         assert_eq!((o.repeats, o.timing.stop), (5, Stop::After(Duration::from_secs(1))));
     }

@@ -44,7 +44,7 @@ pub use worker::{READ_HITS, READ_MISSES, WRITES_CHANGED, WRITES_UNCHANGED};
 
 const PARAMS: &[ParamSpec] = &[
     MIX,
-    ParamSpec { default: "uniform", ..DISTRIBUTION },
+    ParamSpec { default: "uniform,zipf,hotspot", ..DISTRIBUTION },
     SKEW,
     ParamSpec {
         name: "keys",
