@@ -255,3 +255,34 @@ fn thread_pool_join_handles_report_the_panic() {
     assert_eq!(pool.panicked_jobs(), 1);
     assert_eq!(pool.shutdown_now(), 0);
 }
+
+/// The hand-rolled pool shut down under load, with a panicking job queued among the others: every
+/// worker is first held at a barrier inside a job (so each one is counted as a live thread), then
+/// the queue fills and a finishing shutdown starts at once. No job is lost, the panic reaches its
+/// join handle, and every worker thread has exited when `shutdown_with` returns.
+#[test]
+fn thread_pool_shutdown_under_load_with_a_panic_loses_nothing_and_leaves_no_thread() {
+    let pool = ThreadPool::new(THREADS);
+    let (flags, live) = (Flags::new(JOBS), Arc::new(AtomicUsize::new(0)));
+    let gate = Arc::new(std::sync::Barrier::new(THREADS + 1));
+    for _ in 0..THREADS {
+        let (gate, live) = (gate.clone(), live.clone());
+        pool.execute(Box::new(move || {
+            register_thread(&live);
+            gate.wait();
+        }));
+    }
+    gate.wait(); // every worker is now inside a job, registered
+    assert_eq!(live.load(Ordering::SeqCst), THREADS);
+    let mut panicking = None;
+    for i in 0..JOBS {
+        pool.execute(flags.job(i, &live));
+        if i == JOBS / 2 {
+            panicking = Some(pool.spawn(|| panic!("a job panics (expected by the test)")));
+        }
+    }
+    assert_eq!(pool.shutdown_with(Shutdown::Finish), 0, "a finishing shutdown cancels nothing");
+    assert_eq!(flags.ran(), JOBS, "shutdown lost jobs");
+    assert!(matches!(panicking.unwrap().join(), Err(JoinError::Panicked(_))));
+    assert_eq!(live.load(Ordering::SeqCst), 0, "a worker thread outlived shutdown");
+}
