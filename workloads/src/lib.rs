@@ -4,6 +4,14 @@
 //! | workload | what it measures | invariant |
 //! |---|---|---|
 //! | [`counter`] | threads incrementing one shared counter | final count = increments made |
+//! | [`buffer`] | producers and consumers through a bounded queue | every item once, in order |
+//! | [`semaphore`] | threads contending for K permits | never more than K holders |
+//! | [`rwcache`] | readers and writers of RW-locked cache entries | no torn read, no overlap |
+//! | [`lru`] | a bounded LRU cache under Zipf keys | size ≤ capacity, values of their key |
+//! | [`cow`] | readers of a copy-on-write list while writers append | snapshots are prefixes |
+//! | [`lazy_init`] | threads racing to initialise lazy cells | one initialisation per cell |
+//! | [`map`] | a bustle-style operation mix on a concurrent map | every result possible, sizes add up |
+//! | [`executors`] | pool, balance and sleep: tasks on executors | every task exactly once |
 //!
 //! The runner sees workloads only through [`Workload`], [`Trial`] and [`Worker`]
 //! (in [`workload`]); [`Registry`] lists them by name.
