@@ -60,7 +60,7 @@ pub struct RunArgs {
     /// Seed for workloads that draw random numbers (default 42).
     #[arg(long, value_name = "N")]
     pub seed: Option<String>,
-    /// Results folder (default results/<timestamp>); must not already hold results.
+    /// Results folder (default `results/<timestamp>`); must not already hold results.
     #[arg(long, value_name = "DIR")]
     pub out: Option<std::path::PathBuf>,
     /// Fewer repeats and shorter runs, for a first look (the default when no workload is named).

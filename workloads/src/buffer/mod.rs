@@ -7,7 +7,7 @@
 //! queue, and consumers drain it: shutdown must lose nothing.
 //!
 //! Invariant, checked on every run: every item pushed is popped exactly once, intact, and each
-//! consumer sees each producer's items in the order they were pushed (see [`ledger`]).
+//! consumer sees each producer's items in the order they were pushed (see `ledger.rs`).
 
 mod item;
 mod ledger;

@@ -7,7 +7,7 @@
 //! batches (an operation takes tens of nanoseconds, less than a clock read).
 //!
 //! Invariant, checked on every run: every operation's result is possible. Each thread owns the
-//! keys `k % threads == thread` and alone writes them (see [`plan`]), so every result on an owned
+//! keys `k % threads == thread` and alone writes them (see `plan.rs`), so every result on an owned
 //! key is checked exactly: an insert of an absent key succeeds and of a present one fails, a remove
 //! succeeds exactly when the key is present, an update sees exactly the value last written, a get
 //! returns exactly that value or nothing. A get of another thread's key may find nothing or a value
