@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use workloads::{ParamError, Params, Registry};
+use workloads::{ParamError, Params, Registry, Workload};
 
 use crate::cli::RunArgs;
 use crate::runner::{Stop, Timing};
@@ -35,6 +35,25 @@ pub struct WorkloadPlan {
     pub impls: Vec<String>,
     /// Every combination of parameter values to run (one unless a value is a list).
     pub params: Vec<Params>,
+}
+
+impl WorkloadPlan {
+    /// Whether `implementation` runs at `params`: always, unless it ignores a parameter whose
+    /// value there differs from the first parameter set's (see [`Workload::ignores`]).
+    pub fn runs(&self, workload: &dyn Workload, implementation: &str, params: &Params) -> bool {
+        let first = &self.params[0];
+        workload.params().iter().all(|spec| {
+            !workload.ignores(implementation, spec.name)
+                || params.value(spec.name) == first.value(spec.name)
+        })
+    }
+
+    /// The runs of one repeat at every thread count: implementations × parameter sets, less
+    /// those [`WorkloadPlan::runs`] skips.
+    pub fn runs_per_thread_count(&self, workload: &dyn Workload) -> usize {
+        let runs = |params| self.impls.iter().filter(|i| self.runs(workload, i, params)).count();
+        self.params.iter().map(runs).sum()
+    }
 }
 
 /// Everything `syncbench run` does, validated.
@@ -276,6 +295,21 @@ mod tests {
         assert!(o.workloads[0].params.len() > 1, "a named workload sweeps its default lists");
         let o = options("syncbench run --repeats 5 --duration 1s").unwrap();
         assert_eq!((o.repeats, o.timing.stop), (5, Stop::After(Duration::from_secs(1))));
+    }
+
+    #[test]
+    fn an_implementation_runs_once_across_a_sweep_of_a_parameter_it_ignores() {
+        let o = options("syncbench run map --set mix=read-heavy --set distribution=uniform --set stripes=64,4,1").unwrap();
+        let plan = &o.workloads[0];
+        let registry = Registry::standard();
+        let map = registry.get("map").unwrap();
+        let stripes: Vec<&str> = plan.params.iter().map(|p| p.value("stripes").unwrap()).collect();
+        assert_eq!(stripes, ["64", "4", "1"]);
+        let runs = |name: &str| plan.params.iter().filter(|p| plan.runs(map, name, p)).count();
+        assert_eq!((runs("striped"), runs("dashmap")), (3, 1));
+        let striped = plan.impls.iter().filter(|i| i.starts_with("striped")).count();
+        let others = plan.impls.len() - striped;
+        assert_eq!(plan.runs_per_thread_count(map), 3 * striped + others);
     }
 
     #[test]

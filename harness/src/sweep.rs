@@ -57,10 +57,13 @@ pub fn run(
     };
     meta.write(&folder.meta_json())?;
 
-    let total_runs: usize =
-        options.workloads.iter().map(|plan| plan.impls.len() * plan.params.len()).sum::<usize>()
-            * options.threads.len()
-            * options.repeats;
+    let total_runs: usize = options
+        .workloads
+        .iter()
+        .map(|plan| plan.runs_per_thread_count(registry.get(&plan.name).expect("validated")))
+        .sum::<usize>()
+        * options.threads.len()
+        * options.repeats;
     let progress = Progress::new(total_runs as u64);
     let mut outcome = RunOutcome::default();
     for plan in &options.workloads {
@@ -117,7 +120,8 @@ fn run_point(
     let options = context.options;
     let mut merged: Vec<Option<(Histogram<u64>, Metrics)>> = vec![None; plan.impls.len()];
     for repeat in 1..=options.repeats {
-        for (slot, implementation) in plan.impls.iter().enumerate() {
+        let running = plan.impls.iter().enumerate().filter(|(_, i)| plan.runs(workload, i, params));
+        for (slot, implementation) in running {
             progress.starting(&plan.name, implementation, threads, repeat, options.repeats);
             let setup = TrialSetup { threads, seed: options.seed, params };
             let trial = workload.prepare(implementation, &setup).expect("validated impl");

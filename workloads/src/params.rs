@@ -95,6 +95,11 @@ impl Params {
         Ok(Self::sweep(workload, specs, overrides)?.swap_remove(0))
     }
 
+    /// The value of `name` as written, whatever its kind; `None` if it is not declared.
+    pub fn value(&self, name: &str) -> Option<&str> {
+        self.values.get(name).map(String::as_str)
+    }
+
     /// The value of a declared [`ParamKind::Count`] or [`ParamKind::Nanos`] parameter.
     ///
     /// # Panics

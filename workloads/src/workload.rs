@@ -85,6 +85,13 @@ pub trait Workload: Send + Sync {
     /// Every implementation, in the order they are run and listed.
     fn implementations(&self) -> Vec<ImplInfo>;
 
+    /// Whether `implementation` takes no notice of the parameter `param` (a map without stripes
+    /// and `stripes`): a sweep of that parameter then runs it once, at the sweep's first value,
+    /// instead of measuring the same thing again.
+    fn ignores(&self, _implementation: &str, _param: &str) -> bool {
+        false
+    }
+
     /// Fresh shared state for one measured run of `implementation` (a name from
     /// [`Workload::implementations`]). Returns `None` for an unknown name.
     fn prepare(&self, implementation: &str, setup: &TrialSetup<'_>) -> Option<Box<dyn Trial>>;

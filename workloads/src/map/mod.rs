@@ -61,8 +61,9 @@ const PARAMS: &[ParamSpec] = &[
     ParamSpec {
         name: "stripes",
         kind: ParamKind::Count,
-        default: "64",
-        help: "stripes of the striped maps (others ignore it); try 1,2,4,16,64",
+        default: "64,4",
+        help:
+            "stripes of the striped maps (the others run at the first value only); try 1,2,4,16,64",
     },
     SHARES[0],
     SHARES[1],
@@ -89,6 +90,8 @@ pub type MakeMap<M> = fn(stripes: usize, capacity: usize) -> M;
 /// The map workload over any set of [`ConcurrentMap`] implementations.
 pub struct MapWorkload {
     catalog: Catalog<MapSetup>,
+    /// The implementations added with [`MapWorkload::with`]: they ignore `stripes`.
+    unstriped: Vec<String>,
 }
 
 type Table = HashMap<u64, u64>;
@@ -96,7 +99,7 @@ type Table = HashMap<u64, u64>;
 impl MapWorkload {
     /// A workload with no implementations yet; add them with [`MapWorkload::with`].
     pub fn empty() -> Self {
-        Self { catalog: Catalog::new() }
+        Self { catalog: Catalog::new(), unstriped: Vec::new() }
     }
 
     /// Every map this project ships: hand-rolled striped maps and library rivals. Every table
@@ -174,11 +177,12 @@ impl MapWorkload {
 
     /// Adds the map `M`, built by [`ConcurrentMap::with_capacity`], under `name`.
     pub fn with<M: ConcurrentMap<u64, u64> + 'static>(
-        self,
+        mut self,
         name: &str,
         kind: ImplKind,
         about: &str,
     ) -> Self {
+        self.unstriped.push(name.to_owned());
         self.with_striped(name, kind, about, |_, capacity| M::with_capacity(capacity))
     }
 
@@ -231,6 +235,10 @@ impl Workload for MapWorkload {
 
     fn implementations(&self) -> Vec<ImplInfo> {
         self.catalog.infos()
+    }
+
+    fn ignores(&self, implementation: &str, param: &str) -> bool {
+        param == "stripes" && self.unstriped.iter().any(|name| name == implementation)
     }
 
     fn prepare(&self, implementation: &str, setup: &TrialSetup<'_>) -> Option<Box<dyn Trial>> {
