@@ -33,8 +33,13 @@ impl Semaphore for PlainSemaphore {
         free
     }
 
-    fn raw_acquire_timeout(&self, _timeout: Duration) -> bool {
-        unimplemented!("not used by the workload")
+    fn raw_acquire_timeout(&self, timeout: Duration) -> bool {
+        let available = self.available.lock().unwrap();
+        let (mut available, _) =
+            self.released.wait_timeout_while(available, timeout, |free| *free == 0).unwrap();
+        let free = *available > 0;
+        *available -= usize::from(free);
+        free
     }
 
     fn raw_release(&self) {
@@ -70,8 +75,15 @@ impl Semaphore for CheckThenTake {
         true
     }
 
-    fn raw_acquire_timeout(&self, _timeout: Duration) -> bool {
-        unimplemented!("not used by the workload")
+    fn raw_acquire_timeout(&self, timeout: Duration) -> bool {
+        let deadline = std::time::Instant::now() + timeout;
+        while !self.raw_try_acquire() {
+            if std::time::Instant::now() >= deadline {
+                return false;
+            }
+            std::thread::yield_now();
+        }
+        true
     }
 
     fn raw_release(&self) {
