@@ -148,8 +148,10 @@ pub fn measure(trial: &dyn Trial, threads: usize, timing: Timing) -> Measurement
                     }
                     let finish_ops = worker.finish();
                     let mut metrics = worker.take_metrics();
-                    if let Role::Side(name) = role {
-                        timer.move_samples_to(&mut metrics, name);
+                    match role {
+                        Role::Side(name) => timer.move_samples_to(&mut metrics, name),
+                        Role::Idle => timer.reset_samples(),
+                        Role::Main => {}
                     }
                     ThreadReport {
                         role,
@@ -189,7 +191,11 @@ pub fn measure(trial: &dyn Trial, threads: usize, timing: Timing) -> Measurement
             .collect()
     });
 
-    let all_ops: u64 = reports.iter().map(|r| r.warmup_ops + r.ops + r.finish_ops).sum();
+    let all_ops: u64 = reports
+        .iter()
+        .filter(|r| r.role != Role::Idle)
+        .map(|r| r.warmup_ops + r.ops + r.finish_ops)
+        .sum();
     let check = trial.check(all_ops);
     let main: Vec<&ThreadReport> = reports.iter().filter(|r| r.role == Role::Main).collect();
     let elapsed = match timing.stop {
@@ -421,7 +427,7 @@ mod tests {
                     }
                     &self.0.main_ops
                 }
-                Role::Side(_) => &self.0.side_ops,
+                Role::Side(_) | Role::Idle => &self.0.side_ops,
             };
             counter.fetch_add(n, Ordering::Relaxed);
             n
@@ -458,5 +464,65 @@ mod tests {
         let pushes = m.metrics.histograms().get("push").map_or(0, |h| h.len());
         assert!(pushes <= trial.side_ops.load(Ordering::Relaxed));
         assert!(matches!(m.check, Check::Held(_)), "{:?}", m.check);
+    }
+    /// Thread 0 completes whole batches of [`BATCH_OF_TEN`] ops whatever it is asked; the others
+    /// idle, napping briefly so they never block the stop.
+    #[derive(Default)]
+    struct BatchesAndIdlers {
+        main_ops: std::sync::atomic::AtomicU64,
+    }
+
+    const BATCH_OF_TEN: u64 = 10;
+
+    struct Batches<'a>(&'a BatchesAndIdlers);
+    struct Idler;
+
+    impl workloads::Worker for Batches<'_> {
+        fn run(&mut self, n: u64) -> u64 {
+            let done = n.div_ceil(BATCH_OF_TEN) * BATCH_OF_TEN;
+            self.0.main_ops.fetch_add(done, Ordering::Relaxed);
+            done
+        }
+    }
+
+    impl workloads::Worker for Idler {
+        fn run(&mut self, n: u64) -> u64 {
+            std::thread::sleep(Duration::from_micros(100));
+            n
+        }
+        fn role(&self) -> Role {
+            Role::Idle
+        }
+    }
+
+    impl Trial for BatchesAndIdlers {
+        fn worker(&self, index: usize) -> Box<dyn workloads::Worker + '_> {
+            if index == 0 {
+                Box::new(Batches(self))
+            } else {
+                Box::new(Idler)
+            }
+        }
+        fn check(&self, ops: u64) -> Check {
+            let counted = self.main_ops.load(Ordering::Relaxed);
+            if counted == ops {
+                Check::Held(format!("{counted} ops"))
+            } else {
+                Check::Violated(format!("{counted} counted, {ops} reported"))
+            }
+        }
+    }
+
+    #[test]
+    fn whole_batches_count_every_op_and_idle_threads_count_nothing() {
+        let trial = BatchesAndIdlers::default();
+        let timing = Timing { stop: Stop::OpsPerThread(1_005), warmup: Duration::ZERO };
+        let m = measure(&trial, 3, timing);
+        assert_eq!(m.ops_per_thread.len(), 1, "only the main worker is counted");
+        let ops = m.ops_per_thread[0];
+        assert!(ops >= 1_005 && ops.is_multiple_of(BATCH_OF_TEN), "whole batches: {ops}");
+        assert_eq!(m.latency.len(), ops, "every op of a batch is a sample");
+        assert!(m.metrics.histograms().is_empty(), "idle threads leave no histogram");
+        assert!(matches!(m.check, Check::Held(_)), "idle ops are not reported: {:?}", m.check);
     }
 }

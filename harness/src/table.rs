@@ -87,7 +87,7 @@ pub fn render(rows: &[SummaryRow]) -> String {
             format!("{workload}{}", variants[workload].title_suffix(params)),
             implementation.to_owned(),
             threads.to_string(),
-            format!("{:.2}", throughput / 1e6),
+            millions(throughput),
             format!("±{:.0}%", spread / 2.0),
             format!("{:.0}", pick(|r| r.p50_ns)),
             format!("{:.0}", pick(|r| r.p99_ns)),
@@ -114,6 +114,17 @@ pub fn render(rows: &[SummaryRow]) -> String {
     out
 }
 
+/// A rate in millions per second with two decimals, or three significant digits below 0.1 (a
+/// pool of sleeping tasks runs about a thousand tasks a second: 0.00100, not 0.00).
+fn millions(per_second: f64) -> String {
+    let millions = per_second / 1e6;
+    if millions >= 0.1 || millions <= 0.0 {
+        return format!("{millions:.2}");
+    }
+    let decimals = (2.0 - millions.log10().floor()) as usize;
+    format!("{millions:.decimals$}")
+}
+
 /// Orders invariant labels so the worst of a point's repeats is shown.
 fn severity(label: &str) -> u8 {
     use reports::record::invariant::{EXPECTED_VIOLATION, VIOLATED};
@@ -129,6 +140,15 @@ fn severity(label: &str) -> u8 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn small_rates_keep_three_significant_digits() {
+        assert_eq!(millions(30_240_000.0), "30.24");
+        assert_eq!(millions(150_000.0), "0.15");
+        assert_eq!(millions(95_200.0), "0.0952");
+        assert_eq!(millions(952.0), "0.000952");
+        assert_eq!(millions(0.0), "0.00");
+    }
 
     #[test]
     fn median_of_odd_and_even() {

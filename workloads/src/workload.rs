@@ -123,12 +123,20 @@ pub enum Role {
     /// latencies go to the histogram named here (e.g. `push`). It has no op count of its own: in
     /// fixed-count runs it runs until the main workers are done.
     Side(&'static str),
+    /// It only keeps a runner thread occupied (an executor workload's runner threads beyond its one
+    /// submitter): the runner records nothing of it, neither ops nor latencies, but still waits for
+    /// it, so it must block until the trial's phase moves on rather than return at once.
+    Idle,
 }
 
 /// One thread's part of a trial.
 pub trait Worker {
     /// Performs up to `n` operations and returns how many completed. Returning fewer than `n`
     /// means this worker has no more work (a consumer of a closed queue, a finished task list).
+    ///
+    /// A worker whose natural step is a batch of several operations (a submitter handing a batch of
+    /// tasks to a pool) may complete more than `n`: it finishes whole batches and returns every
+    /// operation it completed, so that throughput counts tasks, not batches.
     fn run(&mut self, n: u64) -> u64;
 
     /// Whether this worker's operations are the workload's unit; see [`Role`].

@@ -2,7 +2,7 @@
 //!
 //! | type (benchmark name) | what it is |
 //! |---|---|
-//! | [`RayonGlobal`] (`rayon-global`) | `rayon::spawn` on rayon's global pool, sized once |
+//! | [`RayonGlobal`] (`rayon-global`) | `rayon::spawn` on rayon's global pool, at rayon's own size |
 //! | [`RayonPool`] (`rayon-pool`) | `spawn` on a dedicated `rayon::ThreadPool` |
 //! | [`RayonScope`] (`rayon-scope`) | a dedicated rayon pool; a batch is one `scope` |
 //! | [`ThreadPerTask`] (`thread-per-task`) | `std::thread::spawn` for every job |
@@ -20,17 +20,17 @@ use crossbeam::channel::{self, Sender};
 
 use crate::executor::{Executor, Job, JobTracker};
 
-/// Jobs on rayon's global pool. Its size is set by the first `with_threads` (or rayon's default,
-/// one thread per CPU, if rayon was used first) and cannot change later in the process; its
-/// threads are never joined, so `shutdown` only waits for the jobs.
+/// Jobs on rayon's global pool, as rayon's users get it: one thread per logical CPU (or
+/// `RAYON_NUM_THREADS`), whatever `threads` asks. A global pool can be sized only once per
+/// process, so honouring the first caller's `threads` would silently give every later trial that
+/// size; the fixed size is the honest comparison point. Its threads are never joined, so
+/// `shutdown` only waits for the jobs.
 pub struct RayonGlobal {
     tracker: Arc<JobTracker>,
 }
 
 impl Executor for RayonGlobal {
-    fn with_threads(threads: usize) -> Self {
-        // Fails harmlessly if the global pool already exists.
-        let _ = rayon::ThreadPoolBuilder::new().num_threads(threads.max(1)).build_global();
+    fn with_threads(_threads: usize) -> Self {
         Self { tracker: Arc::new(JobTracker::new()) }
     }
 

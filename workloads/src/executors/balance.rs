@@ -1,13 +1,13 @@
 //! `balance`: the dispatch strategies of [`DispatchPool`] on skewed, keyed work.
 //!
-//! One op is one batch of `tasks` tasks, each with a key drawn from a skewed distribution (Zipf by
+//! One op is one task; the submitter hands tasks over in batches of `tasks`, each with a key drawn from a skewed distribution (Zipf by
 //! default, or the hotspot) over `keys` keys; the `heavy_keys` most popular keys also cost
 //! `heavy_factor` times more (`task_ns` of busy work for the others). The submitter (runner thread
 //! 0; the other runner threads idle, see [`super::submitter`]) hands each task over with
 //! `execute_keyed`, so key hashing can route by key, then waits with `wait_idle`. `--threads` is
 //! the pool's worker count k.
 //!
-//! Figures: the op latency is the batch's time, task building included; `makespan` is hand-over
+//! Figures: the op latency is the batch's time (task building included) divided by its tasks; `makespan` is hand-over
 //! to last task done; `submit-to-finish` is each task's latency. Every task times itself, and the
 //! time each pool thread spent in tasks gives its busy share: `busy_share_max_permille` and
 //! `busy_share_min_permille` (1000 / k each when balanced; a worker that ran nothing counts as
@@ -27,7 +27,7 @@ use primitives::executor::Executor;
 
 use super::ledger::{LedgerId, Tally, TaskLedger};
 use super::pool::SUBMIT_TO_FINISH;
-use super::submitter::{Idle, Phases};
+use super::submitter::{submitter_or_idle, whole_batches, Phases};
 use crate::busy_work::BusyWork;
 use crate::catalog::Catalog;
 use crate::keys::{KeyDistribution, KeyStream, DISTRIBUTION, SKEW};
@@ -225,11 +225,7 @@ fn busy_shares(busy: &[u64], workers: usize) -> (f64, f64) {
 
 impl<E: Executor + 'static> Trial for BalanceTrial<E> {
     fn worker(&self, index: usize) -> Box<dyn Worker + '_> {
-        if index == 0 {
-            Box::new(Submitter::new(self))
-        } else {
-            Box::new(Idle(&self.phases))
-        }
+        submitter_or_idle(index, &self.phases, || Box::new(Submitter::new(self)))
     }
 
     fn stop(&self) {
@@ -350,8 +346,7 @@ impl<'a, E: Executor + 'static> Submitter<'a, E> {
 
 impl<E: Executor + 'static> Worker for Submitter<'_, E> {
     fn run(&mut self, n: u64) -> u64 {
-        (0..n).for_each(|_| self.run_batch());
-        n
+        whole_batches(n, self.trial.setup.tasks, || self.run_batch())
     }
 
     fn finish(&mut self) -> u64 {

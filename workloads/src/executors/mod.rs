@@ -4,7 +4,7 @@
 //!
 //! How they fit the runner: `--threads` is the executor's worker count k, not a number of
 //! clients. The trial owns one executor built with `with_threads(k)`; runner thread 0 is the one
-//! submitter (the main worker, whose op is one batch of tasks handed over and waited for), and
+//! submitter (the main worker, whose op is a task, handed over in batches and waited for), and
 //! the other runner threads idle (see [`submitter`]). One submitter measures the pool, not a fight
 //! between submitters; and while it waits for its batch it leaves the CPU to the k workers.
 //! Which thread ran each task is tallied by [`ledger`], without a shared write per task, so that

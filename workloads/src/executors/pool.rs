@@ -2,11 +2,11 @@
 //!
 //! `--threads` is the executor's worker count k (the trial builds it with `with_threads(k)`);
 //! runner thread 0 is the submitter, the other runner threads idle (see [`super::submitter`]).
-//! One op is one batch: the submitter boxes `batch` tasks, stamps the time, hands them over with
-//! one `execute_batch` (a lock taken once by the hand-rolled pool, one `scope` for rayon-scope,
-//! one by one elsewhere) and waits with `wait_idle`. So the op latency is the batch's makespan,
-//! submission included, and the same submission pattern is measured for every implementation;
-//! tasks per second (`tasks_per_s` in the extras) = tasks / measured time.
+//! One op is one task, handed over in batches: the submitter boxes `batch` tasks, stamps the time,
+//! hands them over with one `execute_batch` (a lock taken once by the hand-rolled pool, one
+//! `scope` for rayon-scope, one by one elsewhere) and waits with `wait_idle`. So throughput is in
+//! tasks per second and the op latency is the batch's makespan, submission included, divided by
+//! its tasks; the same submission pattern is measured for every implementation.
 //!
 //! Task sizes (`task`): tiny (~100 ns of busy work), medium (~10 µs), heavy (Pareto, shape 1.5,
 //! mean ~10 µs, capped at 1 ms; a seeded table of 4096 sizes replayed in a loop). Histograms
@@ -34,7 +34,7 @@ use rand::SeedableRng;
 use rand_distr::{Distribution, Pareto};
 
 use super::ledger::{LedgerId, Tally, TaskLedger};
-use super::submitter::{Idle, Phases};
+use super::submitter::{submitter_or_idle, whole_batches, Phases};
 use crate::busy_work::BusyWork;
 use crate::catalog::Catalog;
 use crate::metrics::Metrics;
@@ -66,7 +66,7 @@ const PARAMS: &[ParamSpec] = &[
         name: "batch",
         kind: ParamKind::Count,
         default: "0",
-        help: "tasks per batch (one op); 0 = about 1-2 ms of work: 10000 tiny or 200 others",
+        help: "tasks per hand-over; 0 = about 1-2 ms of work: 10000 tiny or 200 others",
     },
 ];
 
@@ -147,7 +147,7 @@ impl PoolWorkload {
             .with::<RayonGlobal>(
                 "rayon-global",
                 Library,
-                "rayon::spawn on the global pool (sized once per process, by its first user)",
+                "rayon::spawn on the global pool: one thread per logical CPU, whatever k is",
             )
             .with::<RayonScope>(
                 "rayon-scope",
@@ -282,11 +282,7 @@ impl<E: Executor> PoolTrial<E> {
 
 impl<E: Executor + 'static> Trial for PoolTrial<E> {
     fn worker(&self, index: usize) -> Box<dyn Worker + '_> {
-        if index == 0 {
-            Box::new(Submitter::new(self))
-        } else {
-            Box::new(Idle(&self.phases))
-        }
+        submitter_or_idle(index, &self.phases, || Box::new(Submitter::new(self)))
     }
 
     fn stop(&self) {
@@ -415,8 +411,7 @@ fn nanos(duration: Duration) -> u64 {
 
 impl<E: Executor + 'static> Worker for Submitter<'_, E> {
     fn run(&mut self, n: u64) -> u64 {
-        (0..n).for_each(|_| self.run_batch());
-        n
+        whole_batches(n, self.trial.batch, || self.run_batch())
     }
 
     /// Submits one more batch and shuts the executor down straight away: the shutdown must run

@@ -1,7 +1,8 @@
 //! `sleep`: N tasks that each sleep, run by five strategies, each wall time set beside what the
 //! strategy should take in theory.
 //!
-//! One op is one batch of `tasks` (N) tasks; its wall time is the op latency. Durations
+//! One op is one task; the submitter runs them in batches of `tasks` (N) and records each batch's
+//! wall time in the [`WALL`] histogram (the op latency is that wall time divided by N). Durations
 //! (`durations`): `mixed` (the default), task i sleeps (1 + i mod 10) x `sleep_us` (1..10 ms by
 //! default; ten tasks are FACTS' "ten sleeps of 1..10 ms"); `equal`, every task sleeps `sleep_us`. The submitter
 //! (runner thread 0; the others idle, see [`super::submitter`]) hands the tasks over longest
@@ -13,7 +14,7 @@
 //! | `thread-per-task` | max(d): all at once | ignored |
 //! | `thread-pool` | the LPT packing of the durations into k workers | k workers |
 //! | `rayon-pool` | the same: a sleeping task blocks its rayon worker | k workers |
-//! | `tokio` | max(d): `tokio::time::sleep` blocks no worker | k runtime workers |
+//! | `tokio` | max(d) + ½ ms: `tokio::time::sleep` blocks no worker, and its timer rounds each deadline up to the next 1 ms tick | k runtime workers |
 //!
 //! The LPT packing (longest task to the least-loaded worker, Graham 1969) is exactly what a FIFO
 //! pool does with tasks handed over longest first; for equal durations it is ceil(N/k) x d.
@@ -35,11 +36,17 @@ use primitives::adapters::executors::{RayonPool, ThreadPerTask};
 use primitives::executor::{Executor, Job};
 use primitives::thread_pool::ThreadPool;
 
-use super::submitter::{Idle, Phases};
+use super::submitter::{submitter_or_idle, whole_batches, Phases};
 use crate::catalog::Catalog;
 use crate::metrics::{latency_histogram, Metrics};
 use crate::params::{ParamKind, ParamSpec, Params};
 use crate::workload::{Check, ImplInfo, ImplKind, Trial, TrialSetup, Worker, Workload};
+
+/// Histogram of the wall time of each batch of N tasks.
+pub const WALL: &str = "wall";
+/// The resolution of tokio's timer wheel: a deadline fires at the first whole millisecond of the
+/// runtime's clock at or after it.
+pub const TOKIO_TICK: Duration = Duration::from_millis(1);
 
 /// Relative part of the tolerance around the expectation.
 pub const TOLERANCE_SHARE: f64 = 0.05;
@@ -76,6 +83,9 @@ pub enum Expectation {
     Max,
     /// On k workers: the LPT packing of the durations.
     Packed,
+    /// All at once on a timer of [`TOKIO_TICK`] resolution: the longest duration plus half a tick,
+    /// the mean delay of rounding a deadline that falls anywhere within a tick up to its end.
+    MaxOnTicks,
 }
 
 impl Expectation {
@@ -85,6 +95,7 @@ impl Expectation {
             Expectation::Sum => durations.iter().sum(),
             Expectation::Max => durations.iter().copied().max().unwrap_or_default(),
             Expectation::Packed => lpt_makespan(durations, workers),
+            Expectation::MaxOnTicks => Expectation::Max.of(durations, workers) + TOKIO_TICK / 2,
         }
     }
 
@@ -93,6 +104,7 @@ impl Expectation {
             Expectation::Sum => "sum of d",
             Expectation::Max => "max of d",
             Expectation::Packed => "LPT packing into k",
+            Expectation::MaxOnTicks => "max of d + half a 1 ms timer tick",
         }
     }
 }
@@ -278,7 +290,7 @@ impl SleepWorkload {
                 "tokio",
                 Library,
                 "tokio::time::sleep on a multi-thread runtime of k workers",
-                Expectation::Max,
+                Expectation::MaxOnTicks,
             )
     }
 
@@ -389,11 +401,9 @@ fn ms(duration: Duration) -> f64 {
 
 impl<S: SleepStrategy> Trial for SleepTrial<S> {
     fn worker(&self, index: usize) -> Box<dyn Worker + '_> {
-        if index == 0 {
+        submitter_or_idle(index, &self.phases, || {
             Box::new(Submitter { trial: self, walls: Vec::new() })
-        } else {
-            Box::new(Idle(&self.phases))
-        }
+        })
     }
 
     fn stop(&self) {
@@ -449,7 +459,7 @@ struct Submitter<'a, S> {
 impl<S: SleepStrategy> Worker for Submitter<'_, S> {
     fn run(&mut self, n: u64) -> u64 {
         let trial = self.trial;
-        for _ in 0..n {
+        whole_batches(n, trial.durations.len(), || {
             let strategy = trial.strategy.lock();
             let strategy = strategy.as_ref().expect("shut down only after the submitter");
             let began = Instant::now();
@@ -460,8 +470,7 @@ impl<S: SleepStrategy> Worker for Submitter<'_, S> {
             report.batches += 1;
             report.missing += missing;
             report.extra += extra;
-        }
-        n
+        })
     }
 
     fn finish(&mut self) -> u64 {
@@ -477,7 +486,10 @@ impl<S: SleepStrategy> Worker for Submitter<'_, S> {
             return metrics;
         }
         let mut walls = latency_histogram();
-        self.walls.drain(..).for_each(|wall| walls.saturating_record(wall.as_nanos() as u64));
+        for wall in self.walls.drain(..) {
+            walls.saturating_record(wall.as_nanos() as u64);
+            metrics.record(WALL, wall.as_nanos() as u64);
+        }
         let wall = Duration::from_nanos(walls.value_at_quantile(0.5));
         let expected_us = trial.expected.as_micros() as u64;
         metrics.count("expected_us", expected_us);

@@ -7,16 +7,18 @@
 //! matter: when it starts measuring (its first `take_metrics`, which the runner calls right after
 //! the warm-up) and when it is done (`finish`). During the warm-up an idle worker naps in short
 //! steps, so the runner sees it warm up; while the submitter measures, it sleeps until the
-//! submitter is done. Each return is one sample of the `idle` histogram, a handful per run.
+//! submitter is done. The runner records nothing of an idle worker ([`Role::Idle`]).
+//!
+//! The submitter's op is a task, not a batch: it runs whole batches ([`whole_batches`]) and
+//! reports every task, so throughput is in tasks per second and the op latency is a batch's time
+//! divided by its tasks (the amortised cost of a task; the per-task latencies are the workloads'
+//! own histograms).
 
 use std::time::Duration;
 
 use parking_lot::{Condvar, Mutex};
 
 use crate::workload::{Role, Worker};
-
-/// The side histogram of the idle runner threads (a few samples per run; not a measurement).
-pub const IDLE: &str = "idle";
 
 /// Longest an idle worker naps during the warm-up before it lets the runner look at it.
 const WARMUP_NAP: Duration = Duration::from_millis(5);
@@ -87,6 +89,32 @@ impl Worker for Idle<'_> {
     }
 
     fn role(&self) -> Role {
-        Role::Side(IDLE)
+        Role::Idle
     }
+}
+
+/// The worker of runner thread `index` in an executor trial: thread 0 is the submitter `make`
+/// builds, every other thread idles on `phases`.
+pub fn submitter_or_idle<'a>(
+    index: usize,
+    phases: &'a Phases,
+    make: impl FnOnce() -> Box<dyn Worker + 'a>,
+) -> Box<dyn Worker + 'a> {
+    if index == 0 {
+        make()
+    } else {
+        Box::new(Idle(phases))
+    }
+}
+
+/// Runs `run_batch` (one batch of `batch_len` tasks) until at least `n` tasks are done, at least
+/// once; returns the tasks done.
+pub fn whole_batches(n: u64, batch_len: usize, mut run_batch: impl FnMut()) -> u64 {
+    let batch_len = batch_len.max(1) as u64;
+    let mut done = 0;
+    while done < n.max(1) {
+        run_batch();
+        done += batch_len;
+    }
+    done
 }

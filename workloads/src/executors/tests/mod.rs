@@ -8,8 +8,9 @@ mod sleep;
 use crate::params::{ParamSpec, Params};
 use crate::workload::{Check, Trial, TrialSetup, Workload};
 
-/// Runs `batches` ops of the submitter of `implementation`, handing over its metrics as the
-/// runner does (after a warm-up op, and at the end), then checks.
+/// Runs `batches` batches of the submitter of `implementation` (each `run(1)` finishes one whole
+/// batch), handing over its metrics as the runner does (after a warm-up batch, and at the end),
+/// then checks.
 fn run(
     workload: &dyn Workload,
     implementation: &str,
@@ -25,9 +26,12 @@ fn run(
     let trial: Box<dyn Trial> = workload.prepare(implementation, &setup).unwrap();
     let metrics = {
         let mut submitter = trial.worker(0);
-        assert_eq!(submitter.run(1), 1);
+        let batch = submitter.run(1);
+        assert!(batch >= 1, "a batch has tasks");
         drop(submitter.take_metrics());
-        assert_eq!(submitter.run(batches), batches);
+        for _ in 0..batches {
+            assert_eq!(submitter.run(1), batch, "one run(1) is one whole batch of tasks");
+        }
         submitter.finish();
         submitter.take_metrics()
     };
