@@ -6,6 +6,7 @@
 //! `examples/custom_lock.rs`) and pass it to [`app::run_with_registry`].
 
 pub mod app;
+pub mod bench;
 pub mod cli;
 pub mod compare;
 pub mod environment;
