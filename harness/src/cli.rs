@@ -66,6 +66,10 @@ pub struct RunArgs {
     /// Fewer repeats and shorter runs, for a first look (the default when no workload is named).
     #[arg(long)]
     pub quick: bool,
+    /// Test-only: slow IMPL down by PCT percent (each timed batch is padded with busy-waiting
+    /// for PCT% of its own time), to check that the regression gate catches a known slowdown.
+    #[arg(long, value_name = "IMPL=PCT", hide = true)]
+    pub slowdown: Option<String>,
 }
 
 #[derive(Debug, Args)]

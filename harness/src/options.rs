@@ -65,6 +65,23 @@ pub struct RunOptions {
     pub repeats: usize,
     pub seed: u64,
     pub out: PathBuf,
+    /// Test-only (`--slowdown IMPL=PCT`): an implementation whose timed batches are padded by a
+    /// share of their own time, to validate the regression gate.
+    pub slowdown: Option<Slowdown>,
+}
+
+/// An implementation made slower on purpose by a known share (0.2 = 20 % more time per batch).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Slowdown {
+    pub implementation: String,
+    pub share: f64,
+}
+
+impl Slowdown {
+    /// The padding share for `implementation`: the slowdown's share if it is the one, else 0.
+    pub fn share_for(slowdown: Option<&Self>, implementation: &str) -> f64 {
+        slowdown.filter(|s| s.implementation == implementation).map_or(0.0, |s| s.share)
+    }
 }
 
 const DEFAULT_DURATION: Duration = Duration::from_millis(250);
@@ -184,7 +201,9 @@ impl RunOptions {
             None => DEFAULT_SEED,
         };
         let out = args.out.clone().unwrap_or(default_out);
-        Ok(Self { workloads, threads, timing: Timing { stop, warmup }, repeats, seed, out })
+        let slowdown = args.slowdown.as_deref().map(parse_slowdown).transpose()?;
+        let timing = Timing { stop, warmup };
+        Ok(Self { workloads, threads, timing, repeats, seed, out, slowdown })
     }
 }
 
@@ -221,6 +240,20 @@ fn parse_key_value(kv: &str) -> Result<(String, String), OptionsError> {
 }
 
 /// `1,2,4,8`: each a whole number of at least 1; duplicates removed, order kept ascending.
+/// `IMPL=PCT`, PCT a positive percentage.
+fn parse_slowdown(value: &str) -> Result<Slowdown, OptionsError> {
+    let (implementation, percent) = value
+        .split_once('=')
+        .ok_or_else(|| invalid("--slowdown", value, "expected IMPL=PERCENT"))?;
+    let percent: f64 = percent
+        .trim()
+        .parse()
+        .ok()
+        .filter(|p: &f64| p.is_finite() && *p > 0.0)
+        .ok_or_else(|| invalid("--slowdown", value, "expected a positive percentage"))?;
+    Ok(Slowdown { implementation: implementation.trim().to_owned(), share: percent / 100.0 })
+}
+
 pub fn parse_threads(list: &str) -> Result<Vec<usize>, OptionsError> {
     let mut threads = Vec::new();
     for item in list.split(',').map(str::trim) {
@@ -323,6 +356,15 @@ mod tests {
     }
 
     #[test]
+    fn a_slowdown_applies_to_its_implementation_only() {
+        let slowdown =
+            options("syncbench run counter --slowdown atomic-counter=20").unwrap().slowdown;
+        assert_eq!(Slowdown::share_for(slowdown.as_ref(), "atomic-counter"), 0.2);
+        assert_eq!(Slowdown::share_for(slowdown.as_ref(), "std-mutex"), 0.0);
+        assert_eq!(Slowdown::share_for(None, "atomic-counter"), 0.0);
+    }
+
+    #[test]
     fn bad_input_is_one_line_naming_the_problem() {
         for (line, needle) in [
             ("syncbench run nosuch", "unknown workload 'nosuch'"),
@@ -334,6 +376,8 @@ mod tests {
             ("syncbench run --set nope=1", "a parameter 'nope'"),
             ("syncbench run --set depth=x", "parameter 'depth' must be"),
             ("syncbench run --repeats 0", "invalid --repeats '0'"),
+            ("syncbench run --slowdown atomic-counter", "expected IMPL=PERCENT"),
+            ("syncbench run --slowdown atomic-counter=-5", "expected a positive percentage"),
         ] {
             let message = options(line).unwrap_err().to_string();
             assert!(message.contains(needle), "{line}: {message}");

@@ -102,6 +102,18 @@ struct ThreadReport {
 /// passed or every main worker has finished its count or run out of work: it sets the stop flag
 /// and calls [`Trial::stop`].
 pub fn measure(trial: &dyn Trial, threads: usize, timing: Timing) -> Measurement {
+    measure_padded(trial, threads, timing, 0.0)
+}
+
+/// [`measure`], with every timed batch of every thread padded by busy-waiting for `pad_share` of
+/// its own time (0.2: 20 % longer). Test-only: it makes an implementation slower by a known
+/// amount, so the regression gate's validation can check that the gate catches it.
+pub fn measure_padded(
+    trial: &dyn Trial,
+    threads: usize,
+    timing: Timing,
+    pad_share: f64,
+) -> Measurement {
     assert!(threads > 0, "a trial needs at least one thread");
     let stop = AtomicBool::new(false);
     let start = Barrier::new(threads + 1);
@@ -123,7 +135,7 @@ pub fn measure(trial: &dyn Trial, threads: usize, timing: Timing) -> Measurement
                     if role == Role::Main {
                         main_workers.fetch_add(1, Ordering::Relaxed);
                     }
-                    let mut timer = BatchTimer::new();
+                    let mut timer = BatchTimer::new(pad_share);
                     start.wait();
                     let warmup_end = Instant::now() + timing.warmup;
                     let mut warmup_ops =
@@ -270,11 +282,13 @@ struct BatchTimer {
     batch: u64,
     batches: u64,
     latency: Histogram<u64>,
+    /// Share of each batch's time to busy-wait on top of it (0 outside the gate's validation).
+    pad_share: f64,
 }
 
 impl BatchTimer {
-    fn new() -> Self {
-        Self { batch: 1, batches: 0, latency: latency_histogram() }
+    fn new(pad_share: f64) -> Self {
+        Self { batch: 1, batches: 0, latency: latency_histogram(), pad_share }
     }
 
     /// Forgets the samples (the warm-up's) but keeps the batch size it settled on.
@@ -326,7 +340,14 @@ impl BatchTimer {
     fn timed_batch(&mut self, worker: &mut dyn workloads::Worker, size: u64) -> (u64, bool) {
         let began = Instant::now();
         let completed = worker.run(size);
-        let took = began.elapsed();
+        let mut took = began.elapsed();
+        if self.pad_share > 0.0 {
+            let padded = took.mul_f64(1.0 + self.pad_share);
+            while began.elapsed() < padded {
+                std::hint::spin_loop();
+            }
+            took = began.elapsed();
+        }
         if let Some(per_op) = (took.as_nanos() as u64).checked_div(completed) {
             self.latency.saturating_record_n(per_op, completed);
             self.batches += 1;
@@ -524,5 +545,13 @@ mod tests {
         assert_eq!(m.latency.len(), ops, "every op of a batch is a sample");
         assert!(m.metrics.histograms().is_empty(), "idle threads leave no histogram");
         assert!(matches!(m.check, Check::Held(_)), "idle ops are not reported: {:?}", m.check);
+    }
+    #[test]
+    fn a_padded_trial_still_counts_every_op() {
+        let trial = counter_trial("atomic-counter", 1);
+        let timing = Timing { stop: Stop::OpsPerThread(100_000), warmup: Duration::ZERO };
+        let m = measure_padded(&*trial, 1, timing, 0.5);
+        assert_eq!(m.total_ops(), 100_000);
+        assert!(matches!(m.check, Check::Held(_)), "{:?}", m.check);
     }
 }

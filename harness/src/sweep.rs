@@ -17,9 +17,9 @@ use reports::{ResultsFolder, RunMeta, SummaryRow};
 use workloads::{Check, ImplKind, Metrics, Params, Registry, TrialSetup, Workload};
 
 use crate::environment::Environment;
-use crate::options::{OptionsError, RunOptions, WorkloadPlan};
+use crate::options::{OptionsError, RunOptions, Slowdown, WorkloadPlan};
 use crate::progress::Progress;
-use crate::runner::{jain_fairness, measure, Measurement};
+use crate::runner::{jain_fairness, measure_padded, Measurement};
 
 /// What a finished run found.
 #[derive(Debug, Default)]
@@ -125,7 +125,8 @@ fn run_point(
             progress.starting(&plan.name, implementation, threads, repeat, options.repeats);
             let setup = TrialSetup { threads, seed: options.seed, params };
             let trial = workload.prepare(implementation, &setup).expect("validated impl");
-            let measurement = measure(&*trial, threads, options.timing);
+            let pad = Slowdown::share_for(options.slowdown.as_ref(), implementation);
+            let measurement = measure_padded(&*trial, threads, options.timing, pad);
             drop(trial);
             let kind = kind_of(workload, implementation);
             let row = summary_row(context, point, implementation, kind, repeat, &measurement);
@@ -310,6 +311,7 @@ fn config_json(registry: &Registry, options: &RunOptions) -> serde_json::Value {
         "seed": options.seed,
         "out": options.out.display().to_string(),
         "interleaving": "implementations of each (workload, params, threads) point run in turn, repeat by repeat",
+        "slowdown": options.slowdown.as_ref().map(|s| format!("{} +{}%", s.implementation, s.share * 100.0)),
     })
 }
 

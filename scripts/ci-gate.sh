@@ -1,0 +1,120 @@
+#!/usr/bin/env bash
+# The performance regression gate: is the working tree slower than BASE_REV?
+#
+#   scripts/ci-gate.sh [BASE_REV]        (default BASE_REV: HEAD, i.e. your uncommitted changes)
+#
+# Absolute numbers from another machine mean nothing on a noisy CI runner, so the gate measures
+# both sides here, now, side by side: it builds BASE_REV in its own git work tree and target folder
+# (target/gate/base-src, target/gate/base-target) and the working tree in the usual target folder,
+# then runs the chosen workloads in ROUNDS rounds, alternating base and head in ABBA order (base
+# head, head base, ...) so that a drift of the machine over the run weighs on both alike. Each
+# round is one `syncbench run --repeats 1`; the rounds' summary.csv files are concatenated per side
+# and `syncbench compare` decides, point by point, with a Mann-Whitney U test and a bootstrap
+# interval of the ratio of medians.
+#
+# Exit code: the comparison's. 0 no significant regression beyond the threshold, 1 a regression
+# (or the head broke an invariant), 2 bad input (unknown revision, a build failed, ...).
+#
+# Settings (environment variables):
+#   GATE_WORKLOADS   workloads to run                     (default: counter rwcache)
+#   GATE_RUN_ARGS    arguments of every `syncbench run`   (default: --threads 1,2 --duration 100ms --warmup 25ms)
+#   GATE_ROUNDS      rounds; each side runs once a round  (default: 10, benchstat's minimum)
+#   GATE_THRESHOLD   smallest slowdown that fails, in %   (default: 5)
+#   GATE_ALPHA       significance level                   (default: 0.05)
+#   GATE_OUT         where the runs and the verdict go    (default: target/gate/<timestamp>)
+#   GATE_HEAD_ARGS   extra arguments for the head's runs only (the gate's own validation uses the
+#                    hidden `--slowdown IMPL=PCT`; leave empty otherwise)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+base_rev=${1:-HEAD}
+workloads=${GATE_WORKLOADS:-counter rwcache}
+run_args=${GATE_RUN_ARGS:---threads 1,2 --duration 100ms --warmup 25ms}
+rounds=${GATE_ROUNDS:-10}
+threshold=${GATE_THRESHOLD:-5}
+alpha=${GATE_ALPHA:-0.05}
+head_args=${GATE_HEAD_ARGS:-}
+out=${GATE_OUT:-target/gate/$(date -u +%Y%m%dT%H%M%SZ)}
+
+fail() { echo "ci-gate: $*" >&2; exit 2; }
+say() { echo "ci-gate: $*" >&2; }
+
+[[ $rounds =~ ^[1-9][0-9]*$ ]] || fail "GATE_ROUNDS must be a positive whole number, not '$rounds'"
+base_commit=$(git rev-parse --verify --quiet "$base_rev^{commit}") \
+    || fail "unknown revision '$base_rev'"
+[[ -e $out ]] && fail "output folder $out already exists; set GATE_OUT to a new one"
+
+gate=target/gate
+base_src=$gate/base-src
+base_target=$(pwd)/$gate/base-target
+mkdir -p "$gate"
+
+say "base: $base_rev ($(git log -1 --format='%h %s' "$base_commit"))"
+say "head: the working tree ($(git log -1 --format='%h' HEAD)$(git diff --quiet HEAD || echo ', with uncommitted changes'))"
+
+# The base's own work tree, at exactly base_commit (reused between runs, so its target stays warm).
+if [[ -d $base_src ]]; then
+    git -C "$base_src" checkout --quiet --detach --force "$base_commit" \
+        || fail "cannot check out $base_rev in $base_src"
+else
+    git worktree prune
+    git worktree add --quiet --detach "$base_src" "$base_commit" \
+        || fail "cannot create a work tree for $base_rev"
+fi
+
+say "building the base (target folder $base_target)"
+(cd "$base_src" && CARGO_TARGET_DIR=$base_target cargo build --release --quiet -p harness --bin syncbench) \
+    || fail "the base revision does not build"
+say "building the head"
+cargo build --release --quiet -p harness --bin syncbench || fail "the working tree does not build"
+head_target=${CARGO_TARGET_DIR:-target}
+base_bin=$base_target/release/syncbench
+head_bin=$head_target/release/syncbench
+
+mkdir -p "$out/rounds"
+# shellcheck disable=SC2086 # the settings are word lists on purpose
+run_side() { # side round -> runs that side once into $out/rounds/<side>-<round>
+    local side=$1 round=$2 bin extra=""
+    if [[ $side == base ]]; then bin=$base_bin; else bin=$head_bin; extra=$head_args; fi
+    local status=0
+    "$bin" run $workloads $run_args $extra --repeats 1 --out "$out/rounds/$side-$round" \
+        > "$out/rounds/$side-$round.log" 2>&1 || status=$?
+    case $status in
+        0) ;;
+        1) if [[ $side == head ]]; then
+               say "the head broke an invariant in round $round (see $out/rounds/$side-$round.log)"
+               exit 1
+           fi
+           say "warning: the base broke an invariant in round $round" ;;
+        *) tail -n 3 "$out/rounds/$side-$round.log" >&2
+           fail "syncbench run failed on the $side side (exit $status)" ;;
+    esac
+}
+
+started=$SECONDS
+for ((round = 1; round <= rounds; round++)); do
+    if ((round % 2)); then order="base head"; else order="head base"; fi
+    for side in $order; do
+        say "round $round/$rounds: $side"
+        run_side "$side" "$round"
+    done
+done
+
+# One summary.csv per side: the header once, then every round's rows.
+for side in base head; do
+    mkdir -p "$out/$side"
+    first=1
+    for ((round = 1; round <= rounds; round++)); do
+        csv=$out/rounds/$side-$round/summary.csv
+        if ((first)); then cat "$csv"; first=0; else tail -n +2 "$csv"; fi
+    done > "$out/$side/summary.csv"
+done
+say "measured in $((SECONDS - started)) s; comparing"
+
+status=0
+"$head_bin" compare "$out/base" "$out/head" --threshold "$threshold" --alpha "$alpha" \
+    | tee "$out/comparison.txt" || status=${PIPESTATUS[0]}
+"$head_bin" compare "$out/base" "$out/head" --threshold "$threshold" --alpha "$alpha" --markdown \
+    > "$out/comparison.md" || true
+say "verdict: exit $status (table: $out/comparison.txt, markdown for a pull request: $out/comparison.md)"
+exit "$status"
