@@ -24,7 +24,7 @@
 use std::collections::VecDeque;
 use std::sync::PoisonError;
 
-#[cfg(not(loom))]
+#[cfg(not(any(loom, shuttle)))]
 use crate::backoff::Backoff;
 use crate::queue::{check_capacity, BoundedQueue};
 use crate::sync::parking::{Condvar, Mutex, MutexGuard};
@@ -53,7 +53,7 @@ pub struct CondvarBuffer<T> {
     /// spinning before it sleeps.
     len_hint: AtomicUsize,
     /// The most items the buffer holds (also in `State`, for use without the lock).
-    #[cfg_attr(loom, allow(dead_code))]
+    #[cfg_attr(any(loom, shuttle), allow(dead_code))]
     capacity: usize,
     /// Signalled when an item is taken from a full buffer and a producer sleeps.
     not_full: Condvar,
@@ -153,8 +153,8 @@ impl<T> CondvarBuffer<T> {
     ) -> MutexGuard<'a, State<T>> {
         drop(state);
         // The spin only reads a hint and ends in the locked re-check below, so correctness never
-        // depends on it; loom skips it (its yields would multiply the schedules to explore).
-        #[cfg(not(loom))]
+        // depends on it; loom and shuttle skip it (its yields would multiply the schedules to explore).
+        #[cfg(not(any(loom, shuttle)))]
         {
             let mut backoff = Backoff::new();
             while !backoff.is_completed()
@@ -215,7 +215,7 @@ impl Side {
         }
     }
 
-    #[cfg(not(loom))]
+    #[cfg(not(any(loom, shuttle)))]
     /// Whether a spinning waiter should stop spinning: a producer waits for some slack (an
     /// eighth of the buffer), so that it and the consumers stop taking turns at the mutex for
     /// every single item.

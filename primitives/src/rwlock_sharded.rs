@@ -86,7 +86,7 @@ pub struct ReaderSlot(usize);
 pub type ShardedRwLock<T> = lock_api::RwLock<RawShardedRwLock, T>;
 
 /// The slot of the calling thread: assigned round-robin at its first call, then fixed.
-#[cfg(not(loom))]
+#[cfg(not(any(loom, shuttle)))]
 #[inline]
 fn this_threads_slot() -> usize {
     static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
@@ -99,14 +99,14 @@ fn this_threads_slot() -> usize {
     SLOT.try_with(|slot| *slot).unwrap_or(0)
 }
 
-/// The slot of the calling thread, with loom's per-execution statics and thread locals, so every
-/// execution assigns slots afresh.
-#[cfg(loom)]
+/// The slot of the calling thread, with the checker's per-execution statics and thread locals, so
+/// every modelled thread has its own and every execution assigns slots afresh.
+#[cfg(any(loom, shuttle))]
 fn this_threads_slot() -> usize {
-    loom::lazy_static! {
+    crate::sync::lazy_static! {
         static ref NEXT: AtomicUsize = AtomicUsize::new(0);
     }
-    loom::thread_local! {
+    crate::sync::thread_local! {
         static SLOT: usize = NEXT.fetch_add(1, Ordering::Relaxed) % SLOTS;
     }
     SLOT.with(|slot| *slot)
