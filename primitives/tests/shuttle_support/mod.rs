@@ -31,10 +31,12 @@ const SEED: u64 = 0x5eed_ba11;
 pub fn explore(model: impl Fn() + Send + Sync + 'static) {
     let model = Arc::new(model);
     let random = model.clone();
-    Runner::new(RandomScheduler::new_from_seed(SEED, SCHEDULES), Config::new())
+    let ran = Runner::new(RandomScheduler::new_from_seed(SEED, SCHEDULES), Config::new())
         .run(move || random());
-    Runner::new(PctScheduler::new_from_seed(SEED, PCT_DEPTH, SCHEDULES), Config::new())
+    assert_eq!(ran, SCHEDULES, "random schedules run");
+    let ran = Runner::new(PctScheduler::new_from_seed(SEED, PCT_DEPTH, SCHEDULES), Config::new())
         .run(move || model());
+    assert_eq!(ran, SCHEDULES, "PCT schedules run");
 }
 
 /// Counts who is inside a critical section. Each entry is a shuttle atomic (a switch point)
