@@ -1,8 +1,9 @@
 //! Loom models of the hand-rolled bounded buffers and semaphore: every interleaving (and every
 //! weak-memory outcome loom models) of two threads. Loom checks each item's hand-off through the
 //! ring's `UnsafeCell` slots and the exclusion a one-permit semaphore gives, and reports a lost
-//! wake-up as a deadlock. Two deliberately broken primitives prove the models can fail (a lost
-//! wake-up would abort the whole process, so no deadlocking variant is modelled here).
+//! wake-up as a deadlock. Deliberately broken primitives prove the models can fail: a Relaxed
+//! publish, a Relaxed semaphore, a buffer waited on with `if`, and a lost wake-up (which aborts
+//! the process, so it runs as a subprocess expected to fail).
 //!
 //! Run: `RUSTFLAGS="--cfg loom" CARGO_TARGET_DIR=target-loom LOOM_MAX_PREEMPTIONS=2
 //! cargo test -p primitives --release --test loom_buffers`
@@ -131,6 +132,59 @@ macro_rules! queue_models {
 queue_models! {
     condvar_buffer: CondvarBuffer<usize>;
     blocking_ring: BlockingRingBuffer<usize>;
+}
+
+/// Broken: the textbook mutex + two condvars buffer, except that each end waits with `if` instead
+/// of `while`. A consumer woken for an item that another consumer took meanwhile pops an empty
+/// queue and takes it for the end; `two_consumers` catches it.
+struct IfWaitBuffer {
+    state: loom::sync::Mutex<(std::collections::VecDeque<usize>, bool)>,
+    not_empty: loom::sync::Condvar,
+    not_full: loom::sync::Condvar,
+    capacity: usize,
+}
+
+impl BoundedQueue<usize> for IfWaitBuffer {
+    fn with_capacity(capacity: usize) -> Self {
+        Self {
+            state: loom::sync::Mutex::new((std::collections::VecDeque::new(), false)),
+            not_empty: loom::sync::Condvar::new(),
+            not_full: loom::sync::Condvar::new(),
+            capacity,
+        }
+    }
+    fn push(&self, item: usize) -> Result<(), usize> {
+        let mut state = self.state.lock().unwrap();
+        if state.0.len() == self.capacity && !state.1 {
+            state = self.not_full.wait(state).unwrap(); // the bug: `while`
+        }
+        if state.1 {
+            return Err(item);
+        }
+        state.0.push_back(item);
+        self.not_empty.notify_one();
+        Ok(())
+    }
+    fn pop(&self) -> Option<usize> {
+        let mut state = self.state.lock().unwrap();
+        if state.0.is_empty() && !state.1 {
+            state = self.not_empty.wait(state).unwrap(); // the bug: `while`
+        }
+        let item = state.0.pop_front();
+        self.not_full.notify_one();
+        item
+    }
+    fn close(&self) {
+        self.state.lock().unwrap().1 = true;
+        self.not_empty.notify_all();
+        self.not_full.notify_all();
+    }
+}
+
+#[test]
+#[should_panic(expected = "a consumer saw the end before the close")]
+fn model_catches_condvar_waited_with_if() {
+    two_consumers::<IfWaitBuffer>();
 }
 
 /// The bare Vyukov ring, capacity 1 (each slot reused every lap): one thread pushes 1 and 2,
