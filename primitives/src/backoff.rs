@@ -47,6 +47,7 @@ impl Backoff {
     /// yields the time slice to another thread on every call.
     #[inline]
     pub fn snooze(&mut self) {
+        crate::chaos::point();
         if self.step <= SPIN_LIMIT {
             for _ in 0..1u32 << self.step {
                 spin_loop();

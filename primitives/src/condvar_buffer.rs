@@ -103,6 +103,7 @@ impl<T> CondvarBuffer<T> {
     /// Appends `item`, sleeping while the buffer is full; `Err(item)` once closed.
     #[inline]
     pub fn push(&self, item: T) -> Result<(), T> {
+        crate::chaos::point();
         let mut state = self.lock();
         if state.items.len() == state.capacity && !state.closed {
             state = self.wait_for(state, Side::Producer);
@@ -115,6 +116,7 @@ impl<T> CondvarBuffer<T> {
         let wake = take_sleeper(&mut state.sleeping_consumers);
         drop(state);
         if wake {
+            crate::chaos::point();
             // Outside the lock, so the woken consumer does not block on the mutex we still hold.
             self.not_empty.notify_one();
         }
@@ -124,6 +126,7 @@ impl<T> CondvarBuffer<T> {
     /// Removes the oldest item, sleeping while the buffer is empty; `None` once closed and empty.
     #[inline]
     pub fn pop(&self) -> Option<T> {
+        crate::chaos::point();
         let mut state = self.lock();
         if state.items.is_empty() && !state.closed {
             state = self.wait_for(state, Side::Consumer);
@@ -134,6 +137,7 @@ impl<T> CondvarBuffer<T> {
         let wake = take_sleeper(&mut state.sleeping_producers);
         drop(state);
         if wake {
+            crate::chaos::point();
             self.not_full.notify_one();
         }
         Some(item)
@@ -152,8 +156,10 @@ impl<T> CondvarBuffer<T> {
         side: Side,
     ) -> MutexGuard<'a, State<T>> {
         drop(state);
+        crate::chaos::point();
         // The spin only reads a hint and ends in the locked re-check below, so correctness never
-        // depends on it; loom and shuttle skip it (its yields would multiply the schedules to explore).
+        // depends on it; loom and shuttle skip it (its yields would multiply the schedules to
+        // explore).
         #[cfg(not(any(loom, shuttle)))]
         {
             let mut backoff = Backoff::new();
@@ -175,6 +181,7 @@ impl<T> CondvarBuffer<T> {
                     &self.not_empty
                 }
             };
+            crate::chaos::point();
             state = condvar.wait(state).unwrap_or_else(PoisonError::into_inner);
         }
         state
@@ -182,6 +189,7 @@ impl<T> CondvarBuffer<T> {
 
     /// Closes the buffer and wakes every sleeper (see [`BoundedQueue::close`]).
     pub fn close(&self) {
+        crate::chaos::point();
         let mut state = self.lock();
         state.closed = true;
         state.sleeping_producers = 0;

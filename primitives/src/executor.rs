@@ -108,6 +108,7 @@ impl JobTracker {
     /// Records `jobs` jobs as done (finished, or dropped unrun by a cancelling shutdown).
     #[inline]
     pub fn finished(&self, jobs: usize) {
+        crate::chaos::point();
         // AcqRel: the Release half publishes the jobs' effects to whoever sees the count reach
         // 0; the Acquire half chains the other finishers' releases into ours.
         if jobs > 0 && self.pending.fetch_sub(jobs, Ordering::AcqRel) == jobs {
@@ -132,6 +133,7 @@ impl JobTracker {
         }
         let mut waiters = self.idle_waiters.lock().unwrap_or_else(PoisonError::into_inner);
         *waiters += 1;
+        crate::chaos::point();
         while self.pending.load(Ordering::Acquire) != 0 {
             waiters = self.idle.wait(waiters).unwrap_or_else(PoisonError::into_inner);
         }

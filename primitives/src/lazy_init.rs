@@ -66,6 +66,7 @@ impl<T> DoubleCheckedLazy<T> {
     /// The value, running the initialiser first if no thread has yet.
     #[inline]
     pub fn get(&self) -> &T {
+        crate::chaos::point();
         // First check, without the lock. Acquire pairs with the Release in `initialise`: seeing
         // `true` makes the initialiser's write of `value` visible to us.
         if !self.ready.load(Ordering::Acquire) {

@@ -34,6 +34,7 @@
 pub mod adapters;
 pub mod backoff;
 pub mod cache;
+pub mod chaos;
 pub mod condvar_buffer;
 pub mod counters;
 pub mod cow_list;

@@ -84,6 +84,7 @@ impl RawReaderPrefRwLock {
     /// that is the reader preference. Never fails spuriously.
     #[inline]
     pub fn try_lock_shared(&self) -> bool {
+        crate::chaos::point();
         let mut state = self.state.load(Ordering::Relaxed);
         loop {
             if state & WRITER != 0 {
@@ -112,6 +113,7 @@ impl RawReaderPrefRwLock {
     /// The calling context must hold the lock shared.
     #[inline]
     pub unsafe fn unlock_shared(&self) {
+        crate::chaos::point();
         // Release: this reader's reads happen before the next writer's writes (the readers'
         // decrements form a release sequence that the writer's Acquire of 0 reads from).
         self.state.fetch_sub(ONE_READER, Ordering::Release);
@@ -142,6 +144,7 @@ impl RawReaderPrefRwLock {
     /// Takes the lock exclusive if nobody holds it right now. Never fails spuriously.
     #[inline]
     pub fn try_lock_exclusive(&self) -> bool {
+        crate::chaos::point();
         // Acquire: pairs with the Release of the last unlock, reader or writer.
         self.state.compare_exchange(0, WRITER, Ordering::Acquire, Ordering::Relaxed).is_ok()
     }
@@ -153,6 +156,7 @@ impl RawReaderPrefRwLock {
     /// The calling context must hold the lock exclusive.
     #[inline]
     pub unsafe fn unlock_exclusive(&self) {
+        crate::chaos::point();
         // While the writer holds it the word is exactly `WRITER` (readers only add to a word
         // without it), so a store suffices. Release: publishes the writer's changes.
         self.state.store(0, Ordering::Release);

@@ -73,6 +73,7 @@ impl RawWriterPrefRwLock {
     /// Takes the lock shared, waiting while a writer holds it or waits for it.
     #[inline]
     pub fn lock_shared(&self) {
+        crate::chaos::point();
         if !self.try_lock_shared() {
             self.lock_shared_contended();
         }
@@ -92,6 +93,7 @@ impl RawWriterPrefRwLock {
     /// writer preference. Never fails spuriously.
     #[inline]
     pub fn try_lock_shared(&self) -> bool {
+        crate::chaos::point();
         let mut state = self.state.load(Ordering::Relaxed);
         loop {
             if state & (WRITER | WRITER_WAITING) != 0 {
@@ -119,6 +121,7 @@ impl RawWriterPrefRwLock {
     /// The calling context must hold the lock shared.
     #[inline]
     pub unsafe fn unlock_shared(&self) {
+        crate::chaos::point();
         // Release: this reader's reads happen before the next writer's writes.
         self.state.fetch_sub(ONE_READER, Ordering::Release);
     }
@@ -126,6 +129,7 @@ impl RawWriterPrefRwLock {
     /// Takes the lock exclusive; while it waits, no new reader enters.
     #[inline]
     pub fn lock_exclusive(&self) {
+        crate::chaos::point();
         // Acquire: pairs with the Release of the last unlock, reader or writer.
         if self.state.compare_exchange(0, WRITER, Ordering::Acquire, Ordering::Relaxed).is_err() {
             self.lock_exclusive_contended();
@@ -164,6 +168,7 @@ impl RawWriterPrefRwLock {
     /// writer that set it. Never fails spuriously.
     #[inline]
     pub fn try_lock_exclusive(&self) -> bool {
+        crate::chaos::point();
         let mut state = self.state.load(Ordering::Relaxed);
         while state & !WRITER_WAITING == 0 {
             // Acquire on success, as in `lock_exclusive`.
@@ -188,6 +193,7 @@ impl RawWriterPrefRwLock {
     /// The calling context must hold the lock exclusive.
     #[inline]
     pub unsafe fn unlock_exclusive(&self) {
+        crate::chaos::point();
         // Release: publishes the writer's changes to the next holder's Acquire.
         self.state.fetch_and(!WRITER, Ordering::Release);
     }

@@ -127,6 +127,7 @@ impl<T: Send + Sync> SwapCell<T> for VersionedArcCell<T> {
     }
 
     fn store(&self, value: T) {
+        crate::chaos::point();
         // The old value may be the last reference: it is dropped here, after the unlock.
         drop(self.replace(Arc::new(value)));
     }

@@ -65,6 +65,7 @@ impl<T> BlockingRingBuffer<T> {
     /// Appends `item`, blocking while the buffer is full; `Err(item)` once closed.
     #[inline]
     pub fn push(&self, item: T) -> Result<(), T> {
+        crate::chaos::point();
         match self.ring.try_push(item) {
             Ok(()) => {
                 self.wake_after_change(&self.parked_consumers, &self.items);
@@ -106,6 +107,7 @@ impl<T> BlockingRingBuffer<T> {
     /// Removes the oldest item, blocking while the buffer is empty; `None` once closed and drained.
     #[inline]
     pub fn pop(&self) -> Option<T> {
+        crate::chaos::point();
         match self.ring.try_pop() {
             Ok(item) => {
                 self.wake_after_change(&self.parked_producers, &self.room);
@@ -146,6 +148,7 @@ impl<T> BlockingRingBuffer<T> {
 
     /// Closes the buffer and wakes every parked thread (see [`BoundedQueue::close`]).
     pub fn close(&self) {
+        crate::chaos::point();
         self.ring.close();
         // Under the mutex: a parker is either already waiting (and woken here) or has not yet
         // counted itself, and then its re-check, after it takes the mutex, sees the close.
@@ -166,6 +169,7 @@ impl<T> BlockingRingBuffer<T> {
         parked.fetch_add(1, Ordering::Relaxed);
         // SeqCst: orders the count before the re-check (see the module docs).
         fence(Ordering::SeqCst);
+        crate::chaos::point();
         guard
     }
 
@@ -181,6 +185,7 @@ impl<T> BlockingRingBuffer<T> {
     /// The waker's half, after a successful push or pop: signal one parker of the other side.
     #[inline]
     fn wake_after_change(&self, parked: &AtomicUsize, condvar: &Condvar) {
+        crate::chaos::point();
         // SeqCst: orders our change of the ring before reading the count (see the module docs).
         fence(Ordering::SeqCst);
         if parked.load(Ordering::Relaxed) > 0 {
@@ -195,6 +200,7 @@ impl<T> BlockingRingBuffer<T> {
         if parked.load(Ordering::Relaxed) > 0 {
             parked.fetch_sub(1, Ordering::Relaxed);
             drop(guard);
+            crate::chaos::point();
             condvar.notify_one();
         }
     }

@@ -93,6 +93,7 @@ impl<R> Promise<R> {
         let waker = state.waker.take();
         let blocked = state.joiner_blocked;
         drop(state);
+        crate::chaos::point();
         if blocked {
             slot.done.notify_one();
         }
