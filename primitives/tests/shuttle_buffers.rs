@@ -1,6 +1,7 @@
 //! Shuttle suites of the blocking buffers with 2 producers and 2 consumers, and of the semaphore
 //! with 4 threads and 2 permits: shapes of 4–5 threads that loom cannot explore. Shuttle reports
-//! a schedule in which every thread is blocked as a deadlock, so a lost wake-up fails here too.
+//! a schedule in which every thread is blocked as a deadlock (a panic, not loom's abort), so a
+//! lost wake-up fails here too, as a hand-off that checks for items without its lock shows.
 //!
 //! Run: `RUSTFLAGS="--cfg shuttle" CARGO_TARGET_DIR=target/shuttle cargo test -p primitives
 //! --release --test 'shuttle*'`
@@ -99,5 +100,52 @@ fn atomic_semaphore_four_threads_two_permits() {
         let back = [semaphore.try_acquire(), semaphore.try_acquire()];
         assert!(back.iter().all(Option::is_some), "a permit was lost");
         assert!(semaphore.try_acquire().is_none(), "a permit was created");
+    });
+}
+
+/// Broken: an unbounded hand-off whose consumer checks for an item without the lock, then takes
+/// the lock and waits without checking again. A producer that pushes and notifies between the
+/// check and the wait notifies nobody: the consumer sleeps beside its item (a lost wake-up).
+struct UnlockedCheckQueue {
+    items: shuttle::sync::Mutex<Vec<usize>>,
+    len: AtomicUsize,
+    pushed: shuttle::sync::Condvar,
+}
+
+impl UnlockedCheckQueue {
+    fn push(&self, item: usize) {
+        let mut items = self.items.lock().unwrap();
+        items.push(item);
+        self.len.store(items.len(), Ordering::SeqCst);
+        drop(items);
+        self.pushed.notify_one();
+    }
+
+    fn pop(&self) -> usize {
+        while self.len.load(Ordering::SeqCst) == 0 {
+            let items = self.items.lock().unwrap();
+            // The bug: the emptiness check must be repeated here, under the lock.
+            drop(self.pushed.wait(items).unwrap());
+        }
+        let mut items = self.items.lock().unwrap();
+        let item = items.pop().unwrap();
+        self.len.store(items.len(), Ordering::SeqCst);
+        item
+    }
+}
+
+#[test]
+#[should_panic(expected = "deadlock")]
+fn shuttle_catches_lost_wakeup_of_an_unlocked_check() {
+    explore(|| {
+        let queue = Arc::new(UnlockedCheckQueue {
+            items: shuttle::sync::Mutex::new(Vec::new()),
+            len: AtomicUsize::new(0),
+            pushed: shuttle::sync::Condvar::new(),
+        });
+        let producer = queue.clone();
+        let handle = shuttle::thread::spawn(move || producer.push(7));
+        assert_eq!(queue.pop(), 7);
+        handle.join().unwrap();
     });
 }
