@@ -1,6 +1,6 @@
 //! Shuttle suites of the structures built on the locks: the striped map and the LRU caches, with
 //! 3–4 threads (loom models the striped map with 2–3 on loom's own mutex, and the LRU caches not
-//! at all). Their lock is the hand-rolled spin lock wrapped in a check that each holder is alone
+//! at all), and double-checked lazy initialisation raced by 4 threads (loom: 3). Their lock is the hand-rolled spin lock wrapped in a check that each holder is alone
 //! ([`CheckedLock`]), so the lock's exclusion and the structure's atomicity are checked together:
 //! racing inserts of a key have one winner, upserts lose no increment, a cache never holds more
 //! than its capacity and a value always belongs to its key.
@@ -18,7 +18,9 @@ use std::sync::Arc;
 
 use primitives::cache::Cache;
 use primitives::map::ConcurrentMap;
-use primitives::{Lock, Lru, LruCache, ShardedLruCache, SpinLock, StripedMap};
+use primitives::{
+    DoubleCheckedLazy, LazyInit, Lock, Lru, LruCache, ShardedLruCache, SpinLock, StripedMap,
+};
 use shuttle_support::{explore, on_threads, Occupancy};
 
 /// The hand-rolled spin lock, checking inside every hold that no other thread holds it (an
@@ -100,4 +102,27 @@ fn lru_cache_three_threads() {
 #[test]
 fn sharded_lru_cache_three_threads() {
     lru_three_threads(|| ShardedLruCache::<u64, u64, CheckedLock<Lru<u64, u64>>>::new(2, 2));
+}
+
+/// Initialiser runs in the current schedule. A std atomic: shuttle runs one schedule at a time,
+/// on one OS thread, and the model resets it first.
+static INIT_RUNS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+fn counted_init() -> u64 {
+    INIT_RUNS.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    shuttle::thread::yield_now(); // a slow initialiser: others arrive while it runs
+    42
+}
+
+/// Four threads race to get a fresh lazy value: all see 42, and the initialiser ran once.
+#[test]
+fn double_checked_lazy_four_threads() {
+    explore(|| {
+        INIT_RUNS.store(0, std::sync::atomic::Ordering::SeqCst);
+        let lazy = Arc::new(DoubleCheckedLazy::new(counted_init));
+        let shared = lazy.clone();
+        on_threads(4, move |_| assert_eq!(*LazyInit::get(&*shared), 42));
+        let runs = INIT_RUNS.load(std::sync::atomic::Ordering::SeqCst);
+        assert_eq!(runs, 1, "the initialiser ran {runs} times");
+    });
 }
