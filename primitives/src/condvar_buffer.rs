@@ -26,6 +26,7 @@ use std::sync::PoisonError;
 
 #[cfg(not(any(loom, shuttle)))]
 use crate::backoff::Backoff;
+use crate::chaos;
 use crate::queue::{check_capacity, BoundedQueue};
 use crate::sync::parking::{Condvar, Mutex, MutexGuard};
 use crate::sync::{AtomicUsize, Ordering};
@@ -103,7 +104,7 @@ impl<T> CondvarBuffer<T> {
     /// Appends `item`, sleeping while the buffer is full; `Err(item)` once closed.
     #[inline]
     pub fn push(&self, item: T) -> Result<(), T> {
-        crate::chaos::point();
+        chaos::point();
         let mut state = self.lock();
         if state.items.len() == state.capacity && !state.closed {
             state = self.wait_for(state, Side::Producer);
@@ -116,7 +117,7 @@ impl<T> CondvarBuffer<T> {
         let wake = take_sleeper(&mut state.sleeping_consumers);
         drop(state);
         if wake {
-            crate::chaos::point();
+            chaos::point();
             // Outside the lock, so the woken consumer does not block on the mutex we still hold.
             self.not_empty.notify_one();
         }
@@ -126,7 +127,7 @@ impl<T> CondvarBuffer<T> {
     /// Removes the oldest item, sleeping while the buffer is empty; `None` once closed and empty.
     #[inline]
     pub fn pop(&self) -> Option<T> {
-        crate::chaos::point();
+        chaos::point();
         let mut state = self.lock();
         if state.items.is_empty() && !state.closed {
             state = self.wait_for(state, Side::Consumer);
@@ -137,7 +138,7 @@ impl<T> CondvarBuffer<T> {
         let wake = take_sleeper(&mut state.sleeping_producers);
         drop(state);
         if wake {
-            crate::chaos::point();
+            chaos::point();
             self.not_full.notify_one();
         }
         Some(item)
@@ -156,7 +157,7 @@ impl<T> CondvarBuffer<T> {
         side: Side,
     ) -> MutexGuard<'a, State<T>> {
         drop(state);
-        crate::chaos::point();
+        chaos::point();
         // The spin only reads a hint and ends in the locked re-check below, so correctness never
         // depends on it; loom and shuttle skip it (its yields would multiply the schedules to
         // explore).
@@ -181,7 +182,7 @@ impl<T> CondvarBuffer<T> {
                     &self.not_empty
                 }
             };
-            crate::chaos::point();
+            chaos::point();
             state = condvar.wait(state).unwrap_or_else(PoisonError::into_inner);
         }
         state
@@ -189,7 +190,7 @@ impl<T> CondvarBuffer<T> {
 
     /// Closes the buffer and wakes every sleeper (see [`BoundedQueue::close`]).
     pub fn close(&self) {
-        crate::chaos::point();
+        chaos::point();
         let mut state = self.lock();
         state.closed = true;
         state.sleeping_producers = 0;

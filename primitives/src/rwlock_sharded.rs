@@ -43,6 +43,7 @@
 use crossbeam_utils::CachePadded;
 
 use crate::backoff::Backoff;
+use crate::chaos;
 use crate::sync::{AtomicUsize, Ordering};
 
 /// Reader slots per lock: enough for the project's 2-core machines with room to spare, few enough
@@ -142,7 +143,7 @@ impl RawShardedRwLock {
     /// Takes the lock shared, waiting while a writer holds it or waits for it.
     #[inline]
     pub fn lock_shared(&self) -> ReaderSlot {
-        crate::chaos::point();
+        chaos::point();
         let slot = this_threads_slot();
         if !self.try_lock_shared_in(slot) {
             self.lock_shared_contended(slot);
@@ -168,7 +169,7 @@ impl RawShardedRwLock {
     /// preference). Never fails spuriously.
     #[inline]
     pub fn try_lock_shared(&self) -> Option<ReaderSlot> {
-        crate::chaos::point();
+        chaos::point();
         let slot = this_threads_slot();
         self.try_lock_shared_in(slot).then_some(ReaderSlot(slot))
     }
@@ -199,7 +200,7 @@ impl RawShardedRwLock {
     /// `slot` must come from a shared hold of this lock, which this call ends.
     #[inline]
     pub unsafe fn unlock_shared(&self, slot: ReaderSlot) {
-        crate::chaos::point();
+        chaos::point();
         // Release: this reader's reads happen before the next writer's writes (whose scan
         // loads the slot with Acquire).
         self.readers[slot.0].fetch_sub(1, Ordering::Release);
@@ -209,7 +210,7 @@ impl RawShardedRwLock {
     /// for the readers inside to leave.
     #[inline]
     pub fn lock_exclusive(&self) {
-        crate::chaos::point();
+        chaos::point();
         if !self.acquire_writer_word() {
             self.lock_writer_word_contended();
         }
@@ -248,7 +249,7 @@ impl RawShardedRwLock {
     /// it looks it holds the writer word, so a reader arriving then backs off for a moment.
     #[inline]
     pub fn try_lock_exclusive(&self) -> bool {
-        crate::chaos::point();
+        chaos::point();
         if !self.acquire_writer_word() {
             return false;
         }
@@ -270,7 +271,7 @@ impl RawShardedRwLock {
     /// The calling context must hold the lock exclusive.
     #[inline]
     pub unsafe fn unlock_exclusive(&self) {
-        crate::chaos::point();
+        chaos::point();
         // Release: publishes the writer's changes to the next reader's or writer's Acquire.
         self.writer.store(0, Ordering::Release);
     }

@@ -17,6 +17,7 @@ use std::time::{Duration, Instant};
 use crossbeam_utils::CachePadded;
 
 use crate::backoff::Backoff;
+use crate::chaos;
 use crate::sync::{fence, AtomicUsize, Condvar, Mutex, MutexGuard, Ordering};
 
 /// A counting semaphore: at most `permits` holders at once.
@@ -108,7 +109,7 @@ impl AtomicSemaphore {
 
     #[inline]
     fn take_permit(&self) -> bool {
-        crate::chaos::point();
+        chaos::point();
         let mut free = self.permits.load(Ordering::Relaxed);
         while free > 0 {
             // Acquire: pairs with the Release of the `fetch_add` that gave this permit back.
@@ -149,7 +150,7 @@ impl AtomicSemaphore {
                 self.parked.fetch_sub(1, Ordering::Relaxed);
                 return taken;
             }
-            crate::chaos::point();
+            chaos::point();
             guard = match remaining {
                 None => self.released.wait(guard).unwrap_or_else(PoisonError::into_inner),
                 Some(remaining) => {
@@ -173,7 +174,7 @@ impl AtomicSemaphore {
         if self.parked.load(Ordering::Relaxed) > 0 {
             self.parked.fetch_sub(1, Ordering::Relaxed);
             drop(guard);
-            crate::chaos::point();
+            chaos::point();
             self.released.notify_one();
         }
     }
@@ -203,7 +204,7 @@ impl Semaphore for AtomicSemaphore {
 
     #[inline]
     fn raw_release(&self) {
-        crate::chaos::point();
+        chaos::point();
         // Release: the holder's critical section happens before the next taker's Acquire.
         self.permits.fetch_add(1, Ordering::Release);
         // SeqCst: orders the permit before reading the count (see the module docs).
