@@ -287,13 +287,21 @@ fn thread_pool_shutdown_under_load_with_a_panic_loses_nothing_and_leaves_no_thre
     assert_eq!(live.load(Ordering::SeqCst), 0, "a worker thread outlived shutdown");
 }
 
-/// Jobs that sleep, submitted at once and followed straight away by a finishing shutdown: the
-/// queue is still long when the workers learn of the shutdown, so a pool that stops there loses
-/// most of them. (Sleeping jobs make that certain without asserting any timing: submitting 200
-/// jobs takes microseconds, running them takes 200 ms / workers.)
+/// Holds every worker inside a job at a gate while 200 sleeping jobs queue up behind, then opens
+/// the gate and shuts down at once: the queue is full when the workers learn of the shutdown, so
+/// a pool that stops there loses nearly all of it. (Sleeping jobs make that certain without
+/// asserting any timing: a worker that takes one more job before seeing the shutdown flag is
+/// busy for a millisecond, while the flag is set microseconds after the gate opens.)
 fn shutdown_runs_queued_sleepers<E: Executor>() {
     const SLEEPERS: usize = 200;
     let executor = E::with_threads(THREADS);
+    let gate = Arc::new(std::sync::Barrier::new(THREADS + 1));
+    for _ in 0..THREADS {
+        let gate = gate.clone();
+        executor.execute(Box::new(move || {
+            gate.wait();
+        }));
+    }
     let ran = Arc::new(AtomicUsize::new(0));
     for _ in 0..SLEEPERS {
         let ran = ran.clone();
@@ -302,6 +310,7 @@ fn shutdown_runs_queued_sleepers<E: Executor>() {
             ran.fetch_add(1, Ordering::Relaxed);
         }));
     }
+    gate.wait(); // every worker holds a gate job, so all the sleepers are still queued
     executor.shutdown();
     assert_eq!(ran.load(Ordering::Relaxed), SLEEPERS, "shutdown lost jobs");
 }
