@@ -19,13 +19,16 @@
 #[cfg(all(feature = "chaos", not(any(loom, shuttle))))]
 mod active {
     use std::cell::Cell;
-    use std::sync::atomic::{AtomicBool, AtomicU64, Ordering::Relaxed};
+    use std::sync::atomic::{
+        AtomicBool, AtomicU64, Ordering::Acquire, Ordering::Relaxed, Ordering::Release,
+    };
     use std::time::Duration;
 
-    /// Whether points perturb. Relaxed everywhere: chaos orders nothing, it only decides.
+    /// Whether points perturb. Relaxed: chaos orders nothing of the primitives, it only decides.
     static ENABLED: AtomicBool = AtomicBool::new(false);
     static SEED: AtomicU64 = AtomicU64::new(0);
-    /// Bumped by every `enable`, so that each thread reseeds its generator from the new seed.
+    /// Bumped by every `enable` (Release, after the seed is stored), so that each thread reseeds
+    /// its generator from the new seed (Acquire).
     static EPOCH: AtomicU64 = AtomicU64::new(0);
     /// Numbers the threads as they first reach a point after an `enable`.
     static THREADS: AtomicU64 = AtomicU64::new(0);
@@ -38,7 +41,7 @@ mod active {
     pub(super) fn enable(seed: u64) {
         SEED.store(seed, Relaxed);
         THREADS.store(0, Relaxed);
-        EPOCH.fetch_add(1, Relaxed);
+        EPOCH.fetch_add(1, Release);
         ENABLED.store(true, Relaxed);
     }
 
@@ -79,12 +82,13 @@ mod active {
         }
     }
 
-    /// xorshift64*, seeded per thread from the seed and the thread's number (splitmix64), so a
-    /// seed gives each thread its own stream. A thread exiting during TLS teardown passes.
+    /// xorshift64*, seeded per thread from the seed and the thread's number (splitmix64): each
+    /// thread has its own stream, and a seed gives the same streams again to threads that reach
+    /// their first point in the same order. A thread exiting during TLS teardown passes.
     pub(super) fn next_random() -> u64 {
         RNG.try_with(|rng| {
             let (mut state, seeded_in) = rng.get();
-            let epoch = EPOCH.load(Relaxed);
+            let epoch = EPOCH.load(Acquire);
             if seeded_in != epoch {
                 let thread = THREADS.fetch_add(1, Relaxed);
                 state =
