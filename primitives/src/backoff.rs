@@ -8,6 +8,7 @@
 //! lets it run and release the lock. All spinning goes through the `sync` shim, so under loom
 //! every hint is a scheduling point.
 
+use crate::chaos;
 use crate::sync::{spin_loop, yield_now};
 
 /// Snoozes up to here spin (`2^step` hints each); later ones yield the time slice.
@@ -47,6 +48,7 @@ impl Backoff {
     /// yields the time slice to another thread on every call.
     #[inline]
     pub fn snooze(&mut self) {
+        chaos::point();
         if self.step <= SPIN_LIMIT {
             for _ in 0..1u32 << self.step {
                 spin_loop();

@@ -24,8 +24,9 @@
 use std::collections::VecDeque;
 use std::sync::PoisonError;
 
-#[cfg(not(loom))]
+#[cfg(not(any(loom, shuttle)))]
 use crate::backoff::Backoff;
+use crate::chaos;
 use crate::queue::{check_capacity, BoundedQueue};
 use crate::sync::parking::{Condvar, Mutex, MutexGuard};
 use crate::sync::{AtomicUsize, Ordering};
@@ -53,7 +54,7 @@ pub struct CondvarBuffer<T> {
     /// spinning before it sleeps.
     len_hint: AtomicUsize,
     /// The most items the buffer holds (also in `State`, for use without the lock).
-    #[cfg_attr(loom, allow(dead_code))]
+    #[cfg_attr(any(loom, shuttle), allow(dead_code))]
     capacity: usize,
     /// Signalled when an item is taken from a full buffer and a producer sleeps.
     not_full: Condvar,
@@ -103,6 +104,7 @@ impl<T> CondvarBuffer<T> {
     /// Appends `item`, sleeping while the buffer is full; `Err(item)` once closed.
     #[inline]
     pub fn push(&self, item: T) -> Result<(), T> {
+        chaos::point();
         let mut state = self.lock();
         if state.items.len() == state.capacity && !state.closed {
             state = self.wait_for(state, Side::Producer);
@@ -115,6 +117,7 @@ impl<T> CondvarBuffer<T> {
         let wake = take_sleeper(&mut state.sleeping_consumers);
         drop(state);
         if wake {
+            chaos::point();
             // Outside the lock, so the woken consumer does not block on the mutex we still hold.
             self.not_empty.notify_one();
         }
@@ -124,6 +127,7 @@ impl<T> CondvarBuffer<T> {
     /// Removes the oldest item, sleeping while the buffer is empty; `None` once closed and empty.
     #[inline]
     pub fn pop(&self) -> Option<T> {
+        chaos::point();
         let mut state = self.lock();
         if state.items.is_empty() && !state.closed {
             state = self.wait_for(state, Side::Consumer);
@@ -134,6 +138,7 @@ impl<T> CondvarBuffer<T> {
         let wake = take_sleeper(&mut state.sleeping_producers);
         drop(state);
         if wake {
+            chaos::point();
             self.not_full.notify_one();
         }
         Some(item)
@@ -152,9 +157,11 @@ impl<T> CondvarBuffer<T> {
         side: Side,
     ) -> MutexGuard<'a, State<T>> {
         drop(state);
+        chaos::point();
         // The spin only reads a hint and ends in the locked re-check below, so correctness never
-        // depends on it; loom skips it (its yields would multiply the schedules to explore).
-        #[cfg(not(loom))]
+        // depends on it; loom and shuttle skip it (its yields would multiply the schedules to
+        // explore).
+        #[cfg(not(any(loom, shuttle)))]
         {
             let mut backoff = Backoff::new();
             while !backoff.is_completed()
@@ -175,6 +182,7 @@ impl<T> CondvarBuffer<T> {
                     &self.not_empty
                 }
             };
+            chaos::point();
             state = condvar.wait(state).unwrap_or_else(PoisonError::into_inner);
         }
         state
@@ -182,6 +190,7 @@ impl<T> CondvarBuffer<T> {
 
     /// Closes the buffer and wakes every sleeper (see [`BoundedQueue::close`]).
     pub fn close(&self) {
+        chaos::point();
         let mut state = self.lock();
         state.closed = true;
         state.sleeping_producers = 0;
@@ -215,7 +224,7 @@ impl Side {
         }
     }
 
-    #[cfg(not(loom))]
+    #[cfg(not(any(loom, shuttle)))]
     /// Whether a spinning waiter should stop spinning: a producer waits for some slack (an
     /// eighth of the buffer), so that it and the consumers stop taking turns at the mutex for
     /// every single item.

@@ -10,6 +10,7 @@
 //! far more often than written (listeners, routing tables); each push costs O(len).
 
 use crate::cache::CowList;
+use crate::chaos;
 use crate::swap_cell::{VersionedArcCell, VersionedReader};
 use crate::sync::{Arc, Mutex};
 
@@ -40,6 +41,7 @@ impl<T: Clone> CopyOnWriteList<T> {
 
     /// Appends `item` by publishing a copy of the list with `item` at the end.
     pub fn push(&self, item: T) {
+        chaos::point();
         // A panic in `T::clone` leaves the list as it was: poisoning carries no meaning here.
         let writer = self.writer.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         let current = self.list.load_arc();

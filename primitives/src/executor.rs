@@ -10,6 +10,7 @@
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::PoisonError;
 
+use crate::chaos;
 use crate::sync::{AtomicUsize, Condvar, Mutex, Ordering};
 
 /// A unit of work: runs once, on whichever thread the executor picks.
@@ -108,6 +109,7 @@ impl JobTracker {
     /// Records `jobs` jobs as done (finished, or dropped unrun by a cancelling shutdown).
     #[inline]
     pub fn finished(&self, jobs: usize) {
+        chaos::point();
         // AcqRel: the Release half publishes the jobs' effects to whoever sees the count reach
         // 0; the Acquire half chains the other finishers' releases into ours.
         if jobs > 0 && self.pending.fetch_sub(jobs, Ordering::AcqRel) == jobs {
@@ -132,6 +134,7 @@ impl JobTracker {
         }
         let mut waiters = self.idle_waiters.lock().unwrap_or_else(PoisonError::into_inner);
         *waiters += 1;
+        chaos::point();
         while self.pending.load(Ordering::Acquire) != 0 {
             waiters = self.idle.wait(waiters).unwrap_or_else(PoisonError::into_inner);
         }

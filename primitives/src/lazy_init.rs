@@ -14,6 +14,7 @@
 use std::mem::MaybeUninit;
 
 use crate::cache::LazyInit;
+use crate::chaos;
 use crate::sync::{AtomicBool, Mutex, Ordering, UnsafeCell};
 
 /// A value computed by `init` on first use; see the [module documentation](self).
@@ -66,6 +67,7 @@ impl<T> DoubleCheckedLazy<T> {
     /// The value, running the initialiser first if no thread has yet.
     #[inline]
     pub fn get(&self) -> &T {
+        chaos::point();
         // First check, without the lock. Acquire pairs with the Release in `initialise`: seeing
         // `true` makes the initialiser's write of `value` visible to us.
         if !self.ready.load(Ordering::Acquire) {

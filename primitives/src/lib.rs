@@ -29,11 +29,14 @@
 //! [`SwapCell`], [`SwapReader`], [`LazyInit`] (in [`cache`]), [`ConcurrentMap`] (in [`map`]),
 //! [`Executor`] (in [`executor`]). Library rivals
 //! plug in through [`adapters`]. Atomics come from the private `sync` shim, which switches to
-//! loom under `--cfg loom` so the same code is model-checked.
+//! loom under `--cfg loom` and to shuttle under `--cfg shuttle`, so the same code is
+//! model-checked; [`chaos`] (feature `chaos`) perturbs the primitives' synchronisation points in
+//! stress runs.
 
 pub mod adapters;
 pub mod backoff;
 pub mod cache;
+pub mod chaos;
 pub mod condvar_buffer;
 pub mod counters;
 pub mod cow_list;

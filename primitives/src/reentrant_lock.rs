@@ -165,8 +165,8 @@ impl<T: Send, R: RawMutex + Send + Sync> Reentrant<T> for ReentrantLock<T, R> {
 /// is a std atomic even under loom: it only hands out distinct ids and is not part of the model.
 #[inline]
 fn current_thread_id() -> usize {
-    #[cfg(loom)]
-    use loom::thread_local;
+    #[cfg(any(loom, shuttle))]
+    use crate::sync::thread_local;
 
     static NEXT_ID: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(1);
     thread_local! {

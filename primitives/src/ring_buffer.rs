@@ -28,6 +28,7 @@ use crossbeam_utils::CachePadded;
 
 pub use blocking::BlockingRingBuffer;
 
+use crate::chaos;
 use crate::queue::check_capacity;
 use crate::sync::{AtomicU64, Ordering, UnsafeCell};
 
@@ -109,6 +110,7 @@ impl<T> RingBuffer<T> {
     /// Appends `item` unless the buffer is full or closed.
     #[inline]
     pub fn try_push(&self, item: T) -> Result<(), PushError<T>> {
+        chaos::point();
         let mut tail = self.tail.load(Ordering::Relaxed);
         loop {
             if tail & CLOSED != 0 {
@@ -149,6 +151,7 @@ impl<T> RingBuffer<T> {
     /// Removes the oldest item, if one is ready.
     #[inline]
     pub fn try_pop(&self) -> Result<T, PopError> {
+        chaos::point();
         let mut head = self.head.load(Ordering::Relaxed);
         loop {
             let slot = self.slot(head);

@@ -14,6 +14,7 @@
 //! yielding gives a descheduled holder the core back.
 
 use crate::backoff::Backoff;
+use crate::chaos;
 use crate::sync::{AtomicUsize, Ordering};
 
 /// The `state` bit set while a writer holds the lock.
@@ -84,6 +85,7 @@ impl RawReaderPrefRwLock {
     /// that is the reader preference. Never fails spuriously.
     #[inline]
     pub fn try_lock_shared(&self) -> bool {
+        chaos::point();
         let mut state = self.state.load(Ordering::Relaxed);
         loop {
             if state & WRITER != 0 {
@@ -112,6 +114,7 @@ impl RawReaderPrefRwLock {
     /// The calling context must hold the lock shared.
     #[inline]
     pub unsafe fn unlock_shared(&self) {
+        chaos::point();
         // Release: this reader's reads happen before the next writer's writes (the readers'
         // decrements form a release sequence that the writer's Acquire of 0 reads from).
         self.state.fetch_sub(ONE_READER, Ordering::Release);
@@ -142,6 +145,7 @@ impl RawReaderPrefRwLock {
     /// Takes the lock exclusive if nobody holds it right now. Never fails spuriously.
     #[inline]
     pub fn try_lock_exclusive(&self) -> bool {
+        chaos::point();
         // Acquire: pairs with the Release of the last unlock, reader or writer.
         self.state.compare_exchange(0, WRITER, Ordering::Acquire, Ordering::Relaxed).is_ok()
     }
@@ -153,6 +157,7 @@ impl RawReaderPrefRwLock {
     /// The calling context must hold the lock exclusive.
     #[inline]
     pub unsafe fn unlock_exclusive(&self) {
+        chaos::point();
         // While the writer holds it the word is exactly `WRITER` (readers only add to a word
         // without it), so a store suffices. Release: publishes the writer's changes.
         self.state.store(0, Ordering::Release);

@@ -43,6 +43,7 @@
 use crossbeam_utils::CachePadded;
 
 use crate::backoff::Backoff;
+use crate::chaos;
 use crate::sync::{AtomicUsize, Ordering};
 
 /// Reader slots per lock: enough for the project's 2-core machines with room to spare, few enough
@@ -86,7 +87,7 @@ pub struct ReaderSlot(usize);
 pub type ShardedRwLock<T> = lock_api::RwLock<RawShardedRwLock, T>;
 
 /// The slot of the calling thread: assigned round-robin at its first call, then fixed.
-#[cfg(not(loom))]
+#[cfg(not(any(loom, shuttle)))]
 #[inline]
 fn this_threads_slot() -> usize {
     static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
@@ -99,14 +100,14 @@ fn this_threads_slot() -> usize {
     SLOT.try_with(|slot| *slot).unwrap_or(0)
 }
 
-/// The slot of the calling thread, with loom's per-execution statics and thread locals, so every
-/// execution assigns slots afresh.
-#[cfg(loom)]
+/// The slot of the calling thread, with the checker's per-execution statics and thread locals, so
+/// every modelled thread has its own and every execution assigns slots afresh.
+#[cfg(any(loom, shuttle))]
 fn this_threads_slot() -> usize {
-    loom::lazy_static! {
+    crate::sync::lazy_static! {
         static ref NEXT: AtomicUsize = AtomicUsize::new(0);
     }
-    loom::thread_local! {
+    crate::sync::thread_local! {
         static SLOT: usize = NEXT.fetch_add(1, Ordering::Relaxed) % SLOTS;
     }
     SLOT.with(|slot| *slot)
@@ -142,6 +143,7 @@ impl RawShardedRwLock {
     /// Takes the lock shared, waiting while a writer holds it or waits for it.
     #[inline]
     pub fn lock_shared(&self) -> ReaderSlot {
+        chaos::point();
         let slot = this_threads_slot();
         if !self.try_lock_shared_in(slot) {
             self.lock_shared_contended(slot);
@@ -167,6 +169,7 @@ impl RawShardedRwLock {
     /// preference). Never fails spuriously.
     #[inline]
     pub fn try_lock_shared(&self) -> Option<ReaderSlot> {
+        chaos::point();
         let slot = this_threads_slot();
         self.try_lock_shared_in(slot).then_some(ReaderSlot(slot))
     }
@@ -197,6 +200,7 @@ impl RawShardedRwLock {
     /// `slot` must come from a shared hold of this lock, which this call ends.
     #[inline]
     pub unsafe fn unlock_shared(&self, slot: ReaderSlot) {
+        chaos::point();
         // Release: this reader's reads happen before the next writer's writes (whose scan
         // loads the slot with Acquire).
         self.readers[slot.0].fetch_sub(1, Ordering::Release);
@@ -206,6 +210,7 @@ impl RawShardedRwLock {
     /// for the readers inside to leave.
     #[inline]
     pub fn lock_exclusive(&self) {
+        chaos::point();
         if !self.acquire_writer_word() {
             self.lock_writer_word_contended();
         }
@@ -244,6 +249,7 @@ impl RawShardedRwLock {
     /// it looks it holds the writer word, so a reader arriving then backs off for a moment.
     #[inline]
     pub fn try_lock_exclusive(&self) -> bool {
+        chaos::point();
         if !self.acquire_writer_word() {
             return false;
         }
@@ -265,6 +271,7 @@ impl RawShardedRwLock {
     /// The calling context must hold the lock exclusive.
     #[inline]
     pub unsafe fn unlock_exclusive(&self) {
+        chaos::point();
         // Release: publishes the writer's changes to the next reader's or writer's Acquire.
         self.writer.store(0, Ordering::Release);
     }

@@ -15,6 +15,7 @@
 //! yielding gives a descheduled holder the core back.
 
 use crate::backoff::Backoff;
+use crate::chaos;
 use crate::sync::{AtomicUsize, Ordering};
 
 /// The `state` bit set while a writer holds the lock.
@@ -73,6 +74,7 @@ impl RawWriterPrefRwLock {
     /// Takes the lock shared, waiting while a writer holds it or waits for it.
     #[inline]
     pub fn lock_shared(&self) {
+        chaos::point();
         if !self.try_lock_shared() {
             self.lock_shared_contended();
         }
@@ -92,6 +94,7 @@ impl RawWriterPrefRwLock {
     /// writer preference. Never fails spuriously.
     #[inline]
     pub fn try_lock_shared(&self) -> bool {
+        chaos::point();
         let mut state = self.state.load(Ordering::Relaxed);
         loop {
             if state & (WRITER | WRITER_WAITING) != 0 {
@@ -119,6 +122,7 @@ impl RawWriterPrefRwLock {
     /// The calling context must hold the lock shared.
     #[inline]
     pub unsafe fn unlock_shared(&self) {
+        chaos::point();
         // Release: this reader's reads happen before the next writer's writes.
         self.state.fetch_sub(ONE_READER, Ordering::Release);
     }
@@ -126,6 +130,7 @@ impl RawWriterPrefRwLock {
     /// Takes the lock exclusive; while it waits, no new reader enters.
     #[inline]
     pub fn lock_exclusive(&self) {
+        chaos::point();
         // Acquire: pairs with the Release of the last unlock, reader or writer.
         if self.state.compare_exchange(0, WRITER, Ordering::Acquire, Ordering::Relaxed).is_err() {
             self.lock_exclusive_contended();
@@ -164,6 +169,7 @@ impl RawWriterPrefRwLock {
     /// writer that set it. Never fails spuriously.
     #[inline]
     pub fn try_lock_exclusive(&self) -> bool {
+        chaos::point();
         let mut state = self.state.load(Ordering::Relaxed);
         while state & !WRITER_WAITING == 0 {
             // Acquire on success, as in `lock_exclusive`.
@@ -188,6 +194,7 @@ impl RawWriterPrefRwLock {
     /// The calling context must hold the lock exclusive.
     #[inline]
     pub unsafe fn unlock_exclusive(&self) {
+        chaos::point();
         // Release: publishes the writer's changes to the next holder's Acquire.
         self.state.fetch_and(!WRITER, Ordering::Release);
     }

@@ -17,6 +17,7 @@ use std::time::{Duration, Instant};
 use crossbeam_utils::CachePadded;
 
 use crate::backoff::Backoff;
+use crate::chaos;
 use crate::sync::{fence, AtomicUsize, Condvar, Mutex, MutexGuard, Ordering};
 
 /// A counting semaphore: at most `permits` holders at once.
@@ -108,6 +109,7 @@ impl AtomicSemaphore {
 
     #[inline]
     fn take_permit(&self) -> bool {
+        chaos::point();
         let mut free = self.permits.load(Ordering::Relaxed);
         while free > 0 {
             // Acquire: pairs with the Release of the `fetch_add` that gave this permit back.
@@ -148,6 +150,7 @@ impl AtomicSemaphore {
                 self.parked.fetch_sub(1, Ordering::Relaxed);
                 return taken;
             }
+            chaos::point();
             guard = match remaining {
                 None => self.released.wait(guard).unwrap_or_else(PoisonError::into_inner),
                 Some(remaining) => {
@@ -171,6 +174,7 @@ impl AtomicSemaphore {
         if self.parked.load(Ordering::Relaxed) > 0 {
             self.parked.fetch_sub(1, Ordering::Relaxed);
             drop(guard);
+            chaos::point();
             self.released.notify_one();
         }
     }
@@ -200,6 +204,7 @@ impl Semaphore for AtomicSemaphore {
 
     #[inline]
     fn raw_release(&self) {
+        chaos::point();
         // Release: the holder's critical section happens before the next taker's Acquire.
         self.permits.fetch_add(1, Ordering::Release);
         // SeqCst: orders the permit before reading the count (see the module docs).

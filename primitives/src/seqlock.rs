@@ -20,6 +20,7 @@
 use crossbeam_utils::CachePadded;
 
 use crate::backoff::Backoff;
+use crate::chaos;
 use crate::rwlock::RwLock;
 use crate::sync::{fence, AtomicU64, Ordering};
 
@@ -58,6 +59,7 @@ impl<const N: usize> SeqLock<N> {
     /// A consistent copy of the value, retrying while writers interfere.
     #[inline]
     pub fn read(&self) -> [u64; N] {
+        chaos::point();
         match self.try_read() {
             Some(value) => value,
             None => self.read_contended(),
@@ -66,6 +68,7 @@ impl<const N: usize> SeqLock<N> {
 
     #[cold]
     fn read_contended(&self) -> [u64; N] {
+        chaos::point();
         let mut backoff = Backoff::new();
         loop {
             backoff.snooze();
@@ -79,6 +82,7 @@ impl<const N: usize> SeqLock<N> {
     /// the copy. Writes nothing shared.
     #[inline]
     pub fn try_read(&self) -> Option<[u64; N]> {
+        chaos::point();
         // Acquire: pairs with the writer's Release exit, so the words it wrote are visible.
         let before = self.shared.seq.load(Ordering::Acquire);
         if before & 1 != 0 {
@@ -94,6 +98,7 @@ impl<const N: usize> SeqLock<N> {
     /// Runs `f` on a copy of the value with writers excluded and readers held off, stores the
     /// result and returns what `f` returned. If `f` panics the value is left unchanged.
     pub fn write<R>(&self, f: impl FnOnce(&mut [u64; N]) -> R) -> R {
+        chaos::point();
         let exit = self.enter_write();
         // Relaxed: we are the only writer, and entering acquired the last writer's stores.
         let mut value = std::array::from_fn(|i| self.shared.words[i].load(Ordering::Relaxed));

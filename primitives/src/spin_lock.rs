@@ -7,6 +7,7 @@
 //! unfair: whoever swaps first after the release wins, typically the thread that just released.
 
 use crate::backoff::Backoff;
+use crate::chaos;
 use crate::sync::{AtomicBool, Ordering};
 
 /// The raw lock: one flag. Use it through [`SpinLock`], or directly for a hand-written guard.
@@ -39,6 +40,7 @@ impl RawSpinLock {
     /// Takes the lock, spinning (then yielding) until it is free.
     #[inline]
     pub fn lock(&self) {
+        chaos::point();
         // Acquire on success: pairs with the Release in `unlock`, so the previous holder's
         // writes to the protected data are visible to us.
         if self
@@ -59,6 +61,7 @@ impl RawSpinLock {
                 backoff.snooze();
             }
             // ...then test-and-set. Losing the race (or a spurious failure) goes back to waiting.
+            chaos::point();
             if self
                 .locked
                 .compare_exchange_weak(false, true, Ordering::Acquire, Ordering::Relaxed)
@@ -72,6 +75,7 @@ impl RawSpinLock {
     /// Takes the lock if it is free right now. Never fails spuriously.
     #[inline]
     pub fn try_lock(&self) -> bool {
+        chaos::point();
         self.locked.compare_exchange(false, true, Ordering::Acquire, Ordering::Relaxed).is_ok()
     }
 
@@ -83,6 +87,7 @@ impl RawSpinLock {
     /// [`try_lock`](Self::try_lock) not yet released).
     #[inline]
     pub unsafe fn unlock(&self) {
+        chaos::point();
         // Release: publishes the critical section's writes to the next Acquire in `lock`.
         self.locked.store(false, Ordering::Release);
     }

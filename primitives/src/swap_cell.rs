@@ -14,6 +14,7 @@
 use crossbeam_utils::CachePadded;
 
 use crate::cache::{SwapCell, SwapReader};
+use crate::chaos;
 use crate::sync::{Arc, AtomicU64, Mutex, MutexGuard, Ordering};
 
 /// The swapped cell. `T` may be unsized (e.g. `[U]`) through [`replace`](Self::replace).
@@ -127,6 +128,7 @@ impl<T: Send + Sync> SwapCell<T> for VersionedArcCell<T> {
     }
 
     fn store(&self, value: T) {
+        chaos::point();
         // The old value may be the last reference: it is dropped here, after the unlock.
         drop(self.replace(Arc::new(value)));
     }

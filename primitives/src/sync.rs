@@ -1,31 +1,51 @@
-//! The loom shim: primitives import their atomics, locks, condition variables, threads and spin
-//! hints from here, so the very same code runs on real threads and, under `--cfg loom`, inside
-//! loom's model checker.
+//! The model-checker shim: primitives import their atomics, locks, condition variables, threads
+//! and spin hints from here, so the very same code runs on real threads, under `--cfg loom` inside
+//! loom's model checker (every interleaving, weak memory), and under `--cfg shuttle` inside
+//! shuttle's randomised scheduler (many threads, sequentially consistent memory).
 //!
-//! `UnsafeCell` follows loom's API (`with` / `with_mut` closures) on both sides, so loom can check
-//! every access to the cell for a data race.
+//! `UnsafeCell` follows loom's API (`with` / `with_mut` closures) on every side, so loom can check
+//! every access to the cell for a data race (shuttle does not track plain memory; its tests check
+//! occupancy with atomics instead).
 
 // Not every build uses every item of the shim.
 #![allow(unused_imports, dead_code)]
+
+#[cfg(all(loom, shuttle))]
+compile_error!("--cfg loom and --cfg shuttle replace the same types: build with one of them");
 
 #[cfg(loom)]
 pub(crate) use loom::sync::atomic::{
     fence, AtomicBool, AtomicPtr, AtomicU32, AtomicU64, AtomicU8, AtomicUsize, Ordering,
 };
-#[cfg(not(loom))]
+#[cfg(shuttle)]
+pub(crate) use shuttle::sync::atomic::{
+    fence, AtomicBool, AtomicPtr, AtomicU32, AtomicU64, AtomicU8, AtomicUsize, Ordering,
+};
+#[cfg(not(any(loom, shuttle)))]
 pub(crate) use std::sync::atomic::{
     fence, AtomicBool, AtomicPtr, AtomicU32, AtomicU64, AtomicU8, AtomicUsize, Ordering,
 };
 
 #[cfg(loom)]
 pub(crate) use loom::sync::{Arc, Condvar, Mutex, MutexGuard, WaitTimeoutResult};
-#[cfg(not(loom))]
+#[cfg(shuttle)]
+pub(crate) use shuttle::sync::{Arc, Condvar, Mutex, MutexGuard, WaitTimeoutResult};
+#[cfg(not(any(loom, shuttle)))]
 pub(crate) use std::sync::{Arc, Condvar, Mutex, MutexGuard, WaitTimeoutResult};
 
 #[cfg(loom)]
 pub(crate) use loom::thread;
-#[cfg(not(loom))]
+#[cfg(shuttle)]
+pub(crate) use shuttle::thread;
+#[cfg(not(any(loom, shuttle)))]
 pub(crate) use std::thread;
+
+/// Per-thread and per-execution statics for the code that must see each modelled thread as a
+/// thread of its own (std's would be shared by every thread a checker runs on one OS thread).
+#[cfg(loom)]
+pub(crate) use loom::{lazy_static, thread_local};
+#[cfg(shuttle)]
+pub(crate) use shuttle::{lazy_static, thread_local};
 
 #[cfg(loom)]
 pub(crate) use loom::cell::UnsafeCell;
@@ -62,36 +82,43 @@ impl<T: ?Sized> UnsafeCell<T> {
     }
 }
 
-/// A spin-wait hint. Under loom it is a scheduling point, so spin loops stay explorable (a bare
-/// `while flag.swap(true)` loop makes loom report a false branch-limit failure).
+/// A spin-wait hint. Under loom and shuttle it is a scheduling point, so spin loops stay
+/// explorable (a bare `while flag.swap(true)` loop makes loom report a false branch-limit failure).
 #[inline]
 pub(crate) fn spin_loop() {
     #[cfg(loom)]
     loom::hint::spin_loop();
-    #[cfg(not(loom))]
+    #[cfg(shuttle)]
+    shuttle::hint::spin_loop();
+    #[cfg(not(any(loom, shuttle)))]
     std::hint::spin_loop();
 }
 
-/// Gives the rest of this time slice to another thread (a scheduling point under loom).
+/// Gives the rest of this time slice to another thread (a scheduling point under loom and
+/// shuttle).
 #[inline]
 pub(crate) fn yield_now() {
     #[cfg(loom)]
     loom::thread::yield_now();
-    #[cfg(not(loom))]
+    #[cfg(shuttle)]
+    shuttle::thread::yield_now();
+    #[cfg(not(any(loom, shuttle)))]
     std::thread::yield_now();
 }
 
 /// A mutex and condition variable that park well under contention: parking_lot's (FACTS.md: its
 /// Mutex+Condvar pipeline runs about 5x std's), behind std's `LockResult` API so code written
-/// against them also runs on loom's, which is what they are under `--cfg loom`.
+/// against them also runs on loom's and shuttle's, which is what they are under those cfgs.
 pub(crate) mod parking {
     #[cfg(loom)]
     pub(crate) use loom::sync::{Condvar, Mutex, MutexGuard};
+    #[cfg(shuttle)]
+    pub(crate) use shuttle::sync::{Condvar, Mutex, MutexGuard};
 
-    #[cfg(not(loom))]
+    #[cfg(not(any(loom, shuttle)))]
     pub(crate) use self::real::{Condvar, Mutex, MutexGuard};
 
-    #[cfg(not(loom))]
+    #[cfg(not(any(loom, shuttle)))]
     mod real {
         use std::sync::LockResult;
 

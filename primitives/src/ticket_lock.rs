@@ -9,6 +9,7 @@
 
 use crossbeam_utils::CachePadded;
 
+use crate::chaos;
 use crate::sync::{spin_loop, yield_now, AtomicUsize, Ordering};
 
 /// Pause hints per thread ahead in the queue, per polling round: roughly one short critical
@@ -54,6 +55,7 @@ impl RawTicketLock {
     /// Takes a ticket and waits until it is served.
     #[inline]
     pub fn lock(&self) {
+        chaos::point();
         // Relaxed: the ticket only has to be unique, which the RMW guarantees; the ordering
         // with the previous holder comes from the Acquire load of `now_serving`.
         let ticket = self.next_ticket.fetch_add(1, Ordering::Relaxed);
@@ -71,6 +73,7 @@ impl RawTicketLock {
             if serving == ticket {
                 return;
             }
+            chaos::point();
             if spun < SPIN_BUDGET {
                 let ahead = ticket.wrapping_sub(serving);
                 let spins = ahead.saturating_mul(SPINS_PER_WAITER).min(SPIN_BUDGET);
@@ -88,6 +91,7 @@ impl RawTicketLock {
     /// Takes the lock if nobody holds or awaits it right now.
     #[inline]
     pub fn try_lock(&self) -> bool {
+        chaos::point();
         // Acquire: if `serving` is free, this synchronises with the unlock that freed it.
         let serving = self.now_serving.load(Ordering::Acquire);
         // Taking ticket `serving` is only possible if it is also the next ticket, i.e. the queue
@@ -106,6 +110,7 @@ impl RawTicketLock {
     /// [`try_lock`](Self::try_lock) not yet released).
     #[inline]
     pub unsafe fn unlock(&self) {
+        chaos::point();
         // Only the holder writes `now_serving`, so a load and a store replace a locked RMW.
         let serving = self.now_serving.load(Ordering::Relaxed);
         // Release: publishes the critical section to the Acquire of the next ticket's holder.

@@ -1,8 +1,9 @@
 //! Loom models of the hand-rolled bounded buffers and semaphore: every interleaving (and every
 //! weak-memory outcome loom models) of two threads. Loom checks each item's hand-off through the
 //! ring's `UnsafeCell` slots and the exclusion a one-permit semaphore gives, and reports a lost
-//! wake-up as a deadlock. Two deliberately broken primitives prove the models can fail (a lost
-//! wake-up would abort the whole process, so no deadlocking variant is modelled here).
+//! wake-up as a deadlock. Deliberately broken primitives prove the models can fail: a Relaxed
+//! publish, a Relaxed semaphore, a buffer waited on with `if`, and a lost wake-up (which aborts
+//! the process, so it runs as a subprocess expected to fail).
 //!
 //! Run: `RUSTFLAGS="--cfg loom" CARGO_TARGET_DIR=target-loom LOOM_MAX_PREEMPTIONS=2
 //! cargo test -p primitives --release --test loom_buffers`
@@ -131,6 +132,59 @@ macro_rules! queue_models {
 queue_models! {
     condvar_buffer: CondvarBuffer<usize>;
     blocking_ring: BlockingRingBuffer<usize>;
+}
+
+/// Broken: the textbook mutex + two condvars buffer, except that each end waits with `if` instead
+/// of `while`. A consumer woken for an item that another consumer took meanwhile pops an empty
+/// queue and takes it for the end; `two_consumers` catches it.
+struct IfWaitBuffer {
+    state: loom::sync::Mutex<(std::collections::VecDeque<usize>, bool)>,
+    not_empty: loom::sync::Condvar,
+    not_full: loom::sync::Condvar,
+    capacity: usize,
+}
+
+impl BoundedQueue<usize> for IfWaitBuffer {
+    fn with_capacity(capacity: usize) -> Self {
+        Self {
+            state: loom::sync::Mutex::new((std::collections::VecDeque::new(), false)),
+            not_empty: loom::sync::Condvar::new(),
+            not_full: loom::sync::Condvar::new(),
+            capacity,
+        }
+    }
+    fn push(&self, item: usize) -> Result<(), usize> {
+        let mut state = self.state.lock().unwrap();
+        if state.0.len() == self.capacity && !state.1 {
+            state = self.not_full.wait(state).unwrap(); // the bug: `while`
+        }
+        if state.1 {
+            return Err(item);
+        }
+        state.0.push_back(item);
+        self.not_empty.notify_one();
+        Ok(())
+    }
+    fn pop(&self) -> Option<usize> {
+        let mut state = self.state.lock().unwrap();
+        if state.0.is_empty() && !state.1 {
+            state = self.not_empty.wait(state).unwrap(); // the bug: `while`
+        }
+        let item = state.0.pop_front();
+        self.not_full.notify_one();
+        item
+    }
+    fn close(&self) {
+        self.state.lock().unwrap().1 = true;
+        self.not_empty.notify_all();
+        self.not_full.notify_all();
+    }
+}
+
+#[test]
+#[should_panic(expected = "a consumer saw the end before the close")]
+fn model_catches_condvar_waited_with_if() {
+    two_consumers::<IfWaitBuffer>();
 }
 
 /// The bare Vyukov ring, capacity 1 (each slot reused every lap): one thread pushes 1 and 2,
@@ -337,10 +391,17 @@ impl Semaphore for FencelessSemaphore {
     }
 }
 
+/// Set by `model_catches_lost_wakeup` for its child process: only there may the deadlocking
+/// model run (a plain `cargo test -- --ignored` would otherwise abort the whole test binary).
+const LOST_WAKEUP_CHILD: &str = "SYNCBENCH_LOOM_LOST_WAKEUP_CHILD";
+
 /// The deadlocking model itself; ignored, because loom aborts the process that runs it.
 #[test]
 #[ignore = "aborts the process; run by model_catches_lost_wakeup in a subprocess"]
 fn fenceless_semaphore_deadlocks() {
+    if std::env::var_os(LOST_WAKEUP_CHILD).is_none() {
+        return;
+    }
     one_permit_excludes::<FencelessSemaphore>();
 }
 
@@ -350,6 +411,7 @@ fn fenceless_semaphore_deadlocks() {
 fn model_catches_lost_wakeup() {
     let output = std::process::Command::new(std::env::current_exe().unwrap())
         .args(["fenceless_semaphore_deadlocks", "--exact", "--ignored", "--nocapture"])
+        .env(LOST_WAKEUP_CHILD, "1")
         .output()
         .unwrap();
     let stderr = String::from_utf8_lossy(&output.stderr);

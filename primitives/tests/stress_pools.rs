@@ -286,3 +286,106 @@ fn thread_pool_shutdown_under_load_with_a_panic_loses_nothing_and_leaves_no_thre
     assert!(matches!(panicking.unwrap().join(), Err(JoinError::Panicked(_))));
     assert_eq!(live.load(Ordering::SeqCst), 0, "a worker thread outlived shutdown");
 }
+
+/// Holds every worker inside a job at a gate while 200 sleeping jobs queue up behind, then opens
+/// the gate and shuts down at once: the queue is full when the workers learn of the shutdown, so
+/// a pool that stops there loses nearly all of it. (Sleeping jobs make that certain without
+/// asserting any timing: a worker that takes one more job before seeing the shutdown flag is
+/// busy for a millisecond, while the flag is set microseconds after the gate opens.)
+fn shutdown_runs_queued_sleepers<E: Executor>() {
+    const SLEEPERS: usize = 200;
+    let executor = E::with_threads(THREADS);
+    let gate = Arc::new(std::sync::Barrier::new(THREADS + 1));
+    for _ in 0..THREADS {
+        let gate = gate.clone();
+        executor.execute(Box::new(move || {
+            gate.wait();
+        }));
+    }
+    let ran = Arc::new(AtomicUsize::new(0));
+    for _ in 0..SLEEPERS {
+        let ran = ran.clone();
+        executor.execute(Box::new(move || {
+            std::thread::sleep(Duration::from_millis(1));
+            ran.fetch_add(1, Ordering::Relaxed);
+        }));
+    }
+    gate.wait(); // every worker holds a gate job, so all the sleepers are still queued
+    executor.shutdown();
+    assert_eq!(ran.load(Ordering::Relaxed), SLEEPERS, "shutdown lost jobs");
+}
+
+#[test]
+fn thread_pool_shutdown_runs_queued_sleepers() {
+    shutdown_runs_queued_sleepers::<ThreadPool>();
+}
+
+/// Broken: a pool whose workers look at the shutdown flag before the queue, so a finishing
+/// shutdown drops every job still queued.
+struct ClosedFirstPool {
+    shared: Arc<ClosedFirstShared>,
+    workers: Vec<std::thread::JoinHandle<()>>,
+}
+
+struct ClosedFirstShared {
+    /// The queued jobs, and whether the pool is shutting down.
+    state: Mutex<(std::collections::VecDeque<Job>, bool)>,
+    work: std::sync::Condvar,
+    tracker: primitives::JobTracker,
+}
+
+impl Executor for ClosedFirstPool {
+    fn with_threads(threads: usize) -> Self {
+        let shared = Arc::new(ClosedFirstShared {
+            state: Mutex::new((Default::default(), false)),
+            work: std::sync::Condvar::new(),
+            tracker: primitives::JobTracker::new(),
+        });
+        let workers = (0..threads)
+            .map(|_| {
+                let shared = shared.clone();
+                std::thread::spawn(move || loop {
+                    let mut state = shared.state.lock().unwrap();
+                    let job = loop {
+                        if state.1 {
+                            return; // the bug: drain the queue first
+                        }
+                        if let Some(job) = state.0.pop_front() {
+                            break job;
+                        }
+                        state = shared.work.wait(state).unwrap();
+                    };
+                    drop(state);
+                    shared.tracker.run(job);
+                })
+            })
+            .collect();
+        Self { shared, workers }
+    }
+
+    fn execute(&self, job: Job) {
+        self.shared.tracker.submitted(1);
+        self.shared.state.lock().unwrap().0.push_back(job);
+        self.shared.work.notify_one();
+    }
+
+    fn wait_idle(&self) {
+        self.shared.tracker.wait_idle();
+    }
+
+    fn panicked_jobs(&self) -> usize {
+        self.shared.tracker.panicked()
+    }
+
+    fn shutdown(self) {
+        self.shared.state.lock().unwrap().1 = true;
+        self.shared.work.notify_all();
+        self.workers.into_iter().for_each(|worker| worker.join().unwrap());
+    }
+}
+
+#[test]
+#[should_panic(expected = "shutdown lost jobs")]
+fn shutdown_check_catches_a_pool_that_drops_queued_jobs() {
+    shutdown_runs_queued_sleepers::<ClosedFirstPool>();
+}

@@ -235,3 +235,74 @@ fn writer_preferring_refuses_readers_behind_a_waiting_writer() {
     assert!(written.load(Ordering::SeqCst));
     assert!(lock.try_lock_shared(), "readers are let in again once the writer is done");
 }
+
+/// Broken: one word, 2 per reader plus a writer bit; a writer takes the bit as soon as no other
+/// writer has it, without waiting for the readers inside to leave. (Its shuttle twin is in
+/// `tests/shuttle_rwlocks.rs`.)
+struct WriterIgnoresReadersRwLock(AtomicUsize);
+
+const BROKEN_WRITER: usize = 1;
+const BROKEN_READER: usize = 2;
+
+// SAFETY: none: writers are not kept out by readers, which is what the check must show.
+unsafe impl lock_api::RawRwLock for WriterIgnoresReadersRwLock {
+    #[allow(clippy::declare_interior_mutable_const)]
+    const INIT: Self = Self(AtomicUsize::new(0));
+    type SharedGuard = lock_api::GuardSend;
+    type ExclusiveGuard = lock_api::GuardSend;
+
+    fn lock_shared(&self) -> lock_api::GuardSend {
+        loop {
+            if let Some(guard) = self.try_lock_shared() {
+                return guard;
+            }
+            std::thread::yield_now();
+        }
+    }
+
+    fn try_lock_shared(&self) -> Option<lock_api::GuardSend> {
+        let state = self.0.load(Ordering::Relaxed) & !BROKEN_WRITER;
+        let next = state + BROKEN_READER;
+        let entered = self.0.compare_exchange(state, next, Ordering::Acquire, Ordering::Relaxed);
+        entered.is_ok().then(lock_api::GuardSend::new)
+    }
+
+    unsafe fn unlock_shared(&self, _guard: lock_api::GuardSend) {
+        self.0.fetch_sub(BROKEN_READER, Ordering::Release);
+    }
+
+    fn lock_exclusive(&self) -> lock_api::GuardSend {
+        loop {
+            if let Some(guard) = self.try_lock_exclusive() {
+                return guard;
+            }
+            std::thread::yield_now();
+        }
+    }
+
+    fn try_lock_exclusive(&self) -> Option<lock_api::GuardSend> {
+        // The bug: the readers' count must be 0 too (compare_exchange(0, BROKEN_WRITER)).
+        let was = self.0.fetch_or(BROKEN_WRITER, Ordering::Acquire);
+        (was & BROKEN_WRITER == 0).then(lock_api::GuardSend::new)
+    }
+
+    unsafe fn unlock_exclusive(&self, _guard: lock_api::GuardSend) {
+        self.0.fetch_and(!BROKEN_WRITER, Ordering::Release);
+    }
+
+    fn is_locked(&self) -> bool {
+        self.0.load(Ordering::Relaxed) != 0
+    }
+
+    fn is_locked_exclusive(&self) -> bool {
+        self.0.load(Ordering::Relaxed) & BROKEN_WRITER != 0
+    }
+}
+
+/// The worker threads fail with "a writer overlapped a reader" (or its reader twin); the scope
+/// that joins them re-raises it as "a scoped thread panicked".
+#[test]
+#[should_panic(expected = "a scoped thread panicked")]
+fn occupancy_check_catches_a_writer_let_in_with_readers() {
+    stress_rwlock::<lock_api::RwLock<WriterIgnoresReadersRwLock, [u64; WORDS]>>(true);
+}

@@ -17,6 +17,7 @@ use std::sync::PoisonError;
 
 use super::{PopError, PushError, RingBuffer};
 use crate::backoff::Backoff;
+use crate::chaos;
 use crate::queue::BoundedQueue;
 use crate::sync::{fence, AtomicUsize, Condvar, Mutex, MutexGuard, Ordering};
 
@@ -65,6 +66,7 @@ impl<T> BlockingRingBuffer<T> {
     /// Appends `item`, blocking while the buffer is full; `Err(item)` once closed.
     #[inline]
     pub fn push(&self, item: T) -> Result<(), T> {
+        chaos::point();
         match self.ring.try_push(item) {
             Ok(()) => {
                 self.wake_after_change(&self.parked_consumers, &self.items);
@@ -106,6 +108,7 @@ impl<T> BlockingRingBuffer<T> {
     /// Removes the oldest item, blocking while the buffer is empty; `None` once closed and drained.
     #[inline]
     pub fn pop(&self) -> Option<T> {
+        chaos::point();
         match self.ring.try_pop() {
             Ok(item) => {
                 self.wake_after_change(&self.parked_producers, &self.room);
@@ -146,6 +149,7 @@ impl<T> BlockingRingBuffer<T> {
 
     /// Closes the buffer and wakes every parked thread (see [`BoundedQueue::close`]).
     pub fn close(&self) {
+        chaos::point();
         self.ring.close();
         // Under the mutex: a parker is either already waiting (and woken here) or has not yet
         // counted itself, and then its re-check, after it takes the mutex, sees the close.
@@ -166,6 +170,7 @@ impl<T> BlockingRingBuffer<T> {
         parked.fetch_add(1, Ordering::Relaxed);
         // SeqCst: orders the count before the re-check (see the module docs).
         fence(Ordering::SeqCst);
+        chaos::point();
         guard
     }
 
@@ -181,6 +186,7 @@ impl<T> BlockingRingBuffer<T> {
     /// The waker's half, after a successful push or pop: signal one parker of the other side.
     #[inline]
     fn wake_after_change(&self, parked: &AtomicUsize, condvar: &Condvar) {
+        chaos::point();
         // SeqCst: orders our change of the ring before reading the count (see the module docs).
         fence(Ordering::SeqCst);
         if parked.load(Ordering::Relaxed) > 0 {
@@ -195,6 +201,7 @@ impl<T> BlockingRingBuffer<T> {
         if parked.load(Ordering::Relaxed) > 0 {
             parked.fetch_sub(1, Ordering::Relaxed);
             drop(guard);
+            chaos::point();
             condvar.notify_one();
         }
     }

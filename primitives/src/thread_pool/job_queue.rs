@@ -12,6 +12,7 @@ use std::collections::VecDeque;
 use std::sync::PoisonError;
 
 use crate::backoff::Backoff;
+use crate::chaos;
 use crate::executor::Job;
 use crate::sync::{AtomicUsize, Condvar, Mutex, MutexGuard, Ordering};
 
@@ -62,6 +63,7 @@ impl JobQueue {
     /// Appends `job` and wakes a sleeping worker if there is one.
     #[inline]
     pub(crate) fn push(&self, job: Job) {
+        chaos::point();
         let mut state = self.lock();
         debug_assert!(!state.closed, "push after close: the pool's owner shut it down");
         state.jobs.push_back(job);
@@ -72,6 +74,7 @@ impl JobQueue {
     /// Appends every job of `jobs` under one lock and wakes up to that many sleepers; returns
     /// how many jobs it appended.
     pub(crate) fn push_batch(&self, jobs: impl IntoIterator<Item = Job>) -> usize {
+        chaos::point();
         let mut state = self.lock();
         let before = state.jobs.len();
         state.jobs.extend(jobs);
@@ -90,6 +93,7 @@ impl JobQueue {
         state.sleeping -= wake;
         state.wakeups += wake;
         drop(state); // the woken worker will want the lock at once
+        chaos::point();
         for _ in 0..wake {
             self.wake.notify_one();
         }
@@ -98,6 +102,7 @@ impl JobQueue {
     /// The next job, blocking while the queue is empty; `None` once it is closed and empty.
     #[inline]
     pub(crate) fn pop(&self) -> Option<Job> {
+        chaos::point();
         let mut backoff = Backoff::new();
         loop {
             let mut state = self.lock();
@@ -138,6 +143,7 @@ impl JobQueue {
                 return None;
             }
             state.sleeping += 1;
+            chaos::point();
             while state.wakeups == 0 && !state.closed {
                 state = self.wake.wait(state).unwrap_or_else(PoisonError::into_inner);
             }
@@ -153,6 +159,7 @@ impl JobQueue {
     /// and returned (drop them outside any lock: a job's captures may run arbitrary code on drop);
     /// without, workers run them before `pop` returns `None`.
     pub(crate) fn close(&self, cancel: bool) -> VecDeque<Job> {
+        chaos::point();
         let mut state = self.lock();
         state.closed = true;
         let cancelled = if cancel { std::mem::take(&mut state.jobs) } else { VecDeque::new() };

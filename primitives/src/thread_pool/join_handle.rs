@@ -13,6 +13,7 @@ use std::pin::Pin;
 use std::sync::PoisonError;
 use std::task::{Context, Poll, Waker};
 
+use crate::chaos;
 use crate::sync::{Arc, Condvar, Mutex};
 
 /// Why a spawned job produced no value.
@@ -93,6 +94,7 @@ impl<R> Promise<R> {
         let waker = state.waker.take();
         let blocked = state.joiner_blocked;
         drop(state);
+        chaos::point();
         if blocked {
             slot.done.notify_one();
         }
