@@ -8,6 +8,7 @@
 pub mod charts;
 pub mod compare;
 pub mod csv_files;
+pub mod hgrm;
 pub mod histogram;
 pub mod html;
 pub mod meta;
@@ -46,6 +47,10 @@ impl ResultsFolder {
     pub fn report_html(&self) -> PathBuf {
         self.root.join("report.html")
     }
+    /// One HdrHistogram percentile-distribution file per point (see [`hgrm`]).
+    pub fn hgrm_dir(&self) -> PathBuf {
+        self.root.join("hgrm")
+    }
 
     /// Reads back everything a run wrote, for re-rendering.
     pub fn load(&self) -> Result<RunData> {
@@ -56,9 +61,11 @@ impl ResultsFolder {
         })
     }
 
-    /// Draws `charts/` and `report.html` from the folder's CSV files and `meta.json`.
+    /// Draws `charts/` and `report.html` from the folder's CSV files and `meta.json`, and writes
+    /// the `.hgrm` files the folder lacks.
     pub fn render(&self) -> Result<()> {
         let data = self.load()?;
+        hgrm::write_missing(&self.hgrm_dir(), &data.histograms)?;
         let charts = charts::render_all(&data.summary, &data.histograms, &self.charts_dir())?;
         html::write_report(&[data.meta], &data.summary, &charts, &self.root, &self.report_html())
     }
