@@ -67,7 +67,14 @@ impl ResultsFolder {
         let data = self.load()?;
         hgrm::write_missing(&self.hgrm_dir(), &data.histograms)?;
         let charts = charts::render_all(&data.summary, &data.histograms, &self.charts_dir())?;
-        html::write_report(&[data.meta], &data.summary, &charts, &self.root, &self.report_html())
+        html::write_report(
+            &[data.meta],
+            &data.summary,
+            &data.histograms,
+            &charts,
+            &self.root,
+            &self.report_html(),
+        )
     }
 }
 

@@ -11,9 +11,12 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 use super::canvas::*;
 use super::median;
 use super::output::{DrawResult, Drawing};
-use super::style::{SeriesKey, SeriesStyle, SeriesStyles};
+use super::style::{Kind, SeriesKey, SeriesStyle, SeriesStyles};
 use super::throughput_axis::{significant, ThroughputAxis};
 use crate::record::SummaryRow;
+
+/// The ideal-scaling line's colour: grey, behind the series' colours.
+const IDEAL: RGBColor = RGBColor(150, 150, 150);
 
 /// One point: the repeats of an implementation at one x value.
 pub(super) struct ThroughputPoint {
@@ -79,6 +82,46 @@ pub(super) struct ThroughputChart {
     pub(super) captions: Vec<CaptionLine>,
     pub(super) series: Vec<ThroughputSeries>,
     pub(super) abscissa: Abscissa,
+    /// Ideal linear scaling, drawn against threads only.
+    pub(super) ideal: Option<IdealLine>,
+}
+
+/// What perfect scaling would give: the best one-thread throughput times the thread count. One
+/// line, not one per implementation, so that eight implementations stay readable.
+pub(super) struct IdealLine {
+    /// The series it extrapolates.
+    pub(super) label: String,
+    /// M ops/s at one thread.
+    pub(super) one_thread: f64,
+}
+
+impl IdealLine {
+    /// From the fastest series at one thread, demonstrations aside (a racy counter is fast
+    /// because it is wrong). `None` without a one-thread point.
+    pub(super) fn of(series: &[ThroughputSeries]) -> Option<Self> {
+        series
+            .iter()
+            .filter(|s| s.style.kind != Kind::Demonstration)
+            .filter_map(|s| s.points.iter().find(|p| p.x == 1.0).map(|p| (s, p.median)))
+            .filter(|(_, median)| median.is_finite() && *median > 0.0)
+            .max_by(|a, b| a.1.total_cmp(&b.1))
+            .map(|(s, one_thread)| Self { label: s.key.label(), one_thread })
+    }
+
+    /// The line's points `(threads, M ops/s)` from one thread to `most`, cut where it leaves the
+    /// chart at `top` M ops/s.
+    pub(super) fn points(&self, most: f64, top: f64) -> Vec<(f64, f64)> {
+        let end = most.min(top / self.one_thread);
+        if end <= 1.0 {
+            return Vec::new();
+        }
+        let mut points: Vec<(f64, f64)> = std::iter::successors(Some(1.0), |t| Some(t * 2.0))
+            .take_while(|&t| t < end)
+            .map(|t| (t, t * self.one_thread))
+            .collect();
+        points.push((end, end * self.one_thread));
+        points
+    }
 }
 
 impl ThroughputChart {
@@ -112,7 +155,8 @@ impl ThroughputChart {
                 (cpus, label)
             })
             .collect();
-        Some(Self { title, captions, series, abscissa: Abscissa::Threads { cores } })
+        let ideal = IdealLine::of(&series);
+        Some(Self { title, captions, series, abscissa: Abscissa::Threads { cores }, ideal })
     }
 
     /// Throughput against the numeric parameter `param` for `rows` (all at one thread count,
@@ -154,7 +198,7 @@ impl ThroughputChart {
             }
         }
         let abscissa = Abscissa::Param { name: param.to_owned(), log };
-        Some(Self { title, captions, series, abscissa })
+        Some(Self { title, captions, series, abscissa, ideal: None })
     }
 }
 
@@ -220,6 +264,13 @@ impl Drawing for ThroughputChart {
         &self.title
     }
 
+    fn kind(&self) -> super::ChartKind {
+        match self.abscissa {
+            Abscissa::Threads { .. } => super::ChartKind::Scaling,
+            Abscissa::Param { .. } => super::ChartKind::ParamSweep,
+        }
+    }
+
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult<DB> {
         root.fill(&WHITE)?;
         let entries: Vec<LegendEntry> = self
@@ -227,7 +278,11 @@ impl Drawing for ThroughputChart {
             .iter()
             .map(|s| LegendEntry { label: s.key.label(), style: s.style })
             .collect();
-        let notes = vec!["point = median".to_owned(), "bar = min..max of repeats".to_owned()];
+        let mut notes = vec!["point = median".to_owned(), "bar = min..max of repeats".to_owned()];
+        if let Some(ideal) = &self.ideal {
+            notes.push("grey dashes = ideal linear:".to_owned());
+            notes.push(format!("  {} (1 thread) x threads", ideal.label));
+        }
         let Panels { header, plot, legend } =
             split_body(root, self.captions.len(), &entries, &notes)?;
         draw_header(&header, &self.title, &self.captions)?;
@@ -307,6 +362,21 @@ impl Drawing for ThroughputChart {
             ))?;
             let style = font(12.0, &MUTED).pos(Pos::new(HPos::Left, VPos::Top));
             area.draw(&(EmptyElement::at((at, y_top)) + Text::new(label.clone(), (4, 4), style)))?;
+        }
+
+        if let Some(ideal) = &self.ideal {
+            let top = match y.log {
+                Some((_, high)) => 10f64.powf(high),
+                None => y_top,
+            };
+            let points: Vec<(f64, f64)> = ideal
+                .points(most, top)
+                .into_iter()
+                .map(|(t, value)| (x.coordinate(t), y.coordinate(value)))
+                .collect();
+            if points.len() > 1 {
+                area.draw(&DashedPathElement::new(points, 10, 6, IDEAL.stroke_width(2)))?;
+            }
         }
 
         // Dodge the series a little sideways so that their bars do not hide each other.

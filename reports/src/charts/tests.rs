@@ -1,5 +1,6 @@
 use super::canvas::*;
 use super::latency::*;
+use super::percentiles::*;
 use super::style::*;
 use super::throughput_axis::*;
 use super::*;
@@ -113,7 +114,10 @@ fn render_all_writes_every_chart_as_svg_and_png() {
             "charts/counter-throughput.svg",
             "charts/counter-latency-t1.svg",
             "charts/counter-latency-t2.svg",
-            "charts/counter-latency-t4.svg"
+            "charts/counter-latency-t4.svg",
+            "charts/counter-percentiles-t1.svg",
+            "charts/counter-percentiles-t2.svg",
+            "charts/counter-percentiles-t4.svg"
         ]
     );
     for chart in &charts {
@@ -151,17 +155,37 @@ fn render_all_writes_every_chart_as_svg_and_png() {
 }
 
 #[test]
-fn colours_follow_the_sorted_implementation_names() {
+fn colours_follow_the_workloads_implementation_order_and_hosts_shade_them() {
     let (summary, histograms) = sample();
     let styles = SeriesStyles::new(&summary, &histograms);
     let colour = |name: &str| styles.style(&styles.key(name, "testhost")).colour;
-    // Sorted: parking-lot, racy-counter, spin-lock.
-    assert_eq!(colour("parking-lot"), PALETTE[0]);
-    assert_eq!(colour("racy-counter"), PALETTE[1]);
-    assert_eq!(colour("spin-lock"), PALETTE[2]);
+    // The order the run ran them in: spin-lock, parking-lot, racy-counter.
+    assert_eq!(colour("spin-lock"), PALETTE[0]);
+    assert_eq!(colour("parking-lot"), PALETTE[1]);
+    assert_eq!(colour("racy-counter"), PALETTE[2]);
     assert_eq!(styles.style(&styles.key("parking-lot", "x")).kind, Kind::Library);
-    let css = implementation_colours(&summary);
-    assert_eq!(css["parking-lot"], "#1f77b4");
+    assert_eq!(styles.css_colour("spin-lock", "testhost"), "#1f77b4");
+
+    // Twelve implementations: twelve different colours.
+    let many: Vec<SummaryRow> =
+        (0..12).map(|i| summary_row("w", &format!("impl-{i}"), "library", 1, 1)).collect();
+    let styles = SeriesStyles::new(&many, &[]);
+    let colours: std::collections::BTreeSet<String> =
+        (0..12).map(|i| styles.css_colour(&format!("impl-{i}"), "testhost")).collect();
+    assert_eq!(colours.len(), 12);
+
+    // A second host: the same implementation keeps its hue, in another shade.
+    let mut two_hosts = summary.clone();
+    two_hosts.extend(summary.iter().cloned().map(|mut r| {
+        r.host = "other".into();
+        r
+    }));
+    let styles = SeriesStyles::new(&two_hosts, &[]);
+    let first = styles.style(&styles.key("spin-lock", "testhost")).colour;
+    let second = styles.style(&styles.key("spin-lock", "other")).colour;
+    assert_eq!(first, PALETTE[0]);
+    assert_ne!(first, second);
+    assert_eq!(styles.style(&styles.key("parking-lot", "other")).colour, shade(PALETTE[1], 1));
 }
 
 #[test]
@@ -188,9 +212,26 @@ fn degenerate_inputs_draw_or_skip_without_error() {
     };
     let charts = render_all(&[row, other], &[histogram], &root.path().join("charts")).unwrap();
     let names: Vec<String> = charts.iter().map(|c| c.svg.display().to_string()).collect();
-    assert_eq!(names, ["charts/odd_name_x-throughput.svg", "charts/odd_name_x-latency-t3.svg"]);
+    assert_eq!(
+        names,
+        [
+            "charts/odd_name_x-throughput.svg",
+            "charts/odd_name_x-latency-t3.svg",
+            "charts/odd_name_x-percentiles-t3.svg"
+        ]
+    );
     let svg = std::fs::read_to_string(root.path().join(&charts[0].svg)).unwrap();
     assert!(svg.contains("solo @ second") && svg.contains("1 repeat per point"));
+}
+
+#[test]
+fn percentile_axis_is_labelled_as_hdrhistogram_does() {
+    let labels: Vec<String> =
+        [0.0, 2f64.log10(), 1.0, 2.0, 3.0, 4.0, 5.0].into_iter().map(percentile_label).collect();
+    assert_eq!(labels, ["0%", "50%", "90%", "99%", "99.9%", "99.99%", "99.999%"]);
+    assert!((percentile_coordinate(0.99, 6.0) - 2.0).abs() < 1e-9);
+    assert_eq!(percentile_coordinate(1.0, 4.0), 4.0);
+    assert_eq!(percentile_coordinate(0.999_999_9, 4.0), 4.0);
 }
 
 #[test]
@@ -306,7 +347,15 @@ fn write_sample_charts() {
         command: vec!["syncbench".into(), "run".into(), "--quick".into()],
         config: serde_json::json!({"threads": [1, 2, 4], "duration": "1s", "seed": 42}),
     };
-    crate::html::write_report(&[meta], &summary, &charts, &dir, &dir.join("report.html")).unwrap();
+    crate::html::write_report(
+        &[meta],
+        &summary,
+        &histograms,
+        &charts,
+        &dir,
+        &dir.join("report.html"),
+    )
+    .unwrap();
 }
 
 #[test]
