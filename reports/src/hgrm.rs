@@ -38,11 +38,7 @@ pub fn file_name(key: &HistogramKey<'_>) -> String {
     if key.metric != OP_METRIC {
         name = format!("{name}-{}", key.metric);
     }
-    let name: String = name
-        .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') { c } else { '_' })
-        .collect();
-    format!("{}.hgrm", name.trim_start_matches('.'))
+    format!("{}.hgrm", crate::charts::file_stem(&name))
 }
 
 /// The percentile distribution of `histogram` (recorded in ns), in HdrHistogram's text format.

@@ -11,6 +11,7 @@ pub mod csv_files;
 pub mod hgrm;
 pub mod histogram;
 pub mod html;
+pub mod merge;
 pub mod meta;
 pub mod record;
 pub mod variants;

@@ -231,9 +231,9 @@ pub(crate) fn workloads_in_order(
     names
 }
 
-/// A file name made from a workload name: anything but ASCII letters, digits, `-`, `_` and `.`
+/// A file name made from a name (workload, series): anything but ASCII letters, digits, `-`, `_` and `.`
 /// becomes `_`.
-fn file_stem(workload: &str) -> String {
+pub(crate) fn file_stem(workload: &str) -> String {
     let stem: String = workload
         .chars()
         .map(|c| if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') { c } else { '_' })

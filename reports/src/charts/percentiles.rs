@@ -167,7 +167,7 @@ impl Drawing for PercentileChart {
         let mut chart = ChartBuilder::on(&plot)
             .margin_top(8)
             .margin_left(8)
-            .margin_right(24)
+            .margin_right(40)
             .margin_bottom(8)
             .x_label_area_size(48)
             .y_label_area_size(72)

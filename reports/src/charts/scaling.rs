@@ -16,7 +16,7 @@ use super::throughput_axis::{significant, ThroughputAxis};
 use crate::record::SummaryRow;
 
 /// The ideal-scaling line's colour: grey, behind the series' colours.
-const IDEAL: RGBColor = RGBColor(150, 150, 150);
+const IDEAL: RGBColor = RGBColor(185, 185, 185);
 
 /// One point: the repeats of an implementation at one x value.
 pub(super) struct ThroughputPoint {
@@ -280,7 +280,7 @@ impl Drawing for ThroughputChart {
             .collect();
         let mut notes = vec!["point = median".to_owned(), "bar = min..max of repeats".to_owned()];
         if let Some(ideal) = &self.ideal {
-            notes.push("grey dashes = ideal linear:".to_owned());
+            notes.push("wide grey dashes = ideal linear:".to_owned());
             notes.push(format!("  {} (1 thread) x threads", ideal.label));
         }
         let Panels { header, plot, legend } =
@@ -374,8 +374,10 @@ impl Drawing for ThroughputChart {
                 .into_iter()
                 .map(|(t, value)| (x.coordinate(t), y.coordinate(value)))
                 .collect();
-            if points.len() > 1 {
-                area.draw(&DashedPathElement::new(points, 10, 6, IDEAL.stroke_width(2)))?;
+            if let (true, Some(&end)) = (points.len() > 1, points.last()) {
+                area.draw(&DashedPathElement::new(points, 12, 6, IDEAL.stroke_width(4)))?;
+                let style = font(12.0, &MUTED).pos(Pos::new(HPos::Right, VPos::Bottom));
+                area.draw(&(EmptyElement::at(end) + Text::new("ideal linear", (-6, -6), style)))?;
             }
         }
 

@@ -144,7 +144,7 @@ const HOW_TO_READ: &str = "<p class=\"muted how\">How to read the charts: <b>col
 implementation, the same in every chart and table of a workload; <b>solid line, filled circle</b> = \
 hand-rolled, <b>dashed line, square</b> = library, <b>dotted line, cross</b> = demonstration (broken on \
 purpose). With several hosts or commits, each is a shade of the implementation's colour and the \
-series is named <code>impl @ host</code>. In throughput charts the grey dashed line is ideal linear \
+series is named <code>impl @ host</code>. In throughput charts the wide light-grey dashed line is ideal linear \
 scaling of the best one-thread implementation (its 1-thread throughput × threads), and the \
 vertical dashes mark the logical CPU count.</p>\n";
 
