@@ -126,6 +126,7 @@ pub fn render_all(
                 let file = format!("{stem}-throughput");
                 charts.push(write_chart(&drawing, (&workload, params), dir, &relative_dir, &file)?);
             }
+            let mut percentile_charts = Vec::new();
             let mut metrics: Vec<&str> = buckets.iter().map(|r| r.metric.as_str()).collect();
             metrics.sort_by_key(|&metric| (metric != OP_METRIC, metric));
             metrics.dedup();
@@ -153,7 +154,7 @@ pub fn render_all(
                         &file,
                     )?);
                 }
-                // The percentile distribution of the time per operation, after its histograms.
+                // The percentile distribution of the time per operation, after every histogram.
                 for &threads in threads.iter().filter(|_| metric == OP_METRIC) {
                     let what = "latency per operation";
                     let Some(mut drawing) =
@@ -163,7 +164,7 @@ pub fn render_all(
                     };
                     drawing.title = format!("{}{label}", drawing.title);
                     let file = format!("{stem}-percentiles-t{threads}");
-                    charts.push(write_chart(
+                    percentile_charts.push(write_chart(
                         &drawing,
                         (&workload, params),
                         dir,
@@ -172,6 +173,7 @@ pub fn render_all(
                     )?);
                 }
             }
+            charts.append(&mut percentile_charts);
         }
         for sweep in ParamSweep::all(&workload, &variants, summary) {
             let Some(mut drawing) = ThroughputChart::against_param(

@@ -19,9 +19,11 @@ pub(super) fn write_fairness_table(page: &mut String, rows: &[&SummaryRow], styl
         return;
     }
     let mut order: Vec<(&str, &str)> = Vec::new();
+    let mut kinds: BTreeMap<&str, &str> = BTreeMap::new();
     let mut cells: BTreeMap<(&str, &str, usize), Vec<&SummaryRow>> = BTreeMap::new();
     for row in rows.iter().filter(|r| r.threads > 1) {
         let series = (row.implementation.as_str(), row.host.as_str());
+        kinds.insert(series.0, row.impl_kind.as_str());
         if !order.contains(&series) {
             order.push(series);
         }
@@ -33,7 +35,7 @@ pub(super) fn write_fairness_table(page: &mut String, rows: &[&SummaryRow], styl
         "<h4>Fairness</h4>\n<p class=\"muted\">Jain's index of the per-thread operation counts \
          (1 = equal shares; 1/threads = one thread did everything), median over the repeats; \
          under it the smallest – largest share of one thread (fair: 1/threads each).</p>\n\
-         <table class=\"fairness\">\n<thead><tr><th>implementation</th>",
+         <table class=\"fairness\">\n<thead><tr><th>implementation</th><th>kind</th>",
     );
     for t in &threads {
         let _ = write!(
@@ -49,8 +51,14 @@ pub(super) fn write_fairness_table(page: &mut String, rows: &[&SummaryRow], styl
         } else {
             implementation.to_owned()
         };
-        let _ =
-            write!(page, "<tr><td>{}{}</td>", swatch(styles, implementation, host), escape(&label));
+        let kind = kinds.get(implementation).copied().unwrap_or_default();
+        let _ = write!(
+            page,
+            "<tr><td>{}{}</td><td>{}</td>",
+            swatch(styles, implementation, host),
+            escape(&label),
+            escape(kind)
+        );
         for t in &threads {
             match cells.get(&(implementation, host, *t)) {
                 Some(of_cell) => {

@@ -33,4 +33,9 @@ figcaption { font-size: 0.88em; color: var(--muted); margin-top: 4px; }
 .findings.expected { border-left-color: #e0a100; background: #fff8e8; }
 .findings ul { margin: 4px 0; padding-left: 20px; }
 .missing { color: #8b1411; }
+h4 { font-size: 1em; margin: 22px 0 6px; color: var(--muted); text-transform: uppercase; letter-spacing: 0.04em; }
+h3.set { border-top: 1px dashed var(--line); padding-top: 12px; }
+td.unfair { color: #8b1411; font-weight: 600; }
+p.invariant { font-style: italic; }
+p.held { color: #1d6b1d; }
 "#;

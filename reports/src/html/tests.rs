@@ -26,6 +26,84 @@ fn meta(host: &str) -> RunMeta {
     }
 }
 
+/// The text of the `<section>` of `workload` in `page`.
+fn section<'a>(page: &'a str, workload: &str) -> &'a str {
+    let start = page.find(&format!("<section id=\"workload-{workload}\">")).expect("a section");
+    let end = page[start..].find("</section>").expect("a closed section");
+    &page[start..start + end]
+}
+
+#[test]
+fn every_section_of_the_issue_is_on_the_page_and_every_link_resolves() {
+    let (summary, histograms) = sample();
+    let root = tempfile::tempdir().unwrap();
+    let charts = render_all(&summary, &histograms, &root.path().join("charts")).unwrap();
+    let mut meta = meta("testhost");
+    meta.config = serde_json::json!({"workloads": [
+        {"name": "counter", "invariant": "final count = increments made"}
+    ]});
+    let out = root.path().join("report.html");
+    write_report(&[meta], &summary, &histograms, &charts, root.path(), &out).unwrap();
+    let page = std::fs::read_to_string(&out).unwrap();
+
+    let counter = section(&page, "counter");
+    let headings = [
+        "<h4>Throughput vs threads</h4>",
+        "<h4>Latency histograms</h4>",
+        "<h4>Percentile distribution</h4>",
+        "<h4>Fairness</h4>",
+        "<h4>Invariant and hazard findings</h4>",
+        "<h4>Numbers</h4>",
+    ];
+    let mut at = 0;
+    for heading in headings {
+        let found = counter[at..].find(heading).unwrap_or_else(|| panic!("{heading} in order"));
+        at += found + heading.len();
+    }
+    assert_eq!(
+        counter.matches("<figure>").count(),
+        1 + 3 + 3,
+        "scaling, 3 histograms, 3 percentiles"
+    );
+    assert!(counter.contains("Invariant: final count = increments made"));
+    // The racy demonstration broke it at 2 and 4 threads, in both repeats: four expected rows,
+    // told apart from findings.
+    assert_eq!(counter.matches(">expected (demonstration)</td>").count(), 4);
+    assert!(counter.contains("0 unexpected violations (findings), 4 expected"));
+    assert!(!counter.contains(">FINDING</td>"));
+    // Fairness: a column per thread count above one, a row per implementation.
+    assert!(
+        counter.contains("2 threads<br>(fair share 50%)") && counter.contains("(fair share 25%)")
+    );
+    assert!(counter.contains("0.980<br><span class=\"range\">45% – 55%</span>"));
+    // The ideal line is in the scaling chart.
+    assert!(counter.contains("ideal linear"));
+    // Every link points at a file that exists; every chart is inlined.
+    for link in page.split("href=\"").skip(1).map(|rest| &rest[..rest.find('"').unwrap()]) {
+        if link.starts_with('#') {
+            continue;
+        }
+        assert!(!link.contains("://"), "no network reference: {link}");
+        assert!(root.path().join(link).is_file(), "{link} does not exist");
+    }
+    assert_eq!(page.matches("<svg").count(), charts.len());
+}
+
+#[test]
+fn an_unexpected_violation_is_a_finding_in_its_section() {
+    let mut broken = summary_row("counter", "spin-lock", "hand-rolled", 2, 1);
+    broken.invariant = "violated: lost 3 of 10 updates".into();
+    let ok = summary_row("counter", "spin-lock", "hand-rolled", 2, 2);
+    let root = tempfile::tempdir().unwrap();
+    let out = root.path().join("report.html");
+    write_report(&[meta("h")], &[broken, ok], &[], &[], root.path(), &out).unwrap();
+    let page = std::fs::read_to_string(&out).unwrap();
+    let counter = section(&page, "counter");
+    assert!(counter.contains("1 unexpected violation (findings), 0 expected"));
+    assert!(counter.contains(">FINDING</td><td>spin-lock</td>"));
+    assert!(counter.contains("violated: lost 3 of 10 updates"));
+}
+
 #[test]
 fn report_has_a_section_per_workload_and_inlines_every_chart() {
     let (mut summary, histograms) = sample();
