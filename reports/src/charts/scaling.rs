@@ -376,8 +376,9 @@ impl Drawing for ThroughputChart {
                 .collect();
             if let (true, Some(&end)) = (points.len() > 1, points.last()) {
                 area.draw(&DashedPathElement::new(points, 12, 6, IDEAL.stroke_width(4)))?;
-                let style = font(12.0, &MUTED).pos(Pos::new(HPos::Right, VPos::Bottom));
-                area.draw(&(EmptyElement::at(end) + Text::new("ideal linear", (-6, -6), style)))?;
+                // Left of the line's end and below it, so it stays inside the plot.
+                let style = font(12.0, &MUTED).pos(Pos::new(HPos::Right, VPos::Top));
+                area.draw(&(EmptyElement::at(end) + Text::new("ideal linear", (-8, 6), style)))?;
             }
         }
 
