@@ -57,23 +57,20 @@ pub(crate) const PALETTE: [RGBColor; 15] = [
 ];
 
 /// The colour of the `host_index`-th host's series of an implementation: the implementation's
-/// hue, darker for the second host, lighter for the third, and so on, so that one
-/// implementation's series read as one family.
+/// hue, then alternately darker and lighter shades of it (a dark hue only lighter, as black
+/// cannot get darker), so that one implementation's series read as one family.
 pub(super) fn shade(colour: RGBColor, host_index: usize) -> RGBColor {
     let RGBColor(r, g, b) = colour;
-    let toward = |c: u8, target: f64, amount: f64| {
-        (f64::from(c) + (target - f64::from(c)) * amount).round() as u8
+    let toward = |target: f64, amount: f64| {
+        let mix = |c: u8| (f64::from(c) + (target - f64::from(c)) * amount).round() as u8;
+        RGBColor(mix(r), mix(g), mix(b))
     };
+    let dark = 0.299 * f64::from(r) + 0.587 * f64::from(g) + 0.114 * f64::from(b) < 90.0;
     match host_index {
         0 => colour,
-        i if i % 2 == 1 => {
-            let amount = 0.45 + 0.1 * (i / 2) as f64;
-            RGBColor(toward(r, 0.0, amount), toward(g, 0.0, amount), toward(b, 0.0, amount))
-        }
-        i => {
-            let amount = (0.4 + 0.1 * (i / 2 - 1) as f64).min(0.7);
-            RGBColor(toward(r, 255.0, amount), toward(g, 255.0, amount), toward(b, 255.0, amount))
-        }
+        i if dark => toward(255.0, (0.25 * i as f64).min(0.75)),
+        i if i % 2 == 1 => toward(0.0, (0.45 + 0.1 * (i / 2) as f64).min(0.75)),
+        i => toward(255.0, (0.4 + 0.1 * (i / 2 - 1) as f64).min(0.7)),
     }
 }
 

@@ -186,6 +186,16 @@ fn colours_follow_the_workloads_implementation_order_and_hosts_shade_them() {
     assert_eq!(first, PALETTE[0]);
     assert_ne!(first, second);
     assert_eq!(styles.style(&styles.key("parking-lot", "other")).colour, shade(PALETTE[1], 1));
+    // Every colour of the palette keeps three distinguishable shades.
+    for colour in PALETTE {
+        let shades: std::collections::BTreeSet<(u8, u8, u8)> = (0..3)
+            .map(|i| {
+                let RGBColor(r, g, b) = shade(colour, i);
+                (r / 16, g / 16, b / 16)
+            })
+            .collect();
+        assert_eq!(shades.len(), 3, "{colour:?}");
+    }
 }
 
 #[test]
