@@ -259,6 +259,7 @@ pub(crate) fn median(values: &[f64]) -> f64 {
 }
 
 mod canvas;
+mod ideal_line;
 mod latency;
 mod output;
 mod param_sweep;

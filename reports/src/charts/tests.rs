@@ -410,3 +410,25 @@ fn a_numeric_sweep_gets_a_chart_against_the_parameter_per_thread_count_and_other
         assert!(lines.contains(&label), "{label}");
     }
 }
+
+#[test]
+fn the_ideal_line_extrapolates_the_best_real_one_thread_point_up_to_the_top() {
+    use super::ideal_line::IdealLine;
+    use super::scaling::{ThroughputPoint, ThroughputSeries};
+    let series = |name: &str, kind: Kind, one_thread: f64| ThroughputSeries {
+        key: SeriesKey { implementation: name.into(), host: String::new() },
+        style: SeriesStyle { colour: PALETTE[0], kind },
+        points: vec![ThroughputPoint { x: 1.0, median: one_thread, min: 0.0, max: 0.0 }],
+    };
+    let all = [
+        series("spin", Kind::HandRolled, 40.0),
+        series("std", Kind::Library, 30.0),
+        series("racy", Kind::Demonstration, 90.0),
+    ];
+    let ideal = IdealLine::of(&all).unwrap();
+    assert_eq!((ideal.label.as_str(), ideal.one_thread), ("spin", 40.0));
+    assert_eq!(ideal.points(8.0, 1000.0), [(1.0, 40.0), (2.0, 80.0), (4.0, 160.0), (8.0, 320.0)]);
+    // Cut where it leaves the chart: 100 M ops/s is reached at 2.5 threads.
+    assert_eq!(ideal.points(8.0, 100.0), [(1.0, 40.0), (2.0, 80.0), (2.5, 100.0)]);
+    assert!(IdealLine::of(&all[2..]).is_none(), "a demonstration is no ideal");
+}

@@ -2,10 +2,11 @@
 //! charts are inlined, so the page alone is the whole report (the PNG/SVG links next to each
 //! chart point at the files in `charts/` for those who want them separately).
 //!
-//! Layout: the runs' environment (one column per `meta.json`), a list of invariant findings if
-//! any, then a section per workload (`id="workload-<name>"`) with its charts and a table of its
-//! summary aggregated per (implementation, threads): medians over the repeats, and the worst
-//! invariant outcome of them.
+//! Layout: a box of invariant findings if any, a key to the charts, the runs' environment (one
+//! column per `meta.json`), then a section per workload (`id="workload-<name>"`): its charts under
+//! a heading per kind (throughput vs threads, latency histograms, percentile distribution,
+//! throughput vs a swept parameter), fairness per implementation, the invariant and hazard
+//! findings, and the numbers aggregated per (implementation, threads). One file per section.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
