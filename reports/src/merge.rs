@@ -56,13 +56,19 @@ fn draw(loaded: &[(ResultsFolder, RunData)], dir: &Path) -> Result<()> {
     let labels = series_labels(&datas);
     let (mut summary, mut histograms) = (Vec::new(), Vec::new());
     for ((source, data), label) in loaded.iter().zip(&labels) {
-        // The series name goes where the charts and tables look for the host.
+        // The series name goes where the charts and tables look for the host (one folder alone,
+        // redrawn elsewhere with --out, keeps its host).
+        let relabel = loaded.len() > 1;
         summary.extend(data.summary.iter().cloned().map(|mut row| {
-            row.host.clone_from(label);
+            if relabel {
+                row.host.clone_from(label);
+            }
             row
         }));
         histograms.extend(data.histograms.iter().cloned().map(|mut row| {
-            row.host.clone_from(label);
+            if relabel {
+                row.host.clone_from(label);
+            }
             row
         }));
         copy_hgrm(source, data, &target.hgrm_dir().join(charts::file_stem(label)))?;
