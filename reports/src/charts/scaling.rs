@@ -337,11 +337,9 @@ impl Drawing for ThroughputChart {
                 .into_iter()
                 .map(|(t, value)| (x.coordinate(t), y.coordinate(value)))
                 .collect();
-            if let (true, Some(&end)) = (points.len() > 1, points.last()) {
+            // Named in the legend only: a label on the plot lands on some series' points.
+            if points.len() > 1 {
                 area.draw(&DashedPathElement::new(points, 12, 6, IDEAL.stroke_width(4)))?;
-                // Left of the line's end and below it, so it stays inside the plot.
-                let style = font(12.0, &MUTED).pos(Pos::new(HPos::Right, VPos::Top));
-                area.draw(&(EmptyElement::at(end) + Text::new("ideal linear", (-8, 6), style)))?;
             }
         }
 
