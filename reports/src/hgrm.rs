@@ -140,7 +140,7 @@ pub fn from_buckets<'a>(buckets: impl Iterator<Item = &'a HistogramRow>) -> Resu
 
 /// The points of `histograms`, each with its buckets, keyed by `(workload, impl, params,
 /// threads, metric, host)` in file order.
-pub fn points(histograms: &[HistogramRow]) -> BTreeMap<PointKey, Vec<&HistogramRow>> {
+fn points(histograms: &[HistogramRow]) -> BTreeMap<PointKey, Vec<&HistogramRow>> {
     let mut points: BTreeMap<PointKey, Vec<&HistogramRow>> = BTreeMap::new();
     for row in histograms {
         let key = (
@@ -157,7 +157,7 @@ pub fn points(histograms: &[HistogramRow]) -> BTreeMap<PointKey, Vec<&HistogramR
 }
 
 /// `(workload, impl, params, threads, metric, host)`.
-pub type PointKey = (String, String, String, usize, String, String);
+type PointKey = (String, String, String, usize, String, String);
 
 /// Writes into `dir` the `.hgrm` file of every point of `histograms` that `dir` lacks, rebuilt
 /// from the buckets. Files a run wrote from its exact histograms are kept.

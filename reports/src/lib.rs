@@ -1,6 +1,6 @@
 //! Records and outputs of a syncbench run.
 //!
-//! A results folder holds `summary.csv`, `histograms.csv`, `meta.json`, `charts/` and
+//! A results folder holds `summary.csv`, `histograms.csv`, `meta.json`, `charts/`, `hgrm/` and
 //! `report.html` (see [`ResultsFolder`]). Measuring is kept apart from drawing: the charts and the
 //! page are drawn only from the CSV files and `meta.json`, so `syncbench report DIR` can redraw
 //! any folder, and several folders (hosts, commits) can be drawn together.
