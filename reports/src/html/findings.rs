@@ -112,15 +112,21 @@ pub(super) fn write_workload_findings(
         plural(rows.len() - not_ok.len()),
     );
     let multi_params = rows.iter().map(|r| r.params.as_str()).collect::<BTreeSet<_>>().len() > 1;
+    let multi_host = rows.iter().map(|r| r.host.as_str()).collect::<BTreeSet<_>>().len() > 1;
     page.push_str(
         "<table class=\"findings-table\">\n<thead><tr><th>verdict</th><th>implementation</th>",
     );
+    if multi_host {
+        page.push_str("<th>host / commit</th>");
+    }
     if multi_params {
         page.push_str("<th>parameters</th>");
     }
     page.push_str("<th class=\"num\">threads</th><th class=\"num\">repeat</th><th>outcome</th></tr></thead>\n<tbody>\n");
     let mut sorted = not_ok;
-    sorted.sort_by_key(|r| (std::cmp::Reverse(severity(&r.invariant)), r.threads, r.repeat));
+    sorted.sort_by_key(|r| {
+        (std::cmp::Reverse(severity(&r.invariant)), r.threads, r.repeat, r.host.as_str())
+    });
     for row in sorted {
         let level = severity(&row.invariant);
         let verdict = if level == 1 { "expected (demonstration)" } else { "FINDING" };
@@ -130,6 +136,9 @@ pub(super) fn write_workload_findings(
             invariant_class(level),
             escape(&row.implementation)
         );
+        if multi_host {
+            let _ = write!(page, "<td>{}</td>", escape(&row.host));
+        }
         if multi_params {
             let _ = write!(page, "<td><code>{}</code></td>", escape(&row.params));
         }
