@@ -34,6 +34,7 @@ figcaption { font-size: 0.88em; color: var(--muted); margin-top: 4px; }
 .findings ul { margin: 4px 0; padding-left: 20px; }
 .missing { color: #8b1411; }
 table.summary { font-size: 0.85em; }
+table.summary td:not(:last-child) { white-space: nowrap; }
 table.summary, table.fairness, table.findings-table { display: block; max-width: 100%; overflow-x: auto; }
 h4 { font-size: 1em; margin: 22px 0 6px; color: var(--muted); text-transform: uppercase; letter-spacing: 0.04em; }
 h3.set { border-top: 1px dashed var(--line); padding-top: 12px; }

@@ -82,12 +82,14 @@ pub(super) fn write_summary_table(page: &mut String, rows: &[&SummaryRow], style
             .map_or(invariant::OK, |r| r.invariant.as_str());
         let level = severity(worst);
         let not_ok = point.rows.iter().filter(|r| severity(&r.invariant) > 0).count();
+        // The verdict only: the findings list above has the whole message (and the title here).
+        let verdict = worst.split(':').next().unwrap_or(worst).trim();
         let invariant_text = if level == 0 {
             "ok".to_owned()
         } else if not_ok < point.rows.len() {
-            format!("{worst} ({not_ok} of {} repeats)", point.rows.len())
+            format!("{verdict} ({not_ok} of {} repeats)", point.rows.len())
         } else {
-            worst.to_owned()
+            verdict.to_owned()
         };
         let swatch = swatch(styles, implementation, &point.rows[0].host);
 

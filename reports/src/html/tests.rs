@@ -182,7 +182,7 @@ fn text_is_escaped_and_violations_are_highlighted() {
     assert!(page.contains("id=\"workload-w&lt;1&gt;\""));
     assert!(page.contains("impl&amp;&quot;x&quot;"));
     assert!(page.contains("&quot;&lt;b&gt;&amp;&quot;"), "config JSON is escaped");
-    assert!(page.contains(">violated: total &lt;5&gt; != 6 (1 of 2 repeats)</td>"));
+    assert!(page.contains("!= 6\">violated (1 of 2 repeats)</td>"));
     assert!(page.contains("class=\"inv-violated\" title=\"violated: total &lt;5&gt; != 6\">"));
     assert!(page.contains("Invariant violations"));
     assert!(page.contains("Chart not available"));
