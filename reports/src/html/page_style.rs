@@ -4,7 +4,7 @@ pub(super) const STYLE: &str = r#"
 :root { --fg: #1e1e1e; --muted: #5a5a5a; --line: #d7d7d7; --band: #f6f7f9; --accent: #1f77b4; }
 * { box-sizing: border-box; }
 body { margin: 0; font: 15px/1.45 system-ui, -apple-system, "Segoe UI", "DejaVu Sans", sans-serif; color: var(--fg); background: #fff; }
-main { max-width: 1200px; margin: 0 auto; padding: 24px 20px 64px; }
+main { max-width: 1240px; margin: 0 auto; padding: 24px 20px 64px; }
 h1 { font-size: 1.7em; margin: 0 0 4px; }
 h2 { font-size: 1.35em; margin: 40px 0 8px; padding-top: 8px; border-top: 2px solid var(--line); }
 h3 { font-size: 1.05em; margin: 24px 0 8px; }
@@ -34,7 +34,8 @@ figcaption { font-size: 0.88em; color: var(--muted); margin-top: 4px; }
 .findings ul { margin: 4px 0; padding-left: 20px; }
 .missing { color: #8b1411; }
 table.summary { font-size: 0.85em; }
-table.summary td:not(:last-child) { white-space: nowrap; }
+table.summary td { white-space: nowrap; }
+table.summary th, table.summary td { padding: 3px 6px; }
 table.summary, table.fairness, table.findings-table { display: block; max-width: 100%; overflow-x: auto; }
 h4 { font-size: 1em; margin: 22px 0 6px; color: var(--muted); text-transform: uppercase; letter-spacing: 0.04em; }
 h3.set { border-top: 1px dashed var(--line); padding-top: 12px; }
