@@ -50,9 +50,16 @@ fn execute(registry: &Registry, cli: Cli, args: &[OsString]) -> Result<u8> {
             print!("{}", crate::list::render(registry));
             Ok(0)
         }
-        Command::Report { dir } => {
-            reports::ResultsFolder::new(&dir).render()?;
-            println!("wrote {}", dir.join("report.html").display());
+        Command::Report { dirs, out: None } if dirs.len() == 1 => {
+            let folder = reports::ResultsFolder::new(&dirs[0]);
+            folder.render()?;
+            println!("wrote {}", folder.report_html().display());
+            Ok(0)
+        }
+        Command::Report { dirs, out } => {
+            let out = out.unwrap_or_else(|| default_out_named("merged-"));
+            reports::merge::merge_folders(&dirs, &out)?;
+            println!("wrote {}", out.join("report.html").display());
             Ok(0)
         }
         Command::Compare(compare_args) => {
@@ -87,6 +94,11 @@ fn execute(registry: &Registry, cli: Cli, args: &[OsString]) -> Result<u8> {
 
 /// `results/<UTC timestamp>`, e.g. `results/2026-11-23T01-54-00Z`.
 fn default_out() -> PathBuf {
+    default_out_named("")
+}
+
+/// `results/<prefix><UTC timestamp>`.
+fn default_out_named(prefix: &str) -> PathBuf {
     let stamp = humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string();
-    PathBuf::from("results").join(stamp.replace(':', "-"))
+    PathBuf::from("results").join(format!("{prefix}{}", stamp.replace(':', "-")))
 }

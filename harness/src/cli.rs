@@ -21,10 +21,16 @@ pub enum Command {
     },
     /// Run workloads over a sweep of thread counts and write a results folder.
     Run(Box<RunArgs>),
-    /// Redraw the charts and report.html of a results folder from its CSV files.
+    /// Redraw the charts, hgrm/ and report.html of a results folder from its CSV files; or, given
+    /// several folders (other hosts, commits), draw them together as one report.
     Report {
-        /// The results folder (holding summary.csv, histograms.csv, meta.json).
-        dir: std::path::PathBuf,
+        /// Results folders (each holding summary.csv, histograms.csv, meta.json).
+        #[arg(required = true, value_name = "DIR")]
+        dirs: Vec<std::path::PathBuf>,
+        /// Where a merged report goes (default `results/merged-<timestamp>`); with one DIR and no
+        /// --out, that folder is redrawn in place.
+        #[arg(long, value_name = "DIR")]
+        out: Option<std::path::PathBuf>,
     },
     /// Compare two results folders (or summary.csv files) point by point: exit 1 on a significant
     /// throughput regression beyond the threshold.

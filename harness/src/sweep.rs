@@ -11,6 +11,7 @@ use std::time::SystemTime;
 use anyhow::{Context, Result};
 use hdrhistogram::Histogram;
 use reports::csv_files::{HistogramWriter, SummaryWriter};
+use reports::hgrm;
 use reports::histogram::{histogram_rows, HistogramKey};
 use reports::record::{invariant, OP_METRIC};
 use reports::{ResultsFolder, RunMeta, SummaryRow};
@@ -71,7 +72,8 @@ pub fn run(
         for params in &plan.params {
             for &threads in &options.threads {
                 let point = Point { workload, plan, params, threads };
-                let context = RowContext { run_id: &run_id, env, options };
+                let context =
+                    RowContext { run_id: &run_id, env, options, hgrm_dir: folder.hgrm_dir() };
                 run_point(
                     &point,
                     &context,
@@ -104,6 +106,8 @@ struct RowContext<'a> {
     run_id: &'a str,
     env: &'a Environment,
     options: &'a RunOptions,
+    /// Where each point's exact `.hgrm` file goes.
+    hgrm_dir: std::path::PathBuf,
 }
 
 /// Runs every repeat of every implementation of `point` (A B C A B C ...), appending a summary
@@ -161,8 +165,10 @@ fn run_point(
             metric,
         };
         let mut rows = histogram_rows(&key(OP_METRIC), latency);
+        hgrm::write_point(&context.hgrm_dir, &key(OP_METRIC), latency)?;
         for (metric, histogram) in metrics.histograms() {
             rows.extend(histogram_rows(&key(metric), histogram));
+            hgrm::write_point(&context.hgrm_dir, &key(metric), histogram)?;
         }
         histograms.append(&rows)?;
     }
@@ -299,7 +305,10 @@ fn config_json(registry: &Registry, options: &RunOptions) -> serde_json::Value {
                 })
                 .collect();
             let params: Vec<String> = plan.params.iter().map(ToString::to_string).collect();
-            serde_json::json!({ "name": plan.name, "impls": kinds, "params": params })
+            let invariant = registry.get(&plan.name).map(|w| w.invariant().to_owned());
+            serde_json::json!({
+                "name": plan.name, "impls": kinds, "params": params, "invariant": invariant,
+            })
         })
         .collect();
     serde_json::json!({

@@ -1,6 +1,6 @@
 //! Records and outputs of a syncbench run.
 //!
-//! A results folder holds `summary.csv`, `histograms.csv`, `meta.json`, `charts/` and
+//! A results folder holds `summary.csv`, `histograms.csv`, `meta.json`, `charts/`, `hgrm/` and
 //! `report.html` (see [`ResultsFolder`]). Measuring is kept apart from drawing: the charts and the
 //! page are drawn only from the CSV files and `meta.json`, so `syncbench report DIR` can redraw
 //! any folder, and several folders (hosts, commits) can be drawn together.
@@ -8,8 +8,10 @@
 pub mod charts;
 pub mod compare;
 pub mod csv_files;
+pub mod hgrm;
 pub mod histogram;
 pub mod html;
+pub mod merge;
 pub mod meta;
 pub mod record;
 pub mod variants;
@@ -46,6 +48,10 @@ impl ResultsFolder {
     pub fn report_html(&self) -> PathBuf {
         self.root.join("report.html")
     }
+    /// One HdrHistogram percentile-distribution file per point (see [`hgrm`]).
+    pub fn hgrm_dir(&self) -> PathBuf {
+        self.root.join("hgrm")
+    }
 
     /// Reads back everything a run wrote, for re-rendering.
     pub fn load(&self) -> Result<RunData> {
@@ -56,11 +62,20 @@ impl ResultsFolder {
         })
     }
 
-    /// Draws `charts/` and `report.html` from the folder's CSV files and `meta.json`.
+    /// Draws `charts/` and `report.html` from the folder's CSV files and `meta.json`, and writes
+    /// the `.hgrm` files the folder lacks.
     pub fn render(&self) -> Result<()> {
         let data = self.load()?;
+        hgrm::write_missing(&self.hgrm_dir(), &data.histograms)?;
         let charts = charts::render_all(&data.summary, &data.histograms, &self.charts_dir())?;
-        html::write_report(&[data.meta], &data.summary, &charts, &self.root, &self.report_html())
+        html::write_report(
+            &[data.meta],
+            &data.summary,
+            &data.histograms,
+            &charts,
+            &self.root,
+            &self.report_html(),
+        )
     }
 }
 

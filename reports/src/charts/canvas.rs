@@ -316,7 +316,7 @@ pub(super) fn host_caption(rows: &[&SummaryRow]) -> String {
                 .into_iter()
                 .map(|(host, _, cpus)| format!("{host} ({cpus} logical CPUs)"))
                 .collect();
-            format!("hosts: {}", list.join(", "))
+            format!("series: {}", list.join(", "))
         }
     }
 }

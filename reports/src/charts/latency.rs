@@ -138,6 +138,10 @@ impl Drawing for LatencyChart {
         &self.title
     }
 
+    fn kind(&self) -> super::ChartKind {
+        super::ChartKind::Histogram
+    }
+
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult<DB> {
         root.fill(&WHITE)?;
         let entries: Vec<LegendEntry> = self

@@ -11,12 +11,14 @@
 //!   filled steps over the buckets for up to four implementations, lines through the bucket
 //!   midpoints for more (overlaid steps turn into a thicket). y is each bucket's share of the
 //!   implementation's operations. A marker sits on each implementation's median bucket.
+//! - `<workload>-percentiles-t<threads>.{svg,png}`, one per thread count: the latency per
+//!   operation against the percentile, x on a log scale of 1/(1−p) as HdrHistogram plots it.
 //! - `<workload>-throughput-vs-<param>-t<threads>.{svg,png}`, when the run swept a numeric
 //!   parameter (`--set stripes=1,4,16`): throughput against that parameter at one thread count,
 //!   one chart per setting of the other varying parameters (named in the file and title).
 //!
-//! Every implementation keeps one colour across all charts of a run: the palette is indexed by
-//! the implementation's position in the sorted list of implementation names in `summary`. The
+//! Every implementation keeps one colour across all charts of a workload (and the report's
+//! tables): the palette is indexed by its position in the workload's implementation list. The
 //! line style tells the kind: solid = hand-rolled, dashed = library, dotted = demonstration (a
 //! deliberately broken implementation); markers differ too (circle, square, cross). When the rows
 //! come from more than one host, each (implementation, host) pair is its own series, labelled
@@ -38,9 +40,9 @@ use crate::variants::ParamVariants;
 use latency::LatencyChart;
 use output::write_chart;
 use param_sweep::ParamSweep;
+use percentiles::PercentileChart;
 use scaling::ThroughputChart;
-pub(crate) use style::implementation_colours;
-use style::SeriesStyles;
+pub(crate) use style::SeriesStyles;
 
 /// One drawn chart, as the HTML report refers to it.
 #[derive(Debug, Clone)]
@@ -49,11 +51,25 @@ pub struct Chart {
     /// The parameter set it shows (`key=value;...`, as in `summary.csv`).
     pub params: String,
     pub title: String,
+    pub kind: ChartKind,
     /// The SVG and PNG files, both written. Relative to the results folder root, i.e. to the
     /// parent of the `dir` given to [`render_all`]: `charts/<file>` when `dir` is
     /// `<root>/charts` as [`crate::ResultsFolder::charts_dir`] has it.
     pub svg: PathBuf,
     pub png: PathBuf,
+}
+
+/// What a chart shows, so the report can put it under the right heading.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum ChartKind {
+    /// Throughput against threads.
+    Scaling,
+    /// A latency histogram at one thread count.
+    Histogram,
+    /// Latency against percentile at one thread count.
+    Percentiles,
+    /// Throughput against a swept parameter.
+    ParamSweep,
 }
 
 /// Size of every chart, in pixels (PNG) and user units (SVG).
@@ -88,10 +104,10 @@ pub fn render_all(
     register_embedded_font()?;
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     let relative_dir = dir.file_name().map_or_else(|| PathBuf::from("charts"), PathBuf::from);
-    let styles = SeriesStyles::new(summary, histograms);
-
     let mut charts = Vec::new();
     for workload in workloads_in_order(summary, histograms) {
+        let styles = styles_of(&workload, summary, histograms);
+        let styles = &styles;
         let variants = ParamVariants::of(&workload, summary, histograms);
         for params in &variants.sets {
             let rows: Vec<SummaryRow> = summary
@@ -105,11 +121,12 @@ pub fn render_all(
                 .collect();
             let stem = file_stem(&format!("{workload}{}", variants.file_suffix(params)));
             let label = variants.title_suffix(params);
-            if let Some(mut drawing) = ThroughputChart::build(&workload, &rows, &styles) {
+            if let Some(mut drawing) = ThroughputChart::build(&workload, &rows, styles) {
                 drawing.title = format!("{}{label}", drawing.title);
                 let file = format!("{stem}-throughput");
                 charts.push(write_chart(&drawing, (&workload, params), dir, &relative_dir, &file)?);
             }
+            let mut percentile_charts = Vec::new();
             let mut metrics: Vec<&str> = buckets.iter().map(|r| r.metric.as_str()).collect();
             metrics.sort_by_key(|&metric| (metric != OP_METRIC, metric));
             metrics.dedup();
@@ -117,9 +134,9 @@ pub fn render_all(
                 let of_metric: Vec<HistogramRow> =
                     buckets.iter().filter(|r| r.metric == metric).map(|&r| r.clone()).collect();
                 let threads: BTreeSet<usize> = of_metric.iter().map(|r| r.threads).collect();
-                for threads in threads {
+                for &threads in &threads {
                     let Some(mut drawing) =
-                        LatencyChart::build(&workload, threads, metric, &rows, &of_metric, &styles)
+                        LatencyChart::build(&workload, threads, metric, &rows, &of_metric, styles)
                     else {
                         continue;
                     };
@@ -137,7 +154,26 @@ pub fn render_all(
                         &file,
                     )?);
                 }
+                // The percentile distribution of the time per operation, after every histogram.
+                for &threads in threads.iter().filter(|_| metric == OP_METRIC) {
+                    let what = "latency per operation";
+                    let Some(mut drawing) =
+                        PercentileChart::build(&workload, threads, what, &rows, &of_metric, styles)
+                    else {
+                        continue;
+                    };
+                    drawing.title = format!("{}{label}", drawing.title);
+                    let file = format!("{stem}-percentiles-t{threads}");
+                    percentile_charts.push(write_chart(
+                        &drawing,
+                        (&workload, params),
+                        dir,
+                        &relative_dir,
+                        &file,
+                    )?);
+                }
             }
+            charts.append(&mut percentile_charts);
         }
         for sweep in ParamSweep::all(&workload, &variants, summary) {
             let Some(mut drawing) = ThroughputChart::against_param(
@@ -145,7 +181,7 @@ pub fn render_all(
                 &sweep.param,
                 sweep.threads,
                 &sweep.rows,
-                &styles,
+                styles,
             ) else {
                 continue;
             };
@@ -168,6 +204,19 @@ pub fn render_all(
     Ok(charts)
 }
 
+/// The series styles of one workload: the same for every chart of it and the report's tables.
+pub(crate) fn styles_of(
+    workload: &str,
+    summary: &[SummaryRow],
+    histograms: &[HistogramRow],
+) -> SeriesStyles {
+    let rows: Vec<SummaryRow> =
+        summary.iter().filter(|r| r.workload == workload).cloned().collect();
+    let buckets: Vec<HistogramRow> =
+        histograms.iter().filter(|r| r.workload == workload).cloned().collect();
+    SeriesStyles::new(&rows, &buckets)
+}
+
 /// Workload names in order of first appearance in `summary`, then any that only `histograms`
 /// has.
 pub(crate) fn workloads_in_order(
@@ -184,9 +233,9 @@ pub(crate) fn workloads_in_order(
     names
 }
 
-/// A file name made from a workload name: anything but ASCII letters, digits, `-`, `_` and `.`
+/// A file name made from a name (workload, series): anything but ASCII letters, digits, `-`, `_` and `.`
 /// becomes `_`.
-fn file_stem(workload: &str) -> String {
+pub(crate) fn file_stem(workload: &str) -> String {
     let stem: String = workload
         .chars()
         .map(|c| if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') { c } else { '_' })
@@ -210,9 +259,11 @@ pub(crate) fn median(values: &[f64]) -> f64 {
 }
 
 mod canvas;
+mod ideal_line;
 mod latency;
 mod output;
 mod param_sweep;
+mod percentiles;
 mod scaling;
 mod style;
 #[cfg(test)]

@@ -6,11 +6,12 @@ use anyhow::{anyhow, bail, Context, Result};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::{Chart, CHART_SIZE};
+use super::{Chart, ChartKind, CHART_SIZE};
 
 /// Something that can draw itself on any plotters backend.
 pub(super) trait Drawing {
     fn title(&self) -> &str;
+    fn kind(&self) -> ChartKind;
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult<DB>;
 }
 
@@ -52,6 +53,7 @@ pub(super) fn write_chart(
         workload: workload.to_owned(),
         params: params.to_owned(),
         title: drawing.title().to_owned(),
+        kind: drawing.kind(),
         svg: relative_dir.join(svg_name),
         png: relative_dir.join(png_name),
     })

@@ -9,11 +9,15 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::canvas::*;
+use super::ideal_line::IdealLine;
 use super::median;
 use super::output::{DrawResult, Drawing};
 use super::style::{SeriesKey, SeriesStyle, SeriesStyles};
 use super::throughput_axis::{significant, ThroughputAxis};
 use crate::record::SummaryRow;
+
+/// The ideal-scaling line's colour: grey, behind the series' colours.
+const IDEAL: RGBColor = RGBColor(185, 185, 185);
 
 /// One point: the repeats of an implementation at one x value.
 pub(super) struct ThroughputPoint {
@@ -79,6 +83,8 @@ pub(super) struct ThroughputChart {
     pub(super) captions: Vec<CaptionLine>,
     pub(super) series: Vec<ThroughputSeries>,
     pub(super) abscissa: Abscissa,
+    /// Ideal linear scaling, drawn against threads only.
+    pub(super) ideal: Option<IdealLine>,
 }
 
 impl ThroughputChart {
@@ -112,7 +118,8 @@ impl ThroughputChart {
                 (cpus, label)
             })
             .collect();
-        Some(Self { title, captions, series, abscissa: Abscissa::Threads { cores } })
+        let ideal = IdealLine::of(&series);
+        Some(Self { title, captions, series, abscissa: Abscissa::Threads { cores }, ideal })
     }
 
     /// Throughput against the numeric parameter `param` for `rows` (all at one thread count,
@@ -154,7 +161,7 @@ impl ThroughputChart {
             }
         }
         let abscissa = Abscissa::Param { name: param.to_owned(), log };
-        Some(Self { title, captions, series, abscissa })
+        Some(Self { title, captions, series, abscissa, ideal: None })
     }
 }
 
@@ -220,6 +227,13 @@ impl Drawing for ThroughputChart {
         &self.title
     }
 
+    fn kind(&self) -> super::ChartKind {
+        match self.abscissa {
+            Abscissa::Threads { .. } => super::ChartKind::Scaling,
+            Abscissa::Param { .. } => super::ChartKind::ParamSweep,
+        }
+    }
+
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult<DB> {
         root.fill(&WHITE)?;
         let entries: Vec<LegendEntry> = self
@@ -227,7 +241,11 @@ impl Drawing for ThroughputChart {
             .iter()
             .map(|s| LegendEntry { label: s.key.label(), style: s.style })
             .collect();
-        let notes = vec!["point = median".to_owned(), "bar = min..max of repeats".to_owned()];
+        let mut notes = vec!["point = median".to_owned(), "bar = min..max of repeats".to_owned()];
+        if let Some(ideal) = &self.ideal {
+            notes.push("wide grey dashes = ideal linear:".to_owned());
+            notes.push(format!("  {} (1 thread) x threads", ideal.label));
+        }
         let Panels { header, plot, legend } =
             split_body(root, self.captions.len(), &entries, &notes)?;
         draw_header(&header, &self.title, &self.captions)?;
@@ -307,6 +325,22 @@ impl Drawing for ThroughputChart {
             ))?;
             let style = font(12.0, &MUTED).pos(Pos::new(HPos::Left, VPos::Top));
             area.draw(&(EmptyElement::at((at, y_top)) + Text::new(label.clone(), (4, 4), style)))?;
+        }
+
+        if let Some(ideal) = &self.ideal {
+            let top = match y.log {
+                Some((_, high)) => 10f64.powf(high),
+                None => y_top,
+            };
+            let points: Vec<(f64, f64)> = ideal
+                .points(most, top)
+                .into_iter()
+                .map(|(t, value)| (x.coordinate(t), y.coordinate(value)))
+                .collect();
+            // Named in the legend only: a label on the plot lands on some series' points.
+            if points.len() > 1 {
+                area.draw(&DashedPathElement::new(points, 12, 6, IDEAL.stroke_width(4)))?;
+            }
         }
 
         // Dodge the series a little sideways so that their bars do not hide each other.

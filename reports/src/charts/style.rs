@@ -1,7 +1,7 @@
 //! Series identity and style: one colour per implementation across every chart of a run, line
 //! style and marker by kind.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use plotters::prelude::*;
 
@@ -36,8 +36,9 @@ impl Kind {
     }
 }
 
-/// A colour-blind-friendlier ten-colour palette (Tableau 10).
-pub(crate) const PALETTE: [RGBColor; 10] = [
+/// Fifteen distinct colours: Tableau 10, then five darker or stronger hues that none of them
+/// resembles, so a workload of 12 implementations needs no colour twice.
+pub(crate) const PALETTE: [RGBColor; 15] = [
     RGBColor(31, 119, 180),
     RGBColor(255, 127, 14),
     RGBColor(44, 160, 44),
@@ -48,7 +49,30 @@ pub(crate) const PALETTE: [RGBColor; 10] = [
     RGBColor(127, 127, 127),
     RGBColor(188, 189, 34),
     RGBColor(23, 190, 207),
+    RGBColor(20, 20, 20),
+    RGBColor(0, 0, 140),
+    RGBColor(0, 110, 100),
+    RGBColor(150, 0, 90),
+    RGBColor(220, 170, 0),
 ];
+
+/// The colour of the `host_index`-th host's series of an implementation: the implementation's
+/// hue, then alternately darker and lighter shades of it (a dark hue only lighter, as black
+/// cannot get darker), so that one implementation's series read as one family.
+pub(super) fn shade(colour: RGBColor, host_index: usize) -> RGBColor {
+    let RGBColor(r, g, b) = colour;
+    let toward = |target: f64, amount: f64| {
+        let mix = |c: u8| (f64::from(c) + (target - f64::from(c)) * amount).round() as u8;
+        RGBColor(mix(r), mix(g), mix(b))
+    };
+    let dark = 0.299 * f64::from(r) + 0.587 * f64::from(g) + 0.114 * f64::from(b) < 90.0;
+    match host_index {
+        0 => colour,
+        i if dark => toward(255.0, (0.25 * i as f64).min(0.75)),
+        i if i % 2 == 1 => toward(0.0, (0.45 + 0.1 * (i / 2) as f64).min(0.75)),
+        i => toward(255.0, (0.4 + 0.1 * (i / 2 - 1) as f64).min(0.7)),
+    }
+}
 
 /// One line on a chart: an implementation, on one host when the rows span several.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -75,43 +99,59 @@ pub(super) struct SeriesStyle {
 }
 
 /// The colour and kind of every series of a run, so that all its charts agree.
-pub(super) struct SeriesStyles {
+pub(crate) struct SeriesStyles {
     pub(super) multi_host: bool,
     pub(super) colours: BTreeMap<SeriesKey, RGBColor>,
     pub(super) kinds: BTreeMap<String, Kind>,
 }
 
 impl SeriesStyles {
-    pub(super) fn new(summary: &[SummaryRow], histograms: &[HistogramRow]) -> Self {
-        let hosts: BTreeSet<&str> = summary
+    /// The styles of one workload's series. Colours follow each implementation's position in the
+    /// workload's implementation list (first appearance in `summary`, the order the run ran them
+    /// in, then any only `histograms` has), so every chart of the workload agrees and a workload
+    /// of up to 15 implementations repeats no colour. With several hosts, an implementation keeps
+    /// its hue and each host gets a shade of it.
+    pub(crate) fn new(summary: &[SummaryRow], histograms: &[HistogramRow]) -> Self {
+        let mut hosts: Vec<&str> = Vec::new();
+        let mut implementations: Vec<&str> = Vec::new();
+        let all = summary
             .iter()
-            .map(|r| r.host.as_str())
-            .chain(histograms.iter().map(|r| r.host.as_str()))
-            .collect();
+            .map(|r| (r.implementation.as_str(), r.host.as_str()))
+            .chain(histograms.iter().map(|r| (r.implementation.as_str(), r.host.as_str())));
+        let mut pairs: Vec<(&str, &str)> = Vec::new();
+        for (implementation, host) in all {
+            if !implementations.contains(&implementation) {
+                implementations.push(implementation);
+            }
+            if !hosts.contains(&host) {
+                hosts.push(host);
+            }
+            if !pairs.contains(&(implementation, host)) {
+                pairs.push((implementation, host));
+            }
+        }
         let multi_host = hosts.len() > 1;
-        let key = |implementation: &str, host: &str| SeriesKey {
-            implementation: implementation.to_owned(),
-            host: if multi_host { host.to_owned() } else { String::new() },
-        };
-        // Summary's implementations first, sorted; implementations only the histograms know come
-        // after them, so they never shift the colours of the others.
-        let mut order: Vec<SeriesKey> = summary
-            .iter()
-            .map(|r| key(&r.implementation, &r.host))
-            .collect::<BTreeSet<_>>()
+        let colours = pairs
             .into_iter()
+            .map(|(implementation, host)| {
+                let hue = implementations.iter().position(|i| *i == implementation).unwrap_or(0);
+                let host_index = hosts.iter().position(|h| *h == host).unwrap_or(0);
+                let key = SeriesKey {
+                    implementation: implementation.to_owned(),
+                    host: if multi_host { host.to_owned() } else { String::new() },
+                };
+                (key, shade(PALETTE[hue % PALETTE.len()], host_index))
+            })
             .collect();
-        let extra: BTreeSet<SeriesKey> = histograms
-            .iter()
-            .map(|r| key(&r.implementation, &r.host))
-            .filter(|k| !order.contains(k))
-            .collect();
-        order.extend(extra);
-        let colours =
-            order.into_iter().enumerate().map(|(i, k)| (k, PALETTE[i % PALETTE.len()])).collect();
         let kinds =
             summary.iter().map(|r| (r.implementation.clone(), Kind::parse(&r.impl_kind))).collect();
         Self { multi_host, colours, kinds }
+    }
+
+    /// The colour of a series as CSS `#rrggbb`, for the report's tables.
+    pub(crate) fn css_colour(&self, implementation: &str, host: &str) -> String {
+        let RGBColor(r, g, b) = self.style(&self.key(implementation, host)).colour;
+        format!("#{r:02x}{g:02x}{b:02x}")
     }
 
     pub(super) fn key(&self, implementation: &str, host: &str) -> SeriesKey {
@@ -127,18 +167,4 @@ impl SeriesStyles {
             kind: self.kinds.get(&key.implementation).copied().unwrap_or(Kind::Other),
         }
     }
-}
-
-/// The colour of each implementation in the charts, as CSS `#rrggbb`, for the HTML report's
-/// tables (single-host runs; by implementation name).
-pub(crate) fn implementation_colours(summary: &[SummaryRow]) -> BTreeMap<String, String> {
-    let names: BTreeSet<&str> = summary.iter().map(|r| r.implementation.as_str()).collect();
-    names
-        .into_iter()
-        .enumerate()
-        .map(|(i, name)| {
-            let RGBColor(r, g, b) = PALETTE[i % PALETTE.len()];
-            (name.to_owned(), format!("#{r:02x}{g:02x}{b:02x}"))
-        })
-        .collect()
 }

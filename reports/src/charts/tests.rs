@@ -1,5 +1,6 @@
 use super::canvas::*;
 use super::latency::*;
+use super::percentiles::*;
 use super::style::*;
 use super::throughput_axis::*;
 use super::*;
@@ -113,7 +114,10 @@ fn render_all_writes_every_chart_as_svg_and_png() {
             "charts/counter-throughput.svg",
             "charts/counter-latency-t1.svg",
             "charts/counter-latency-t2.svg",
-            "charts/counter-latency-t4.svg"
+            "charts/counter-latency-t4.svg",
+            "charts/counter-percentiles-t1.svg",
+            "charts/counter-percentiles-t2.svg",
+            "charts/counter-percentiles-t4.svg"
         ]
     );
     for chart in &charts {
@@ -151,17 +155,47 @@ fn render_all_writes_every_chart_as_svg_and_png() {
 }
 
 #[test]
-fn colours_follow_the_sorted_implementation_names() {
+fn colours_follow_the_workloads_implementation_order_and_hosts_shade_them() {
     let (summary, histograms) = sample();
     let styles = SeriesStyles::new(&summary, &histograms);
     let colour = |name: &str| styles.style(&styles.key(name, "testhost")).colour;
-    // Sorted: parking-lot, racy-counter, spin-lock.
-    assert_eq!(colour("parking-lot"), PALETTE[0]);
-    assert_eq!(colour("racy-counter"), PALETTE[1]);
-    assert_eq!(colour("spin-lock"), PALETTE[2]);
+    // The order the run ran them in: spin-lock, parking-lot, racy-counter.
+    assert_eq!(colour("spin-lock"), PALETTE[0]);
+    assert_eq!(colour("parking-lot"), PALETTE[1]);
+    assert_eq!(colour("racy-counter"), PALETTE[2]);
     assert_eq!(styles.style(&styles.key("parking-lot", "x")).kind, Kind::Library);
-    let css = implementation_colours(&summary);
-    assert_eq!(css["parking-lot"], "#1f77b4");
+    assert_eq!(styles.css_colour("spin-lock", "testhost"), "#1f77b4");
+
+    // Twelve implementations: twelve different colours.
+    let many: Vec<SummaryRow> =
+        (0..12).map(|i| summary_row("w", &format!("impl-{i}"), "library", 1, 1)).collect();
+    let styles = SeriesStyles::new(&many, &[]);
+    let colours: std::collections::BTreeSet<String> =
+        (0..12).map(|i| styles.css_colour(&format!("impl-{i}"), "testhost")).collect();
+    assert_eq!(colours.len(), 12);
+
+    // A second host: the same implementation keeps its hue, in another shade.
+    let mut two_hosts = summary.clone();
+    two_hosts.extend(summary.iter().cloned().map(|mut r| {
+        r.host = "other".into();
+        r
+    }));
+    let styles = SeriesStyles::new(&two_hosts, &[]);
+    let first = styles.style(&styles.key("spin-lock", "testhost")).colour;
+    let second = styles.style(&styles.key("spin-lock", "other")).colour;
+    assert_eq!(first, PALETTE[0]);
+    assert_ne!(first, second);
+    assert_eq!(styles.style(&styles.key("parking-lot", "other")).colour, shade(PALETTE[1], 1));
+    // Every colour of the palette keeps three distinguishable shades.
+    for colour in PALETTE {
+        let shades: std::collections::BTreeSet<(u8, u8, u8)> = (0..3)
+            .map(|i| {
+                let RGBColor(r, g, b) = shade(colour, i);
+                (r / 16, g / 16, b / 16)
+            })
+            .collect();
+        assert_eq!(shades.len(), 3, "{colour:?}");
+    }
 }
 
 #[test]
@@ -188,9 +222,26 @@ fn degenerate_inputs_draw_or_skip_without_error() {
     };
     let charts = render_all(&[row, other], &[histogram], &root.path().join("charts")).unwrap();
     let names: Vec<String> = charts.iter().map(|c| c.svg.display().to_string()).collect();
-    assert_eq!(names, ["charts/odd_name_x-throughput.svg", "charts/odd_name_x-latency-t3.svg"]);
+    assert_eq!(
+        names,
+        [
+            "charts/odd_name_x-throughput.svg",
+            "charts/odd_name_x-latency-t3.svg",
+            "charts/odd_name_x-percentiles-t3.svg"
+        ]
+    );
     let svg = std::fs::read_to_string(root.path().join(&charts[0].svg)).unwrap();
     assert!(svg.contains("solo @ second") && svg.contains("1 repeat per point"));
+}
+
+#[test]
+fn percentile_axis_is_labelled_as_hdrhistogram_does() {
+    let labels: Vec<String> =
+        [0.0, 2f64.log10(), 1.0, 2.0, 3.0, 4.0, 5.0].into_iter().map(percentile_label).collect();
+    assert_eq!(labels, ["0%", "50%", "90%", "99%", "99.9%", "99.99%", "99.999%"]);
+    assert!((percentile_coordinate(0.99, 6.0) - 2.0).abs() < 1e-9);
+    assert_eq!(percentile_coordinate(1.0, 4.0), 4.0);
+    assert_eq!(percentile_coordinate(0.999_999_9, 4.0), 4.0);
 }
 
 #[test]
@@ -306,7 +357,15 @@ fn write_sample_charts() {
         command: vec!["syncbench".into(), "run".into(), "--quick".into()],
         config: serde_json::json!({"threads": [1, 2, 4], "duration": "1s", "seed": 42}),
     };
-    crate::html::write_report(&[meta], &summary, &charts, &dir, &dir.join("report.html")).unwrap();
+    crate::html::write_report(
+        &[meta],
+        &summary,
+        &histograms,
+        &charts,
+        &dir,
+        &dir.join("report.html"),
+    )
+    .unwrap();
 }
 
 #[test]
@@ -350,4 +409,26 @@ fn a_numeric_sweep_gets_a_chart_against_the_parameter_per_thread_count_and_other
     for label in ["striped", "dashmap", "1", "4", "16"] {
         assert!(lines.contains(&label), "{label}");
     }
+}
+
+#[test]
+fn the_ideal_line_extrapolates_the_best_real_one_thread_point_up_to_the_top() {
+    use super::ideal_line::IdealLine;
+    use super::scaling::{ThroughputPoint, ThroughputSeries};
+    let series = |name: &str, kind: Kind, one_thread: f64| ThroughputSeries {
+        key: SeriesKey { implementation: name.into(), host: String::new() },
+        style: SeriesStyle { colour: PALETTE[0], kind },
+        points: vec![ThroughputPoint { x: 1.0, median: one_thread, min: 0.0, max: 0.0 }],
+    };
+    let all = [
+        series("spin", Kind::HandRolled, 40.0),
+        series("std", Kind::Library, 30.0),
+        series("racy", Kind::Demonstration, 90.0),
+    ];
+    let ideal = IdealLine::of(&all).unwrap();
+    assert_eq!((ideal.label.as_str(), ideal.one_thread), ("spin", 40.0));
+    assert_eq!(ideal.points(8.0, 1000.0), [(1.0, 40.0), (2.0, 80.0), (4.0, 160.0), (8.0, 320.0)]);
+    // Cut where it leaves the chart: 100 M ops/s is reached at 2.5 threads.
+    assert_eq!(ideal.points(8.0, 100.0), [(1.0, 40.0), (2.0, 80.0), (2.5, 100.0)]);
+    assert!(IdealLine::of(&all[2..]).is_none(), "a demonstration is no ideal");
 }

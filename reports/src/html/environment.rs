@@ -1,0 +1,62 @@
+//! The environment block: one column per run (`meta.json`).
+
+use std::fmt::Write as _;
+
+use super::escape;
+use crate::meta::RunMeta;
+
+/// The environment of every run, one column per run.
+pub(super) fn write_environment(page: &mut String, metas: &[RunMeta]) {
+    page.push_str("<section id=\"environment\">\n<h2>Environment</h2>\n");
+    if metas.is_empty() {
+        page.push_str("<p class=\"muted\">No meta.json was given.</p>\n</section>\n");
+        return;
+    }
+    page.push_str("<table class=\"env\">\n");
+    type Field = fn(&RunMeta) -> String;
+    let fields: [(&str, Field); 12] = [
+        ("run id", |m| m.run_id.clone()),
+        ("started", |m| m.started.clone()),
+        ("finished", |m| {
+            m.finished.clone().unwrap_or_else(|| "— (unfinished or killed)".to_owned())
+        }),
+        ("host", |m| m.host.clone()),
+        ("CPU model", |m| m.cpu_model.clone()),
+        ("logical CPUs", |m| m.logical_cpus.to_string()),
+        ("OS / arch", |m| format!("{} / {}", m.os, m.arch)),
+        ("kernel", |m| m.kernel.clone()),
+        ("rustc", |m| m.rustc.clone()),
+        ("git commit", |m| m.git_commit.clone()),
+        ("syncbench", |m| m.syncbench_version.clone()),
+        ("command", |m| m.command.iter().map(|a| shell_word(a)).collect::<Vec<_>>().join(" ")),
+    ];
+    for (name, field) in &fields {
+        let _ = write!(page, "<tr><th>{}</th>", escape(name));
+        for meta in metas {
+            let _ = write!(page, "<td>{}</td>", escape(&field(meta)));
+        }
+        page.push_str("</tr>\n");
+    }
+    page.push_str("<tr><th>configuration</th>");
+    for meta in metas {
+        let json = serde_json::to_string_pretty(&meta.config)
+            .unwrap_or_else(|e| format!("(cannot show: {e})"));
+        let _ = write!(
+            page,
+            "<td><details><summary>config JSON</summary><pre>{}</pre></details></td>",
+            escape(&json)
+        );
+    }
+    page.push_str("</tr>\n</table>\n</section>\n");
+}
+
+/// An argument as a shell would need it typed: quoted if it holds anything unusual.
+pub(super) fn shell_word(arg: &str) -> String {
+    let plain = !arg.is_empty()
+        && arg.chars().all(|c| c.is_ascii_alphanumeric() || "-_./=:,@%+".contains(c));
+    if plain {
+        arg.to_owned()
+    } else {
+        format!("'{}'", arg.replace('\'', r"'\''"))
+    }
+}

@@ -1,0 +1,153 @@
+//! The numbers: one workload's summary aggregated per (implementation, threads).
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write as _;
+
+use super::escape;
+use super::findings::{invariant_class, severity};
+use super::format::{fixed, mops, nanos};
+use crate::charts::{median, SeriesStyles};
+use crate::record::{invariant, SummaryRow};
+
+/// A square in the series' colour, as in the charts.
+pub(super) fn swatch(styles: &SeriesStyles, implementation: &str, host: &str) -> String {
+    format!(
+        "<span class=\"swatch\" style=\"background:{}\"></span>",
+        escape(&styles.css_colour(implementation, host))
+    )
+}
+
+/// One (host, implementation, threads) point of the table, over its repeats.
+struct Point<'a> {
+    rows: Vec<&'a SummaryRow>,
+}
+
+impl Point<'_> {
+    fn median_of(&self, field: impl Fn(&SummaryRow) -> f64) -> f64 {
+        median(&self.rows.iter().map(|r| field(r)).collect::<Vec<_>>())
+    }
+}
+
+/// The summary of one workload aggregated per (implementation, threads), grouped by thread count
+/// so that implementations compare at a glance; the best median throughput of each thread count
+/// (demonstrations aside) is in bold.
+pub(super) fn write_summary_table(page: &mut String, rows: &[&SummaryRow], styles: &SeriesStyles) {
+    let multi_host = rows.iter().map(|r| r.host.as_str()).collect::<BTreeSet<_>>().len() > 1;
+    let mut points: BTreeMap<(usize, String, String), Point> = BTreeMap::new();
+    for row in rows {
+        let host = if multi_host { row.host.clone() } else { String::new() };
+        points
+            .entry((row.threads, row.implementation.clone(), host))
+            .or_insert_with(|| Point { rows: Vec::new() })
+            .rows
+            .push(row);
+    }
+    let mut best: BTreeMap<(usize, &str), f64> = BTreeMap::new();
+    // A demonstration (deliberately broken) implementation may well be the fastest; it does not
+    // count as the best.
+    for ((threads, _, host), point) in
+        points.iter().filter(|(_, p)| p.rows.iter().all(|r| r.impl_kind != "demonstration"))
+    {
+        let throughput = point.median_of(|r| r.throughput_ops_s);
+        let entry = best.entry((*threads, host.as_str())).or_insert(f64::NEG_INFINITY);
+        *entry = entry.max(throughput);
+    }
+
+    page.push_str("<h4>Numbers</h4>\n<table class=\"summary\">\n<thead><tr><th class=\"num\">threads</th><th>implementation</th>");
+    if multi_host {
+        page.push_str("<th>host / commit</th>");
+    }
+    page.push_str(
+        "<th>kind</th><th class=\"num\">throughput<br>M ops/s (median)</th><th class=\"num\">min – max</th>\
+         <th class=\"num\">p50 ns</th><th class=\"num\">p99 ns</th><th class=\"num\">fairness</th>\
+         <th class=\"num\">repeats</th><th>timing</th><th>invariant</th></tr></thead>\n<tbody>\n",
+    );
+    let mut previous_threads = None;
+    for ((threads, implementation, host), point) in &points {
+        let throughput = point.median_of(|r| r.throughput_ops_s);
+        let (low, high) =
+            point.rows.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), r| {
+                (lo.min(r.throughput_ops_s), hi.max(r.throughput_ops_s))
+            });
+        let is_best = best.get(&(*threads, host.as_str())).is_some_and(|b| *b == throughput)
+            && points.len() > 1;
+        let first = previous_threads.is_some_and(|t| t != *threads);
+        previous_threads = Some(*threads);
+
+        let kinds: BTreeSet<&str> = point.rows.iter().map(|r| r.impl_kind.as_str()).collect();
+        let worst = point
+            .rows
+            .iter()
+            .max_by_key(|r| severity(&r.invariant))
+            .map_or(invariant::OK, |r| r.invariant.as_str());
+        let level = severity(worst);
+        let not_ok = point.rows.iter().filter(|r| severity(&r.invariant) > 0).count();
+        // The verdict only: the findings list above has the whole message (and the title here).
+        let verdict = worst.split(':').next().unwrap_or(worst).trim();
+        let invariant_text = if level == 0 {
+            "ok".to_owned()
+        } else if not_ok < point.rows.len() {
+            format!("{verdict} ({not_ok} of {} repeats)", point.rows.len())
+        } else {
+            verdict.to_owned()
+        };
+        let swatch = swatch(styles, implementation, &point.rows[0].host);
+
+        let _ = write!(
+            page,
+            "<tr{}><td class=\"num\">{threads}</td><td>{swatch}{}</td>",
+            if first { " class=\"first-of-threads\"" } else { "" },
+            escape(implementation)
+        );
+        if multi_host {
+            let _ = write!(page, "<td>{}</td>", escape(host));
+        }
+        let _ = writeln!(
+            page,
+            "<td>{}</td><td class=\"num{}\">{}</td><td class=\"num range\">{} – {}</td><td class=\"num\">{}</td>\
+             <td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td>{}</td><td{} title=\"{}\">{}</td></tr>",
+            escape(&kinds.into_iter().collect::<Vec<_>>().join(", ")),
+            if is_best { " best" } else { "" },
+            mops(throughput),
+            mops(low),
+            mops(high),
+            nanos(point.median_of(|r| r.p50_ns)),
+            nanos(point.median_of(|r| r.p99_ns)),
+            fixed(point.median_of(|r| r.fairness), 3),
+            point.rows.len(),
+            escape(&timing_summary(point.rows.iter().map(|r| r.timing.as_str()))),
+            invariant_class(level),
+            escape(worst),
+            escape(&invariant_text),
+        );
+    }
+    page.push_str("</tbody>\n</table>\n");
+}
+
+/// The timing column of a point: its distinct methods, with the batch sizes of `batch-mean(N)`
+/// folded into one range, e.g. `batch-mean(124–135)`.
+pub(super) fn timing_summary<'a>(timings: impl Iterator<Item = &'a str>) -> String {
+    let mut sizes: Vec<u64> = Vec::new();
+    let mut others: BTreeSet<&str> = BTreeSet::new();
+    for timing in timings {
+        let size = timing
+            .strip_prefix("batch-mean(")
+            .and_then(|rest| rest.strip_suffix(')'))
+            .and_then(|n| n.trim().parse().ok());
+        match size {
+            Some(size) => sizes.push(size),
+            None => {
+                others.insert(timing);
+            }
+        }
+    }
+    let mut parts: Vec<String> = others.into_iter().map(str::to_owned).collect();
+    if let (Some(low), Some(high)) = (sizes.iter().min(), sizes.iter().max()) {
+        parts.push(if low == high {
+            format!("batch-mean({low})")
+        } else {
+            format!("batch-mean({low}–{high})")
+        });
+    }
+    parts.join(", ")
+}
