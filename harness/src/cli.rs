@@ -66,6 +66,10 @@ pub struct RunArgs {
     /// Fewer repeats and shorter runs, for a first look (the default when no workload is named).
     #[arg(long)]
     pub quick: bool,
+    /// Report a stall when no thread completes an operation for this long (default 400ms): a
+    /// deadlock or livelock, a finding unless the implementation is a demonstration.
+    #[arg(long, value_name = "D")]
+    pub watchdog: Option<String>,
 }
 
 #[derive(Debug, Args)]

@@ -15,3 +15,4 @@ pub mod progress;
 pub mod runner;
 pub mod sweep;
 pub mod table;
+pub mod watchdog;

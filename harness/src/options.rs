@@ -8,6 +8,7 @@ use workloads::{ParamError, Params, Registry, Workload};
 
 use crate::cli::RunArgs;
 use crate::runner::{Stop, Timing};
+use crate::watchdog::DEFAULT_WATCHDOG;
 
 /// Bad input, with a message written for the user. The binary exits 2 on any of these.
 #[derive(Debug, thiserror::Error)]
@@ -65,6 +66,8 @@ pub struct RunOptions {
     pub repeats: usize,
     pub seed: u64,
     pub out: PathBuf,
+    /// No operation completed by any thread for this long is a stall (see [`crate::watchdog`]).
+    pub watchdog: Duration,
 }
 
 const DEFAULT_DURATION: Duration = Duration::from_millis(250);
@@ -184,7 +187,12 @@ impl RunOptions {
             None => DEFAULT_SEED,
         };
         let out = args.out.clone().unwrap_or(default_out);
-        Ok(Self { workloads, threads, timing: Timing { stop, warmup }, repeats, seed, out })
+        let watchdog = match &args.watchdog {
+            Some(d) => parse_duration("--watchdog", d, false)?,
+            None => DEFAULT_WATCHDOG,
+        };
+        let timing = Timing { stop, warmup };
+        Ok(Self { workloads, threads, timing, repeats, seed, out, watchdog })
     }
 }
 

@@ -8,12 +8,16 @@
 //! `t / n`; operations slower than the threshold stay at batches of one and are timed one by one.
 
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{mpsc, Barrier};
+use std::sync::{Arc, Barrier};
 use std::time::{Duration, Instant};
 
 use hdrhistogram::Histogram;
 use workloads::metrics::latency_histogram;
 use workloads::{Check, Metrics, Role, Trial};
+
+use crate::watchdog::{
+    ExitGuard, ProgressBoard, Stall, ThreadProgress, Watchdog, DEFAULT_WATCHDOG,
+};
 
 /// An operation at least this slow is timed alone.
 pub const PER_OP_THRESHOLD: Duration = Duration::from_micros(1);
@@ -25,6 +29,10 @@ pub const MAX_BATCH: u64 = 1 << 16;
 /// How long the runner waits for late threads at the start of the measured phase before it
 /// measures anyway.
 pub const STRAGGLER_GRACE: Duration = Duration::from_secs(5);
+
+/// How long the runner waits, after a stall, for threads that were only waiting for the stop
+/// flag to leave; the others are abandoned.
+pub const STALL_EXIT_GRACE: Duration = Duration::from_millis(20);
 
 /// When the measured phase ends.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -91,7 +99,27 @@ struct ThreadReport {
     latency: Histogram<u64>,
 }
 
-/// Runs `trial` on `threads` threads and checks its invariant.
+/// What the coordinator and the worker threads share. Owned through an `Arc` by every thread,
+/// so that a thread stuck for good can be abandoned with everything it uses.
+struct Shared {
+    trial: Arc<dyn Trial>,
+    stop: AtomicBool,
+    start: Barrier,
+    main_workers: AtomicUsize,
+    main_done: AtomicUsize,
+    warmed_up: AtomicUsize,
+    go: AtomicBool,
+    measuring: AtomicUsize,
+    board: ProgressBoard,
+}
+
+/// Runs `trial` on `threads` threads and checks its invariant, under a watchdog of
+/// [`DEFAULT_WATCHDOG`]; see [`measure_watched`].
+pub fn measure(trial: impl Into<Arc<dyn Trial>>, threads: usize, timing: Timing) -> Measurement {
+    measure_watched(trial.into(), threads, timing, DEFAULT_WATCHDOG)
+}
+
+/// Runs `trial` on `threads` threads and checks its invariant, unless the workers stall.
 ///
 /// The threads and this coordinating thread start together at a barrier. Each thread warms up
 /// for the warm-up time, says so, and keeps running unmeasured until the coordinator, once every
@@ -101,104 +129,184 @@ struct ThreadReport {
 /// producers wait at the barrier. The coordinator ends the measured phase when the duration has
 /// passed or every main worker has finished its count or run out of work: it sets the stop flag
 /// and calls [`Trial::stop`].
-pub fn measure(trial: &dyn Trial, threads: usize, timing: Timing) -> Measurement {
+///
+/// All along, the coordinator runs the [`Watchdog`]: if no thread completes an operation for
+/// `watchdog`, the run ends there. The check is the stall (a deadlock or a livelock, with what
+/// the trial says its threads wait for), the invariant is not checked (its check could block on
+/// the locks the stuck threads hold), and threads that do not return at once are abandoned.
+pub fn measure_watched(
+    trial: Arc<dyn Trial>,
+    threads: usize,
+    timing: Timing,
+    watchdog: Duration,
+) -> Measurement {
     assert!(threads > 0, "a trial needs at least one thread");
-    let stop = AtomicBool::new(false);
-    let start = Barrier::new(threads + 1);
-    let main_workers = AtomicUsize::new(0);
-    let warmed_up = AtomicUsize::new(0);
-    let go = AtomicBool::new(false);
-    let measuring = AtomicUsize::new(0);
-    let (main_done, main_done_rx) = mpsc::channel::<()>();
-
-    let reports: Vec<ThreadReport> = std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..threads)
-            .map(|index| {
-                let (stop, start, main_workers) = (&stop, &start, &main_workers);
-                let (warmed_up, go, measuring) = (&warmed_up, &go, &measuring);
-                let main_done = main_done.clone();
-                scope.spawn(move || {
-                    let mut worker = trial.worker(index);
-                    let role = worker.role();
-                    if role == Role::Main {
-                        main_workers.fetch_add(1, Ordering::Relaxed);
-                    }
-                    let mut timer = BatchTimer::new();
-                    start.wait();
-                    let warmup_end = Instant::now() + timing.warmup;
-                    let mut warmup_ops =
-                        timer.run_until(&mut *worker, || Instant::now() >= warmup_end);
-                    // Keep going, unmeasured, until every thread has warmed up.
-                    warmed_up.fetch_add(1, Ordering::AcqRel);
-                    warmup_ops += timer.run_until(&mut *worker, || go.load(Ordering::Acquire));
-                    timer.reset_samples();
-                    drop(worker.take_metrics());
-                    let started = Instant::now();
-                    measuring.fetch_add(1, Ordering::AcqRel);
-                    let ops = match (role, timing.stop) {
-                        (Role::Main, Stop::OpsPerThread(limit)) => {
-                            timer.run_count(&mut *worker, limit)
-                        }
-                        _ => timer.run_until(&mut *worker, || stop.load(Ordering::Relaxed)),
-                    };
-                    let finished = Instant::now();
-                    if role == Role::Main {
-                        // The coordinator may have stopped waiting already; that is fine.
-                        let _ = main_done.send(());
-                    }
-                    let finish_ops = worker.finish();
-                    let mut metrics = worker.take_metrics();
-                    if let Role::Side(name) = role {
-                        timer.move_samples_to(&mut metrics, name);
-                    }
-                    ThreadReport {
-                        role,
-                        warmup_ops,
-                        ops,
-                        finish_ops,
-                        metrics,
-                        batches: timer.batches,
-                        started,
-                        finished,
-                        latency: timer.latency,
-                    }
+    let shared = Arc::new(Shared {
+        trial,
+        stop: AtomicBool::new(false),
+        start: Barrier::new(threads + 1),
+        main_workers: AtomicUsize::new(0),
+        main_done: AtomicUsize::new(0),
+        warmed_up: AtomicUsize::new(0),
+        go: AtomicBool::new(false),
+        measuring: AtomicUsize::new(0),
+        board: ProgressBoard::new(threads),
+    });
+    let handles: Vec<_> = (0..threads)
+        .map(|index| {
+            let shared = shared.clone();
+            std::thread::spawn(move || worker_thread(&shared, index, timing))
+        })
+        .collect();
+    let mut coordinator = Coordinator { shared: &shared, watchdog: Watchdog::new(watchdog) };
+    match coordinator.run(threads, timing) {
+        Ok(()) => {
+            let reports: Vec<ThreadReport> = handles
+                .into_iter()
+                .map(|handle| {
+                    handle.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))
                 })
-            })
-            .collect();
-        drop(main_done);
-        start.wait();
-        let mains = main_workers.load(Ordering::Relaxed);
-        std::thread::sleep(timing.warmup);
-        wait_until_all(&warmed_up, threads);
-        go.store(true, Ordering::Release);
+                .collect();
+            let all_ops: u64 = reports.iter().map(|r| r.warmup_ops + r.ops + r.finish_ops).sum();
+            let check = shared.trial.check(all_ops);
+            assemble(&reports, timing, check)
+        }
+        Err((stall, measure_start)) => {
+            shared.stop.store(true, Ordering::Relaxed);
+            shared.trial.stop();
+            stalled(&shared, handles, &stall, measure_start)
+        }
+    }
+}
+
+/// The body of worker thread `index`.
+fn worker_thread(shared: &Shared, index: usize, timing: Timing) -> ThreadReport {
+    let progress = shared.board.thread(index);
+    let _exit = ExitGuard(progress);
+    let mut worker = shared.trial.worker(index);
+    let role = worker.role();
+    progress.started(role != Role::Main);
+    if role == Role::Main {
+        shared.main_workers.fetch_add(1, Ordering::Relaxed);
+    }
+    let mut timer = BatchTimer::new(progress);
+    shared.start.wait();
+    let warmup_end = Instant::now() + timing.warmup;
+    let mut warmup_ops = timer.run_until(&mut *worker, || Instant::now() >= warmup_end);
+    // Keep going, unmeasured, until every thread has warmed up.
+    shared.warmed_up.fetch_add(1, Ordering::AcqRel);
+    warmup_ops += timer.run_until(&mut *worker, || shared.go.load(Ordering::Acquire));
+    timer.reset_samples();
+    drop(worker.take_metrics());
+    let started = Instant::now();
+    progress.measuring();
+    shared.measuring.fetch_add(1, Ordering::AcqRel);
+    let ops = match (role, timing.stop) {
+        (Role::Main, Stop::OpsPerThread(limit)) => timer.run_count(&mut *worker, limit),
+        _ => timer.run_until(&mut *worker, || shared.stop.load(Ordering::Relaxed)),
+    };
+    let finished = Instant::now();
+    if role == Role::Main {
+        shared.main_done.fetch_add(1, Ordering::AcqRel);
+    }
+    let finish_ops = worker.finish();
+    let mut metrics = worker.take_metrics();
+    if let Role::Side(name) = role {
+        timer.move_samples_to(&mut metrics, name);
+    }
+    ThreadReport {
+        role,
+        warmup_ops,
+        ops,
+        finish_ops,
+        metrics,
+        batches: timer.batches,
+        started,
+        finished,
+        latency: timer.latency,
+    }
+}
+
+/// The coordinating thread's side of a trial: it paces the phases and runs the watchdog.
+struct Coordinator<'a> {
+    shared: &'a Shared,
+    watchdog: Watchdog,
+}
+
+/// A stall, and when the measured phase began (if it did).
+type Stalled = (Stall, Option<Instant>);
+
+impl Coordinator<'_> {
+    /// Paces the trial until every thread has left its worker, or a stall.
+    fn run(&mut self, threads: usize, timing: Timing) -> Result<(), Stalled> {
+        let shared = self.shared;
+        shared.start.wait();
+        let mains = shared.main_workers.load(Ordering::Relaxed);
+        let warmup_end = Instant::now() + timing.warmup;
+        self.wait(|| Instant::now() >= warmup_end, None).map_err(|s| (s, None))?;
+        // A worker stuck in an operation must not hang the run: after a grace its lateness
+        // shows as a short overlap time (unless the watchdog speaks first).
+        let grace = Some(Instant::now() + STRAGGLER_GRACE);
+        self.wait(|| shared.warmed_up.load(Ordering::Acquire) >= threads, grace)
+            .map_err(|s| (s, None))?;
+        shared.go.store(true, Ordering::Release);
         // A thread sees the flag between two batches; the clock starts when all have.
-        wait_until_all(&measuring, threads);
+        let grace = Some(Instant::now() + STRAGGLER_GRACE);
+        self.wait(|| shared.measuring.load(Ordering::Acquire) >= threads, grace)
+            .map_err(|s| (s, None))?;
+        let measure_start = Instant::now();
+        let in_measurement = |stall| (stall, Some(measure_start));
         let deadline = match timing.stop {
-            Stop::After(duration) => Some(Instant::now() + duration),
+            Stop::After(duration) => Some(measure_start + duration),
             Stop::OpsPerThread(_) => None,
         };
         // With side workers, a fixed duration is honoured even if the main workers ran out of
         // work early, so that the side workers are measured over the same span.
-        let honour_deadline = mains < threads;
-        wait_for_main_workers(&main_done_rx, mains, deadline, honour_deadline);
-        stop.store(true, Ordering::Relaxed);
-        trial.stop();
-        handles
-            .into_iter()
-            .map(|handle| handle.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
-            .collect()
-    });
+        let mains_done = || shared.main_done.load(Ordering::Acquire) >= mains;
+        if mains < threads && deadline.is_some() {
+            self.wait(|| false, deadline).map_err(in_measurement)?;
+        } else {
+            self.wait(mains_done, deadline).map_err(in_measurement)?;
+        }
+        shared.stop.store(true, Ordering::Relaxed);
+        shared.trial.stop();
+        let board = &shared.board;
+        self.wait(|| (0..threads).all(|i| board.thread(i).has_exited()), None)
+            .map_err(in_measurement)
+    }
 
-    let all_ops: u64 = reports.iter().map(|r| r.warmup_ops + r.ops + r.finish_ops).sum();
-    let check = trial.check(all_ops);
+    /// Returns once `done()` or at `deadline`, whichever comes first; `Err` on a stall.
+    fn wait(&mut self, done: impl Fn() -> bool, deadline: Option<Instant>) -> Result<(), Stall> {
+        loop {
+            if done() {
+                return Ok(());
+            }
+            let now = Instant::now();
+            if deadline.is_some_and(|deadline| now >= deadline) {
+                return Ok(());
+            }
+            if let Some(stall) = self.watchdog.check(&self.shared.board) {
+                return Err(stall);
+            }
+            let nap = match deadline {
+                Some(deadline) => self.watchdog.tick().min(deadline - now),
+                None => self.watchdog.tick(),
+            };
+            std::thread::sleep(nap);
+        }
+    }
+}
+
+/// The measurement of a run whose workers all returned.
+fn assemble(reports: &[ThreadReport], timing: Timing, check: Check) -> Measurement {
     let main: Vec<&ThreadReport> = reports.iter().filter(|r| r.role == Role::Main).collect();
     let elapsed = match timing.stop {
-        Stop::After(_) => overlap(&reports),
+        Stop::After(_) => overlap(reports),
         Stop::OpsPerThread(_) => span(&main),
     };
     let mut latency = latency_histogram();
     let mut metrics = Metrics::default();
-    for report in &reports {
+    for report in reports {
         latency.add(&report.latency).expect("histograms share their bounds");
         metrics.merge(&report.metrics);
     }
@@ -212,37 +320,43 @@ pub fn measure(trial: &dyn Trial, threads: usize, timing: Timing) -> Measurement
     }
 }
 
-/// Returns once `count` reaches `threads`, or after [`STRAGGLER_GRACE`]: a worker stuck in an
-/// operation must not hang the run (its lateness then shows as a short overlap time).
-fn wait_until_all(count: &AtomicUsize, threads: usize) {
-    let give_up = Instant::now() + STRAGGLER_GRACE;
-    while count.load(Ordering::Acquire) < threads && Instant::now() < give_up {
-        std::thread::sleep(Duration::from_micros(50));
-    }
-}
-
-/// Returns once `mains` main workers have reported done, or at `deadline` if there is one (and,
-/// if `honour_deadline`, not before it).
-fn wait_for_main_workers(
-    done: &mpsc::Receiver<()>,
-    mains: usize,
-    deadline: Option<Instant>,
-    honour_deadline: bool,
-) {
-    for _ in 0..mains {
-        let received = match deadline {
-            Some(deadline) => {
-                done.recv_timeout(deadline.saturating_duration_since(Instant::now())).is_ok()
+/// The measurement of a stalled run: the threads that returned after the stop flag give their
+/// figures, the stuck ones what they published; the time is the measured phase up to the stall.
+fn stalled(
+    shared: &Shared,
+    handles: Vec<std::thread::JoinHandle<ThreadReport>>,
+    stall: &Stall,
+    measure_start: Option<Instant>,
+) -> Measurement {
+    // Threads that were only waiting for the stop flag leave within a batch.
+    std::thread::sleep(STALL_EXIT_GRACE);
+    let mut latency = latency_histogram();
+    let mut metrics = Metrics::default();
+    let mut ops_per_thread = Vec::new();
+    let mut batches = 0;
+    for (index, handle) in handles.into_iter().enumerate() {
+        let progress = shared.board.thread(index);
+        if handle.is_finished() {
+            if let Ok(report) = handle.join() {
+                latency.add(&report.latency).expect("histograms share their bounds");
+                metrics.merge(&report.metrics);
+                if report.role == Role::Main {
+                    ops_per_thread.push(report.ops);
+                    batches += report.batches;
+                }
+                continue;
             }
-            None => done.recv().is_ok(),
-        };
-        if !received {
-            return;
+        }
+        // Dropping the handle abandons the thread: it stays blocked or spinning until the
+        // process exits, keeping the trial alive through its `Arc`.
+        if !progress.is_side() {
+            ops_per_thread.push(progress.measured_ops());
         }
     }
-    if let (Some(deadline), true) = (deadline, honour_deadline) {
-        std::thread::sleep(deadline.saturating_duration_since(Instant::now()));
-    }
+    let elapsed =
+        measure_start.map_or(Duration::ZERO, |start| stall.since.saturating_duration_since(start));
+    let check = Check::Violated(stall.describe(shared.trial.diagnose_stall()));
+    Measurement { ops_per_thread, elapsed, latency, batches, metrics, check }
 }
 
 /// The time every thread was measuring: latest start to earliest finish.
@@ -260,15 +374,18 @@ fn span(reports: &[&ThreadReport]) -> Duration {
 }
 
 /// Times a worker in adaptive batches (see the module docs) and records the samples.
-struct BatchTimer {
+struct BatchTimer<'a> {
     batch: u64,
     batches: u64,
     latency: Histogram<u64>,
+    /// Operations completed so far, published to the watchdog after every batch.
+    completed: u64,
+    progress: &'a ThreadProgress,
 }
 
-impl BatchTimer {
-    fn new() -> Self {
-        Self { batch: 1, batches: 0, latency: latency_histogram() }
+impl<'a> BatchTimer<'a> {
+    fn new(progress: &'a ThreadProgress) -> Self {
+        Self { batch: 1, batches: 0, latency: latency_histogram(), completed: 0, progress }
     }
 
     /// Forgets the samples (the warm-up's) but keeps the batch size it settled on.
@@ -321,6 +438,8 @@ impl BatchTimer {
         let began = Instant::now();
         let completed = worker.run(size);
         let took = began.elapsed();
+        self.completed += completed;
+        self.progress.publish(self.completed);
         if let Some(per_op) = (took.as_nanos() as u64).checked_div(completed) {
             self.latency.saturating_record_n(per_op, completed);
             self.batches += 1;
@@ -372,7 +491,7 @@ mod tests {
     fn fixed_count_runs_exactly_that_many_ops_and_checks_them() {
         let trial = counter_trial("atomic-counter", 3);
         let timing = Timing { stop: Stop::OpsPerThread(10_000), warmup: Duration::ZERO };
-        let m = measure(&*trial, 3, timing);
+        let m = measure(trial, 3, timing);
         assert_eq!(m.ops_per_thread, vec![10_000; 3]);
         assert_eq!(m.latency.len(), 30_000, "every op is a sample");
         assert!(matches!(m.check, Check::Held(_)), "{:?}", m.check);
@@ -385,7 +504,7 @@ mod tests {
             stop: Stop::After(Duration::from_millis(30)),
             warmup: Duration::from_millis(10),
         };
-        let m = measure(&*trial, 2, timing);
+        let m = measure(trial, 2, timing);
         assert!(m.total_ops() > 0);
         assert_eq!(m.latency.len(), m.total_ops());
         assert!(matches!(m.check, Check::Held(_)), "{:?}", m.check);
@@ -397,7 +516,7 @@ mod tests {
         let lost = (0..20).any(|_| {
             let trial = counter_trial("racy-counter", 4);
             let timing = Timing { stop: Stop::OpsPerThread(200_000), warmup: Duration::ZERO };
-            matches!(measure(&*trial, 4, timing).check, Check::Violated(_))
+            matches!(measure(trial, 4, timing).check, Check::Violated(_))
         });
         assert!(lost, "the racy counter never lost an update in 20 runs");
     }
@@ -449,9 +568,9 @@ mod tests {
 
     #[test]
     fn side_workers_count_for_the_invariant_only() {
-        let trial = SideAndMain::default();
+        let trial = Arc::new(SideAndMain::default());
         let timing = Timing { stop: Stop::OpsPerThread(5_000), warmup: Duration::ZERO };
-        let m = measure(&trial, 3, timing);
+        let m = measure(trial.clone() as Arc<dyn Trial>, 3, timing);
         assert_eq!(m.ops_per_thread, vec![5_000; 2], "only the main workers' ops");
         assert_eq!(m.latency.len(), 10_000, "only main ops in the op histogram");
         // The side worker's measured batches (it may have done all its work in the warm-up).

@@ -19,7 +19,7 @@ use workloads::{Check, ImplKind, Metrics, Params, Registry, TrialSetup, Workload
 use crate::environment::Environment;
 use crate::options::{OptionsError, RunOptions, WorkloadPlan};
 use crate::progress::Progress;
-use crate::runner::{jain_fairness, measure, Measurement};
+use crate::runner::{jain_fairness, measure_watched, Measurement};
 
 /// What a finished run found.
 #[derive(Debug, Default)]
@@ -125,8 +125,8 @@ fn run_point(
             progress.starting(&plan.name, implementation, threads, repeat, options.repeats);
             let setup = TrialSetup { threads, seed: options.seed, params };
             let trial = workload.prepare(implementation, &setup).expect("validated impl");
-            let measurement = measure(&*trial, threads, options.timing);
-            drop(trial);
+            let measurement =
+                measure_watched(trial.into(), threads, options.timing, options.watchdog);
             let kind = kind_of(workload, implementation);
             let row = summary_row(context, point, implementation, kind, repeat, &measurement);
             if row.invariant.starts_with(invariant::VIOLATED) {

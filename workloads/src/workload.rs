@@ -107,6 +107,14 @@ pub trait Trial: Send + Sync {
     /// workers can block where the flag cannot reach them wakes them here.
     fn stop(&self) {}
 
+    /// What the workers wait for, asked by the runner's watchdog when none of them has completed
+    /// an operation for a while: a wait-for table or cycle ("philosopher 2 waits for fork 3, held
+    /// by philosopher 3"), and the hazard in one line. `None` when the workload cannot tell. It is
+    /// called while the workers are stuck, so it must only read, never block.
+    fn diagnose_stall(&self) -> Option<String> {
+        None
+    }
+
     /// Checks the invariant once every worker has returned. `ops` is the number of operations all
     /// workers reported, warm-up included.
     fn check(&self, ops: u64) -> Check;
