@@ -4,6 +4,7 @@ use crate::buffer::BufferWorkload;
 use crate::counter::CounterWorkload;
 use crate::cow::CowWorkload;
 use crate::executors::{BalanceWorkload, PoolWorkload, SleepWorkload};
+use crate::hazards::{BankWorkload, BankerWorkload, LivelockWorkload, PhilosophersWorkload};
 use crate::lazy_init::LazyInitWorkload;
 use crate::lru::LruWorkload;
 use crate::map::MapWorkload;
@@ -36,6 +37,10 @@ impl Registry {
             .with(PoolWorkload::standard())
             .with(BalanceWorkload::standard())
             .with(SleepWorkload::standard())
+            .with(BankWorkload::standard())
+            .with(PhilosophersWorkload::standard())
+            .with(LivelockWorkload::standard())
+            .with(BankerWorkload::standard())
     }
 
     /// Adds `workload`, replacing any workload of the same name (so a user can extend one).

@@ -1,0 +1,286 @@
+//! `livelock`: polite workers that step back for each other in lockstep, forever.
+//!
+//! The workers share one resource and take turns in rounds: in each round every worker present
+//! either announces that it wants the resource or stays quiet, and a round's sole announcer gets
+//! it (one operation). The polite rule — if someone else wants it too, step back and try again —
+//! is the corridor dance of two people stepping aside the same way: `polite` workers all announce
+//! every round, so with two or more present every round collides and nobody ever gets through,
+//! while all of them spin at full speed. The rounds make the lockstep exact, so the livelock is
+//! certain rather than a matter of timing; that is the point of the demonstration. `random-backoff`
+//! fixes it the Ethernet way: after a collision a worker sits out a random number of rounds, drawn
+//! from a window that doubles with each consecutive collision, so the symmetry breaks.
+//!
+//! Waiting for a round to end spins ([`Backoff`]), so a livelock burns CPU and the runner's
+//! watchdog tells it from a deadlock. Invariant: every operation was won by the sole announcer of
+//! its round (wins counted = operations). At one thread there is nobody to be polite to.
+
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+
+use parking_lot::Mutex;
+use primitives::backoff::Backoff;
+use rand::rngs::SmallRng;
+use rand::{Rng, SeedableRng};
+
+use crate::metrics::Metrics;
+use crate::params::ParamSpec;
+use crate::workload::{Check, ImplInfo, ImplKind, Trial, TrialSetup, Worker, Workload};
+
+const NOBODY: usize = usize::MAX;
+/// The random back-off window stops doubling here (2^8 rounds).
+const MAX_WINDOW_DOUBLINGS: u32 = 8;
+
+const IMPLEMENTATIONS: &[(&str, ImplKind, &str, bool)] = &[
+    (
+        "polite",
+        ImplKind::Demonstration,
+        "everyone announces every round and steps back on a collision: livelock",
+        false,
+    ),
+    (
+        "random-backoff",
+        ImplKind::HandRolled,
+        "after a collision sit out a random number of rounds (doubling window)",
+        true,
+    ),
+];
+
+/// The livelock workload.
+#[derive(Debug, Default)]
+pub struct LivelockWorkload;
+
+impl LivelockWorkload {
+    pub fn standard() -> Self {
+        Self
+    }
+}
+
+impl Workload for LivelockWorkload {
+    fn name(&self) -> &str {
+        "livelock"
+    }
+
+    fn about(&self) -> &str {
+        "polite workers taking turns at one resource in rounds: lockstep back-off vs random back-off"
+    }
+
+    fn invariant(&self) -> &str {
+        "every operation won by the sole announcer of its round (wins = operations)"
+    }
+
+    fn params(&self) -> &[ParamSpec] {
+        &[]
+    }
+
+    fn implementations(&self) -> Vec<ImplInfo> {
+        IMPLEMENTATIONS
+            .iter()
+            .map(|(name, kind, about, _)| ImplInfo {
+                name: (*name).to_owned(),
+                kind: *kind,
+                about: (*about).to_owned(),
+            })
+            .collect()
+    }
+
+    fn prepare(&self, implementation: &str, setup: &TrialSetup<'_>) -> Option<Box<dyn Trial>> {
+        let &(_, _, _, random_backoff) = IMPLEMENTATIONS.iter().find(|i| i.0 == implementation)?;
+        Some(Box::new(Rounds {
+            random_backoff,
+            seed: setup.seed,
+            state: Mutex::new(RoundState::default()),
+            round: AtomicU64::new(0),
+            winner: AtomicUsize::new(NOBODY),
+            closed: AtomicBool::new(false),
+            wins: AtomicU64::new(0),
+            collided_in_a_row: AtomicU64::new(0),
+            collisions: AtomicU64::new(0),
+        }))
+    }
+}
+
+/// The round in progress.
+#[derive(Debug, Default)]
+struct RoundState {
+    /// Workers inside `Worker::run`, who must all take part in a round.
+    present: usize,
+    /// Those who took part in this round so far.
+    arrived: usize,
+    /// Those who announced, and the last of them.
+    announcers: usize,
+    last_announcer: usize,
+}
+
+struct Rounds {
+    random_backoff: bool,
+    seed: u64,
+    state: Mutex<RoundState>,
+    /// Rounds completed; waiters spin until it moves.
+    round: AtomicU64,
+    /// The sole announcer of the last completed round, or [`NOBODY`].
+    winner: AtomicUsize,
+    /// Set by [`Trial::stop`]: waiters leave.
+    closed: AtomicBool,
+    /// Operations (rounds won), counted as they are won.
+    wins: AtomicU64,
+    /// Consecutive rounds with two or more announcers, and all such rounds.
+    collided_in_a_row: AtomicU64,
+    collisions: AtomicU64,
+}
+
+impl Rounds {
+    fn enter(&self) {
+        self.state.lock().present += 1;
+    }
+
+    fn leave(&self) {
+        let mut state = self.state.lock();
+        state.present -= 1;
+        if state.present > 0 && state.arrived >= state.present {
+            self.resolve(&mut state);
+        }
+    }
+
+    /// Takes part in the current round; `true` if `me` won it. `None` once closed.
+    fn take_part(&self, me: usize, announce: bool) -> Option<bool> {
+        let round = {
+            let mut state = self.state.lock();
+            let round = self.round.load(Ordering::Relaxed);
+            if announce {
+                state.announcers += 1;
+                state.last_announcer = me;
+            }
+            state.arrived += 1;
+            if state.arrived >= state.present {
+                self.resolve(&mut state);
+            }
+            round
+        };
+        let mut backoff = Backoff::new();
+        while self.round.load(Ordering::Acquire) == round {
+            if self.closed.load(Ordering::Relaxed) {
+                return None;
+            }
+            backoff.snooze();
+        }
+        // No later round can end before this worker, still present, takes part in it.
+        Some(self.winner.load(Ordering::Relaxed) == me)
+    }
+
+    fn resolve(&self, state: &mut RoundState) {
+        let winner = if state.announcers == 1 { state.last_announcer } else { NOBODY };
+        if state.announcers > 1 {
+            self.collisions.fetch_add(1, Ordering::Relaxed);
+            self.collided_in_a_row.fetch_add(1, Ordering::Relaxed);
+        } else if winner != NOBODY {
+            self.wins.fetch_add(1, Ordering::Relaxed);
+            self.collided_in_a_row.store(0, Ordering::Relaxed);
+        }
+        state.arrived = 0;
+        state.announcers = 0;
+        self.winner.store(winner, Ordering::Relaxed);
+        self.round.fetch_add(1, Ordering::Release);
+    }
+}
+
+impl Trial for Rounds {
+    fn worker(&self, index: usize) -> Box<dyn Worker + '_> {
+        let rng =
+            SmallRng::seed_from_u64(self.seed ^ (index as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15));
+        Box::new(Polite { rounds: self, index, rng, collided: 0, sit_out: 0, rounds_lost: 0 })
+    }
+
+    fn stop(&self) {
+        self.closed.store(true, Ordering::Relaxed);
+    }
+
+    fn diagnose_stall(&self) -> Option<String> {
+        let present = self.state.try_lock().map(|s| s.present.to_string());
+        let in_a_row = self.collided_in_a_row.load(Ordering::Relaxed);
+        (in_a_row > 0).then(|| {
+            format!(
+                "every worker steps back when another also wants the resource, and they all do it in the same round: the last {in_a_row} rounds each had {} workers announce and all of them back off",
+                present.unwrap_or_else(|| "several".to_owned())
+            )
+        })
+    }
+
+    fn check(&self, ops: u64) -> Check {
+        let wins = self.wins.load(Ordering::Relaxed);
+        let collisions = self.collisions.load(Ordering::Relaxed);
+        if wins == ops {
+            Check::Held(format!("{ops} operations, each won alone; {collisions} rounds collided"))
+        } else {
+            Check::Violated(format!("{wins} rounds won alone, but {ops} operations reported"))
+        }
+    }
+}
+
+struct Polite<'a> {
+    rounds: &'a Rounds,
+    index: usize,
+    rng: SmallRng,
+    /// Consecutive collisions of this worker: the back-off window is `2^collided` rounds.
+    collided: u32,
+    /// Rounds still to sit out.
+    sit_out: u64,
+    rounds_lost: u64,
+}
+
+impl Worker for Polite<'_> {
+    fn run(&mut self, n: u64) -> u64 {
+        let rounds = self.rounds;
+        rounds.enter();
+        let mut won = 0;
+        while won < n {
+            let announce = self.sit_out == 0;
+            self.sit_out = self.sit_out.saturating_sub(1);
+            match rounds.take_part(self.index, announce) {
+                None => break,
+                Some(true) => {
+                    won += 1;
+                    self.collided = 0;
+                }
+                Some(false) if announce => {
+                    // Stepped back: someone else wanted it too.
+                    self.rounds_lost += 1;
+                    self.collided = (self.collided + 1).min(MAX_WINDOW_DOUBLINGS);
+                    if rounds.random_backoff {
+                        self.sit_out = self.rng.random_range(0..1u64 << self.collided);
+                    }
+                }
+                Some(false) => {}
+            }
+        }
+        rounds.leave();
+        won
+    }
+
+    fn take_metrics(&mut self) -> Metrics {
+        let mut metrics = Metrics::default();
+        metrics.count("rounds_lost", std::mem::take(&mut self.rounds_lost));
+        metrics
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::run_trial;
+
+    #[test]
+    fn random_backoff_makes_progress() {
+        for threads in [1, 2, 4] {
+            let check = run_trial(&LivelockWorkload, "random-backoff", threads, 3, &[], |_, w| {
+                assert_eq!(w.run(2_000), 2_000);
+                2_000
+            });
+            assert!(matches!(check, Check::Held(_)), "t{threads}: {check:?}");
+        }
+    }
+
+    #[test]
+    fn a_lone_polite_worker_gets_through() {
+        let check = run_trial(&LivelockWorkload, "polite", 1, 3, &[], |_, w| w.run(1_000));
+        assert_eq!(check, Check::Held("1000 operations, each won alone; 0 rounds collided".into()));
+    }
+}
