@@ -16,7 +16,7 @@ use workloads::metrics::latency_histogram;
 use workloads::{Check, Metrics, Role, Trial};
 
 use crate::watchdog::{
-    ExitGuard, ProgressBoard, Stall, ThreadProgress, Watchdog, DEFAULT_WATCHDOG,
+    ExitGuard, ProgressBoard, Stall, StallKind, ThreadProgress, Watchdog, DEFAULT_WATCHDOG,
 };
 
 /// An operation at least this slow is timed alone.
@@ -65,8 +65,11 @@ pub struct Measurement {
     pub batches: u64,
     /// What the workers recorded themselves in the measured phase (and in `finish`), merged.
     pub metrics: Metrics,
-    /// The workload's invariant, checked after the threads were joined.
+    /// The workload's invariant, checked after the threads were joined; or, after a stall, the
+    /// stall described.
     pub check: Check,
+    /// What the watchdog saw, if the workers stalled.
+    pub stall: Option<StallKind>,
 }
 
 impl Measurement {
@@ -172,9 +175,11 @@ pub fn measure_watched(
             assemble(&reports, timing, check)
         }
         Err((stall, measure_start)) => {
+            // Asked before the stop, which may release some of the stuck threads.
+            let check = Check::Violated(stall.describe(shared.trial.diagnose_stall()));
             shared.stop.store(true, Ordering::Relaxed);
             shared.trial.stop();
-            stalled(&shared, handles, &stall, measure_start)
+            stalled(&shared, handles, &stall, measure_start, check)
         }
     }
 }
@@ -317,6 +322,7 @@ fn assemble(reports: &[ThreadReport], timing: Timing, check: Check) -> Measureme
         batches: main.iter().map(|r| r.batches).sum(),
         metrics,
         check,
+        stall: None,
     }
 }
 
@@ -327,6 +333,7 @@ fn stalled(
     handles: Vec<std::thread::JoinHandle<ThreadReport>>,
     stall: &Stall,
     measure_start: Option<Instant>,
+    check: Check,
 ) -> Measurement {
     // Threads that were only waiting for the stop flag leave within a batch.
     std::thread::sleep(STALL_EXIT_GRACE);
@@ -355,8 +362,8 @@ fn stalled(
     }
     let elapsed =
         measure_start.map_or(Duration::ZERO, |start| stall.since.saturating_duration_since(start));
-    let check = Check::Violated(stall.describe(shared.trial.diagnose_stall()));
-    Measurement { ops_per_thread, elapsed, latency, batches, metrics, check }
+    let stall = Some(stall.kind);
+    Measurement { ops_per_thread, elapsed, latency, batches, metrics, check, stall }
 }
 
 /// The time every thread was measuring: latest start to earliest finish.

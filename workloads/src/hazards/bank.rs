@@ -76,7 +76,7 @@ const IMPLEMENTATIONS: &[(&str, ImplKind, &str, Strategy)] = &[
     (
         "try-lock-backoff",
         ImplKind::HandRolled,
-        "payer, then try the payee for 50 us; on failure release, back off at random, retry",
+        "payer, then try the payee for 50 us; on failure release, sleep a random, doubling while, retry",
         Strategy::TryLockBackoff,
     ),
     (
@@ -293,9 +293,11 @@ impl Teller<'_> {
                     drop(payer);
                     self.retries += 1;
                     failures += 1;
-                    // Random, growing pause: two threads that collided do not retry in step.
-                    let window = 1u64 << failures.min(10);
-                    BusyWork::from_nanos(self.rng.random_range(0..window) * 100).run();
+                    // A random pause of 1 to 2^failures timeouts (up to 64): two threads that
+                    // collided do not retry in step, and a pause shorter than the other's wait
+                    // would only collide again.
+                    let timeouts = self.rng.random_range(1..=1u32 << failures.min(6));
+                    std::thread::sleep(TRY_LOCK_TIMEOUT * timeouts);
                 }
             }
             Strategy::LostUpdate => {

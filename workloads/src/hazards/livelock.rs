@@ -26,8 +26,9 @@ use crate::params::ParamSpec;
 use crate::workload::{Check, ImplInfo, ImplKind, Trial, TrialSetup, Worker, Workload};
 
 const NOBODY: usize = usize::MAX;
-/// The random back-off window stops doubling here (2^8 rounds).
-const MAX_WINDOW_DOUBLINGS: u32 = 8;
+/// The random back-off window stops doubling here (2^5 rounds): enough to spread 32 workers, and
+/// every round a worker sits out still needs every present worker to take part.
+const MAX_WINDOW_DOUBLINGS: u32 = 5;
 
 const IMPLEMENTATIONS: &[(&str, ImplKind, &str, bool)] = &[
     (
@@ -207,10 +208,11 @@ impl Trial for Rounds {
     fn check(&self, ops: u64) -> Check {
         let wins = self.wins.load(Ordering::Relaxed);
         let collisions = self.collisions.load(Ordering::Relaxed);
-        if wins == ops {
+        // A win can go unclaimed (its worker left when the run stopped), never be claimed twice.
+        if ops <= wins {
             Check::Held(format!("{ops} operations, each won alone; {collisions} rounds collided"))
         } else {
-            Check::Violated(format!("{wins} rounds won alone, but {ops} operations reported"))
+            Check::Violated(format!("{ops} operations, but only {wins} rounds won alone"))
         }
     }
 }
