@@ -10,13 +10,16 @@
 //! fixes it the Ethernet way: after a collision a worker sits out a random number of rounds, drawn
 //! from a window that doubles with each consecutive collision, so the symmetry breaks.
 //!
-//! Waiting for a round to end spins ([`Backoff`]), so a livelock burns CPU and the runner's
-//! watchdog tells it from a deadlock. Invariant: every operation was won by the sole announcer of
+//! A polite worker waits for a round to end by spinning ([`Backoff`], yielding once spinning is
+//! exhausted): livelocked threads are busy by definition, retrying, and the runner's watchdog
+//! tells them from deadlocked ones by the CPU time they burn. The fixed workers spin a little,
+//! then sleep until the round ends, so that rounds keep going when the workers outnumber the
+//! cores (every round needs every present worker to take part). Invariant: every operation was won by the sole announcer of
 //! its round (wins counted = operations). At one thread there is nobody to be polite to.
 
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 
-use parking_lot::Mutex;
+use parking_lot::{Condvar, Mutex};
 use primitives::backoff::Backoff;
 use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};
@@ -89,6 +92,7 @@ impl Workload for LivelockWorkload {
             random_backoff,
             seed: setup.seed,
             state: Mutex::new(RoundState::default()),
+            advanced: Condvar::new(),
             round: AtomicU64::new(0),
             winner: AtomicUsize::new(NOBODY),
             closed: AtomicBool::new(false),
@@ -115,7 +119,10 @@ struct Rounds {
     random_backoff: bool,
     seed: u64,
     state: Mutex<RoundState>,
-    /// Rounds completed; waiters spin until it moves.
+    /// Signalled under `state` whenever a round ends or the trial closes: a `random-backoff`
+    /// worker that spun a while for the round to end sleeps here.
+    advanced: Condvar,
+    /// Rounds completed; waiters spin, then sleep, until it moves.
     round: AtomicU64,
     /// The sole announcer of the last completed round, or [`NOBODY`].
     winner: AtomicUsize,
@@ -161,7 +168,16 @@ impl Rounds {
             if self.closed.load(Ordering::Relaxed) {
                 return None;
             }
-            backoff.snooze();
+            if self.random_backoff && backoff.is_completed() {
+                let mut state = self.state.lock();
+                while self.round.load(Ordering::Acquire) == round
+                    && !self.closed.load(Ordering::Relaxed)
+                {
+                    self.advanced.wait(&mut state);
+                }
+            } else {
+                backoff.snooze();
+            }
         }
         // No later round can end before this worker, still present, takes part in it.
         Some(self.winner.load(Ordering::Relaxed) == me)
@@ -180,6 +196,7 @@ impl Rounds {
         state.announcers = 0;
         self.winner.store(winner, Ordering::Relaxed);
         self.round.fetch_add(1, Ordering::Release);
+        self.advanced.notify_all();
     }
 }
 
@@ -191,7 +208,9 @@ impl Trial for Rounds {
     }
 
     fn stop(&self) {
+        let _state = self.state.lock();
         self.closed.store(true, Ordering::Relaxed);
+        self.advanced.notify_all();
     }
 
     fn diagnose_stall(&self) -> Option<String> {
