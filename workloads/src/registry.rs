@@ -4,7 +4,9 @@ use crate::buffer::BufferWorkload;
 use crate::counter::CounterWorkload;
 use crate::cow::CowWorkload;
 use crate::executors::{BalanceWorkload, PoolWorkload, SleepWorkload};
-use crate::hazards::{BankWorkload, BankerWorkload, LivelockWorkload, PhilosophersWorkload};
+use crate::hazards::{
+    BankWorkload, BankerWorkload, LivelockWorkload, PhilosophersWorkload, StarvationWorkload,
+};
 use crate::lazy_init::LazyInitWorkload;
 use crate::lru::LruWorkload;
 use crate::map::MapWorkload;
@@ -41,6 +43,7 @@ impl Registry {
             .with(PhilosophersWorkload::standard())
             .with(LivelockWorkload::standard())
             .with(BankerWorkload::standard())
+            .with(StarvationWorkload::standard())
     }
 
     /// Adds `workload`, replacing any workload of the same name (so a user can extend one).

@@ -19,9 +19,11 @@ pub mod bank;
 pub mod banker;
 pub mod livelock;
 pub mod philosophers;
+pub mod starvation;
 pub mod wait_for;
 
 pub use bank::BankWorkload;
 pub use banker::BankerWorkload;
 pub use livelock::LivelockWorkload;
 pub use philosophers::PhilosophersWorkload;
+pub use starvation::StarvationWorkload;
