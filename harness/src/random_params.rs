@@ -43,7 +43,7 @@ fn draw(spec: &ParamSpec, rng: &mut SmallRng) -> String {
             Err(_) => base.to_owned(),
         },
         ParamKind::Decimal => match base.parse::<f64>() {
-            Ok(x) if x == 0.0 => format!("{:.2}", rng.random_range(0.0..1.0)),
+            Ok(0.0) => format!("{:.2}", rng.random_range(0.0..1.0)),
             Ok(x) => format!("{:.3}", x * factor),
             Err(_) => base.to_owned(),
         },
