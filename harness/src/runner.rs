@@ -27,8 +27,10 @@ pub const BATCH_TARGET: Duration = Duration::from_micros(5);
 pub const MAX_BATCH: u64 = 1 << 16;
 
 /// How long the runner waits for late threads at the start of the measured phase before it
-/// measures anyway.
-pub const STRAGGLER_GRACE: Duration = Duration::from_secs(5);
+/// measures anyway. A thread starved by an unfair lock (a writer behind a stream of readers)
+/// can be late for seconds while its neighbours progress; a thread stuck for good is the
+/// watchdog's business.
+pub const STRAGGLER_GRACE: Duration = Duration::from_secs(1);
 
 /// How long the runner waits, after a stall, for threads that were only waiting for the stop
 /// flag to leave; the others are abandoned.
@@ -366,11 +368,16 @@ fn stalled(
     Measurement { ops_per_thread, elapsed, latency, batches, metrics, check, stall }
 }
 
-/// The time every thread was measuring: latest start to earliest finish.
+/// The time every thread was measuring: latest start to earliest finish. If they never all ran
+/// at once (a starved thread began only after the straggler grace, when others had finished),
+/// the span from the first start to the last finish instead.
 fn overlap(reports: &[ThreadReport]) -> Duration {
     let last_start = reports.iter().map(|r| r.started).max().expect("at least one thread");
     let first_finish = reports.iter().map(|r| r.finished).min().expect("at least one thread");
-    first_finish.saturating_duration_since(last_start)
+    match first_finish.saturating_duration_since(last_start) {
+        Duration::ZERO => span(&reports.iter().collect::<Vec<_>>()),
+        overlap => overlap,
+    }
 }
 
 /// First start to last finish.
