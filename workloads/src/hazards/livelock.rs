@@ -1,21 +1,23 @@
 //! `livelock`: polite workers that step back for each other in lockstep, forever.
 //!
 //! The workers share one resource and take turns in rounds: in each round every worker present
-//! either announces that it wants the resource or stays quiet, and a round's sole announcer gets
-//! it (one operation). The polite rule — if someone else wants it too, step back and try again —
+//! announces that it wants the resource, and a round's sole announcer gets it (one operation). The polite rule — if someone else wants it too, step back and try again —
 //! is the corridor dance of two people stepping aside the same way: `polite` workers all announce
 //! every round, so with two or more present every round collides and nobody ever gets through,
 //! while all of them spin at full speed. The rounds make the lockstep exact, so the livelock is
 //! certain rather than a matter of timing; that is the point of the demonstration. `random-backoff`
-//! fixes it the Ethernet way: after a collision a worker sits out a random number of rounds, drawn
-//! from a window that doubles with each consecutive collision, so the symmetry breaks.
+//! fixes it the Ethernet way: after a collision a worker steps away for a random while, drawn from
+//! a window that doubles with each consecutive collision, so the symmetry breaks and the rounds go
+//! on without it.
 //!
 //! A polite worker waits for a round to end by spinning ([`Backoff`], yielding once spinning is
 //! exhausted): livelocked threads are busy by definition, retrying, and the runner's watchdog
 //! tells them from deadlocked ones by the CPU time they burn. The fixed workers spin a little,
 //! then sleep until the round ends, so that rounds keep going when the workers outnumber the
-//! cores (every round needs every present worker to take part). Invariant: every operation was won by the sole announcer of
-//! its round (wins counted = operations). At one thread there is nobody to be polite to.
+//! cores (every round needs every present worker to take part).
+//!
+//! Invariant: every operation was won by the sole announcer of its round (operations ≤ rounds
+//! won alone). At one thread there is nobody to be polite to.
 
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 
@@ -24,14 +26,16 @@ use primitives::backoff::Backoff;
 use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};
 
+use crate::busy_work::BusyWork;
 use crate::metrics::Metrics;
 use crate::params::ParamSpec;
 use crate::workload::{Check, ImplInfo, ImplKind, Trial, TrialSetup, Worker, Workload};
 
 const NOBODY: usize = usize::MAX;
-/// The random back-off window stops doubling here (2^5 rounds): enough to spread 32 workers, and
-/// every round a worker sits out still needs every present worker to take part.
+/// The random back-off window stops doubling here (2^5 pauses): enough to spread 32 workers.
 const MAX_WINDOW_DOUBLINGS: u32 = 5;
+/// One unit of random back-off: about a round's length when the workers are on cores.
+const PAUSE_NS: u64 = 1_000;
 
 const IMPLEMENTATIONS: &[(&str, ImplKind, &str, bool)] = &[
     (
@@ -148,15 +152,14 @@ impl Rounds {
         }
     }
 
-    /// Takes part in the current round; `true` if `me` won it. `None` once closed.
-    fn take_part(&self, me: usize, announce: bool) -> Option<bool> {
+    /// Takes part in the current round, announcing that `me` wants the resource; `true` if `me`
+    /// won it (announced alone). `None` once closed.
+    fn take_part(&self, me: usize) -> Option<bool> {
         let round = {
             let mut state = self.state.lock();
             let round = self.round.load(Ordering::Relaxed);
-            if announce {
-                state.announcers += 1;
-                state.last_announcer = me;
-            }
+            state.announcers += 1;
+            state.last_announcer = me;
             state.arrived += 1;
             if state.arrived >= state.present {
                 self.resolve(&mut state);
@@ -204,7 +207,7 @@ impl Trial for Rounds {
     fn worker(&self, index: usize) -> Box<dyn Worker + '_> {
         let rng =
             SmallRng::seed_from_u64(self.seed ^ (index as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15));
-        Box::new(Polite { rounds: self, index, rng, collided: 0, sit_out: 0, rounds_lost: 0 })
+        Box::new(Polite { rounds: self, index, rng, collided: 0, rounds_lost: 0 })
     }
 
     fn stop(&self) {
@@ -240,10 +243,8 @@ struct Polite<'a> {
     rounds: &'a Rounds,
     index: usize,
     rng: SmallRng,
-    /// Consecutive collisions of this worker: the back-off window is `2^collided` rounds.
+    /// Consecutive collisions of this worker: the back-off window is `2^collided` pauses.
     collided: u32,
-    /// Rounds still to sit out.
-    sit_out: u64,
     rounds_lost: u64,
 }
 
@@ -253,23 +254,24 @@ impl Worker for Polite<'_> {
         rounds.enter();
         let mut won = 0;
         while won < n {
-            let announce = self.sit_out == 0;
-            self.sit_out = self.sit_out.saturating_sub(1);
-            match rounds.take_part(self.index, announce) {
+            match rounds.take_part(self.index) {
                 None => break,
                 Some(true) => {
                     won += 1;
                     self.collided = 0;
                 }
-                Some(false) if announce => {
+                Some(false) => {
                     // Stepped back: someone else wanted it too.
                     self.rounds_lost += 1;
                     self.collided = (self.collided + 1).min(MAX_WINDOW_DOUBLINGS);
                     if rounds.random_backoff {
-                        self.sit_out = self.rng.random_range(0..1u64 << self.collided);
+                        // Step away for a random while, so the others' rounds go on without us.
+                        rounds.leave();
+                        let window = 1u64 << self.collided;
+                        BusyWork::from_nanos(self.rng.random_range(0..window) * PAUSE_NS).run();
+                        rounds.enter();
                     }
                 }
-                Some(false) => {}
             }
         }
         rounds.leave();

@@ -39,7 +39,7 @@ const PARAMS: &[ParamSpec] = &[
     ParamSpec {
         name: "think_ns",
         kind: ParamKind::Nanos,
-        default: "0",
+        default: "500",
         help: "busy work between meals (ns)",
     },
 ];

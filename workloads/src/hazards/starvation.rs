@@ -38,7 +38,7 @@ const PARAMS: &[ParamSpec] = &[
     ParamSpec {
         name: "outside_ns",
         kind: ParamKind::Nanos,
-        default: "0",
+        default: "500",
         help: "busy work between two operations (ns)",
     },
     ParamSpec {
