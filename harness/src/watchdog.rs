@@ -25,9 +25,10 @@ use crossbeam_utils::CachePadded;
 pub const DEFAULT_WATCHDOG: Duration = Duration::from_millis(400);
 
 /// Below this many CPU-seconds per second (summed over the stuck threads) the threads are taken
-/// to be blocked: parked threads use next to none (measured: under 0.1%), spinning ones that
-/// yield on a loaded machine still 10% or more.
-const BUSY_CORES: f64 = 0.02;
+/// to be blocked: parked threads use next to none (measured: under 0.1%), spinning ones on a
+/// loaded machine still several percent. A runnable thread that gets no CPU at all (a machine
+/// overloaded for the whole period) would look blocked too.
+const BUSY_CORES: f64 = 0.005;
 
 /// What one worker thread publishes for the watchdog, on a cache line of its own.
 #[derive(Debug, Default)]

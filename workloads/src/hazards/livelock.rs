@@ -10,23 +10,22 @@
 //! a window that doubles with each consecutive collision, so the symmetry breaks and the rounds go
 //! on without it.
 //!
-//! A polite worker waits for a round to end by spinning ([`Backoff`], yielding once spinning is
-//! exhausted): livelocked threads are busy by definition, retrying, and the runner's watchdog
-//! tells them from deadlocked ones by the CPU time they burn. The fixed workers spin a little,
-//! then sleep until the round ends, so that rounds keep going when the workers outnumber the
+//! A polite worker waits for a round to end by spinning: livelocked threads are busy by
+//! definition, retrying, and the runner's watchdog tells them from deadlocked ones by the CPU
+//! time they burn. The fixed workers spin a little ([`Backoff`]), then sleep until the round ends, so that rounds keep going when the workers outnumber the
 //! cores (every round needs every present worker to take part).
 //!
 //! Invariant: every operation was won by the sole announcer of its round (operations ≤ rounds
 //! won alone). At one thread there is nobody to be polite to.
 
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::time::Duration;
 
 use parking_lot::{Condvar, Mutex};
 use primitives::backoff::Backoff;
 use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};
 
-use crate::busy_work::BusyWork;
 use crate::metrics::Metrics;
 use crate::params::ParamSpec;
 use crate::workload::{Check, ImplInfo, ImplKind, Trial, TrialSetup, Worker, Workload};
@@ -34,8 +33,9 @@ use crate::workload::{Check, ImplInfo, ImplKind, Trial, TrialSetup, Worker, Work
 const NOBODY: usize = usize::MAX;
 /// The random back-off window stops doubling here (2^5 pauses): enough to spread 32 workers.
 const MAX_WINDOW_DOUBLINGS: u32 = 5;
-/// One unit of random back-off: about a round's length when the workers are on cores.
-const PAUSE_NS: u64 = 1_000;
+/// One unit of random back-off: longer than it takes the workers of a collided round to wake
+/// (tens of microseconds), or they would all be back before the first one takes its turn.
+const BACKOFF_SLOT: Duration = Duration::from_micros(20);
 
 const IMPLEMENTATIONS: &[(&str, ImplKind, &str, bool)] = &[
     (
@@ -171,7 +171,9 @@ impl Rounds {
             if self.closed.load(Ordering::Relaxed) {
                 return None;
             }
-            if self.random_backoff && backoff.is_completed() {
+            if !self.random_backoff {
+                std::hint::spin_loop();
+            } else if backoff.is_completed() {
                 let mut state = self.state.lock();
                 while self.round.load(Ordering::Acquire) == round
                     && !self.closed.load(Ordering::Relaxed)
@@ -267,8 +269,8 @@ impl Worker for Polite<'_> {
                     if rounds.random_backoff {
                         // Step away for a random while, so the others' rounds go on without us.
                         rounds.leave();
-                        let window = 1u64 << self.collided;
-                        BusyWork::from_nanos(self.rng.random_range(0..window) * PAUSE_NS).run();
+                        let slots = self.rng.random_range(0..1u32 << self.collided);
+                        std::thread::sleep(BACKOFF_SLOT * slots);
                         rounds.enter();
                     }
                 }
