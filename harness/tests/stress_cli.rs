@@ -56,7 +56,9 @@ fn run_records_a_demonstrated_deadlock_as_expected_and_skips_its_repeats() {
     let out = dir.path().join("res");
     syncbench()
         .args(["run", "philosophers", "--impls", "left-first,asymmetric", "--threads", "1,3"])
-        .args(["--repeats", "3", "--duration", "50ms", "--warmup", "5ms", "--watchdog", "200ms"])
+        // A fixed count: the deadlock comes long before 3 threads eat 100 000 meals each.
+        .args(["--repeats", "3", "--ops", "100000", "--set", "think_ns=0"])
+        .args(["--warmup", "5ms", "--watchdog", "200ms"])
         .arg("--out")
         .arg(&out)
         .assert()
