@@ -6,6 +6,12 @@
 //! when a batch runs long, so a clock read (~25 ns) never weighs on fast operations and the stop
 //! flag is seen within microseconds. A batch of `n` ops taking `t` is recorded as `n` samples of
 //! `t / n`; operations slower than the threshold stay at batches of one and are timed one by one.
+//!
+//! Watchdog: after every batch a thread publishes its running op count; the coordinator checks
+//! them every few milliseconds, and when no thread has completed an operation for the watchdog
+//! period it ends the trial as a deadlock or livelock (see [`crate::watchdog`]). The worker
+//! threads are therefore plain (not scoped) threads that own the trial through an `Arc`, so that
+//! stuck ones can be abandoned.
 
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Barrier};
