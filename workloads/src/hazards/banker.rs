@@ -165,11 +165,13 @@ impl GrantIfAvailable {
 impl Manager for GrantIfAvailable {
     fn request(&self, process: usize, request: &[u64]) -> Books {
         let books = self.books.lock().unwrap_or_else(PoisonError::into_inner);
-        let fits = |books: &mut Books| {
+        let too_little_free = |books: &mut Books| {
             request.iter().zip(&books.available).any(|(want, free)| want > free)
         };
-        let mut books =
-            self.released.wait_while(books, fits).unwrap_or_else(PoisonError::into_inner);
+        let mut books = self
+            .released
+            .wait_while(books, too_little_free)
+            .unwrap_or_else(PoisonError::into_inner);
         for (r, &units) in request.iter().enumerate() {
             books.available[r] -= units;
             books.allocation[process][r] += units;
