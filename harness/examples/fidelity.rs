@@ -41,7 +41,7 @@ fn suite(workload: &CounterWorkload, params: &Params) -> f64 {
         .prepare("atomic-counter", &TrialSetup { threads: 1, seed: 0, params })
         .expect("atomic-counter exists");
     let timing = Timing { stop: Stop::OpsPerThread(INCREMENTS), warmup: Duration::from_millis(20) };
-    let measurement = measure(&*trial, 1, timing);
+    let measurement = measure(trial, 1, timing);
     1e9 / measurement.throughput()
 }
 

@@ -10,7 +10,7 @@ use workloads::Registry;
 
 use crate::cli::{Cli, Command};
 use crate::environment::Environment;
-use crate::options::RunOptions;
+use crate::options::{RunOptions, StressOptions};
 
 /// Exit code of a run that found something: an unexpected invariant violation, or a regression
 /// found by `compare`.
@@ -72,6 +72,28 @@ fn execute(registry: &Registry, cli: Cli, args: &[OsString]) -> Result<u8> {
                 None => Ok(0),
             }
         }
+        Command::Stress(stress_args) => {
+            let env = Environment::detect();
+            let options = StressOptions::from_cli(&stress_args, registry, clock_seed())?;
+            #[cfg(feature = "chaos")]
+            if options.chaos {
+                primitives::chaos::enable(options.seed);
+            }
+            let outcome = crate::stress::run(registry, &options, env.logical_cpus);
+            #[cfg(feature = "chaos")]
+            if options.chaos {
+                primitives::chaos::disable();
+            }
+            println!("stress: {} operations checked in {} trials", outcome.ops, outcome.trials);
+            if outcome.failures.is_empty() {
+                println!("stress: every correct implementation held; every demonstration showed its hazard");
+                return Ok(0);
+            }
+            for failure in &outcome.failures {
+                eprintln!("syncbench: {failure}");
+            }
+            Ok(EXIT_FINDING)
+        }
         Command::Run(run_args) => {
             let env = Environment::detect();
             let options =
@@ -90,6 +112,13 @@ fn execute(registry: &Registry, cli: Cli, args: &[OsString]) -> Result<u8> {
             Ok(0)
         }
     }
+}
+
+/// A seed from the clock, for a stress run not given one (it prints it, so it can be repeated).
+fn clock_seed() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |since| since.as_nanos() as u64)
 }
 
 /// `results/<UTC timestamp>`, e.g. `results/2026-11-23T01-54-00Z`.

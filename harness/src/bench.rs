@@ -54,7 +54,7 @@ pub fn time_ops(
         .prepare(implementation, &setup)
         .unwrap_or_else(|| panic!("{} has no implementation {implementation}", workload.name()));
     let timing = Timing { stop: Stop::After(SAMPLE_RUN), warmup: WARMUP };
-    let measurement = measure(&*trial, threads, timing);
+    let measurement = measure(trial, threads, timing);
     if let Check::Violated(why) = &measurement.check {
         let demonstration = workload
             .implementations()

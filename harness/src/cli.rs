@@ -21,6 +21,10 @@ pub enum Command {
     },
     /// Run workloads over a sweep of thread counts and write a results folder.
     Run(Box<RunArgs>),
+    /// Long invariant-checking runs of every implementation (demonstrations too) at random thread
+    /// counts and parameters, under a deadlock/livelock watchdog: exit 0 when every correct
+    /// implementation held and every demonstration showed its hazard, 1 otherwise.
+    Stress(StressArgs),
     /// Redraw the charts, hgrm/ and report.html of a results folder from its CSV files; or, given
     /// several folders (other hosts, commits), draw them together as one report.
     Report {
@@ -76,6 +80,29 @@ pub struct RunArgs {
     /// for PCT% of its own time), to check that the regression gate catches a known slowdown.
     #[arg(long, value_name = "IMPL=PCT", hide = true)]
     pub slowdown: Option<String>,
+    /// Report a stall when no thread completes an operation for this long (default 400ms): a
+    /// deadlock or livelock, a finding unless the implementation is a demonstration.
+    #[arg(long, value_name = "D")]
+    pub watchdog: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct StressArgs {
+    /// Workloads to stress (default: all).
+    pub workloads: Vec<String>,
+    /// Total time, shared evenly by the workloads and then their implementations (default 60s).
+    #[arg(long, value_name = "D")]
+    pub duration: Option<String>,
+    /// Report a stall when no thread completes an operation for this long (default 1s).
+    #[arg(long, value_name = "D")]
+    pub watchdog: Option<String>,
+    /// Seed of the random thread counts and parameters (default: from the clock, printed).
+    #[arg(long, value_name = "N")]
+    pub seed: Option<String>,
+    /// Inject random yields and short sleeps at the hand-rolled primitives' synchronisation
+    /// points (needs a build with `--features chaos`).
+    #[arg(long)]
+    pub chaos: bool,
 }
 
 #[derive(Debug, Args)]

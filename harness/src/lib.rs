@@ -1,5 +1,6 @@
-//! The `syncbench` binary's library: the runner that measures one trial, the sweep that runs and
-//! records many, and the command line on top.
+//! The `syncbench` binary's library: the runner that measures one trial under a deadlock/livelock
+//! watchdog, the sweep that runs and records many, the stress test that runs every implementation
+//! at random thread counts and parameters, and the command line on top.
 //!
 //! Use it to run the project's workloads on your own implementation without editing the project:
 //! build a [`workloads::Registry`] holding a workload with your implementation added (see
@@ -13,6 +14,9 @@ pub mod environment;
 pub mod list;
 pub mod options;
 pub mod progress;
+pub mod random_params;
 pub mod runner;
+pub mod stress;
 pub mod sweep;
 pub mod table;
+pub mod watchdog;

@@ -6,8 +6,9 @@ use std::time::Duration;
 
 use workloads::{ParamError, Params, Registry, Workload};
 
-use crate::cli::RunArgs;
+use crate::cli::{RunArgs, StressArgs};
 use crate::runner::{Stop, Timing};
+use crate::watchdog::DEFAULT_WATCHDOG;
 
 /// Bad input, with a message written for the user. The binary exits 2 on any of these.
 #[derive(Debug, thiserror::Error)]
@@ -65,6 +66,8 @@ pub struct RunOptions {
     pub repeats: usize,
     pub seed: u64,
     pub out: PathBuf,
+    /// No operation completed by any thread for this long is a stall (see [`crate::watchdog`]).
+    pub watchdog: Duration,
     /// Test-only (`--slowdown IMPL=PCT`): an implementation whose timed batches are padded by a
     /// share of their own time, to validate the regression gate.
     pub slowdown: Option<Slowdown>,
@@ -201,9 +204,72 @@ impl RunOptions {
             None => DEFAULT_SEED,
         };
         let out = args.out.clone().unwrap_or(default_out);
-        let slowdown = args.slowdown.as_deref().map(parse_slowdown).transpose()?;
+        let watchdog = match &args.watchdog {
+            Some(d) => parse_duration("--watchdog", d, false)?,
+            None => DEFAULT_WATCHDOG,
+        };
         let timing = Timing { stop, warmup };
-        Ok(Self { workloads, threads, timing, repeats, seed, out, slowdown })
+        let slowdown = args.slowdown.as_deref().map(parse_slowdown).transpose()?;
+        Ok(Self { workloads, threads, timing, repeats, seed, out, watchdog, slowdown })
+    }
+}
+
+/// Everything `syncbench stress` does, validated.
+#[derive(Debug, Clone)]
+pub struct StressOptions {
+    /// Workload names, in the registry's order when none was named.
+    pub workloads: Vec<String>,
+    /// The whole run's time, shared evenly by the workloads and then their implementations.
+    pub duration: Duration,
+    pub watchdog: Duration,
+    pub seed: u64,
+    pub chaos: bool,
+}
+
+const STRESS_DURATION: Duration = Duration::from_secs(60);
+const STRESS_WATCHDOG: Duration = Duration::from_secs(1);
+
+impl StressOptions {
+    /// Validates `args` against the workloads of `registry`; `clock_seed` is the seed when none
+    /// is given.
+    pub fn from_cli(
+        args: &StressArgs,
+        registry: &Registry,
+        clock_seed: u64,
+    ) -> Result<Self, OptionsError> {
+        let workloads: Vec<String> = if args.workloads.is_empty() {
+            registry.names().into_iter().map(str::to_owned).collect()
+        } else {
+            args.workloads.clone()
+        };
+        for name in &workloads {
+            if registry.get(name).is_none() {
+                return Err(OptionsError::UnknownWorkload {
+                    name: name.clone(),
+                    known: registry.names().join(", "),
+                });
+            }
+        }
+        let duration = match &args.duration {
+            Some(d) => parse_duration("--duration", d, false)?,
+            None => STRESS_DURATION,
+        };
+        let watchdog = match &args.watchdog {
+            Some(d) => parse_duration("--watchdog", d, false)?,
+            None => STRESS_WATCHDOG,
+        };
+        let seed = match &args.seed {
+            Some(s) => s.parse().map_err(|_| invalid("--seed", s, "expected a whole number"))?,
+            None => clock_seed,
+        };
+        if args.chaos && !cfg!(feature = "chaos") {
+            return Err(invalid(
+                "--chaos",
+                "on",
+                "this build has no chaos hooks: rebuild with --features chaos",
+            ));
+        }
+        Ok(Self { workloads, duration, watchdog, seed, chaos: args.chaos })
     }
 }
 

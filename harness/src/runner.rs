@@ -6,14 +6,24 @@
 //! when a batch runs long, so a clock read (~25 ns) never weighs on fast operations and the stop
 //! flag is seen within microseconds. A batch of `n` ops taking `t` is recorded as `n` samples of
 //! `t / n`; operations slower than the threshold stay at batches of one and are timed one by one.
+//!
+//! Watchdog: after every batch a thread publishes its running op count; the coordinator checks
+//! them every few milliseconds, and when no thread has completed an operation for the watchdog
+//! period it ends the trial as a deadlock or livelock (see [`crate::watchdog`]). The worker
+//! threads are therefore plain (not scoped) threads that own the trial through an `Arc`, so that
+//! stuck ones can be abandoned.
 
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{mpsc, Barrier};
+use std::sync::{Arc, Barrier};
 use std::time::{Duration, Instant};
 
 use hdrhistogram::Histogram;
 use workloads::metrics::latency_histogram;
 use workloads::{Check, Metrics, Role, Trial};
+
+use crate::watchdog::{
+    ExitGuard, ProgressBoard, Stall, StallKind, ThreadProgress, Watchdog, DEFAULT_WATCHDOG,
+};
 
 /// An operation at least this slow is timed alone.
 pub const PER_OP_THRESHOLD: Duration = Duration::from_micros(1);
@@ -23,8 +33,14 @@ pub const BATCH_TARGET: Duration = Duration::from_micros(5);
 pub const MAX_BATCH: u64 = 1 << 16;
 
 /// How long the runner waits for late threads at the start of the measured phase before it
-/// measures anyway.
-pub const STRAGGLER_GRACE: Duration = Duration::from_secs(5);
+/// measures anyway. A thread starved by an unfair lock (a writer behind a stream of readers)
+/// can be late for seconds while its neighbours progress; a thread stuck for good is the
+/// watchdog's business.
+pub const STRAGGLER_GRACE: Duration = Duration::from_secs(1);
+
+/// How long the runner waits, after a stall, for threads that were only waiting for the stop
+/// flag to leave; the others are abandoned.
+pub const STALL_EXIT_GRACE: Duration = Duration::from_millis(20);
 
 /// When the measured phase ends.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -57,8 +73,11 @@ pub struct Measurement {
     pub batches: u64,
     /// What the workers recorded themselves in the measured phase (and in `finish`), merged.
     pub metrics: Metrics,
-    /// The workload's invariant, checked after the threads were joined.
+    /// The workload's invariant, checked after the threads were joined; or, after a stall, the
+    /// stall described.
     pub check: Check,
+    /// What the watchdog saw, if the workers stalled.
+    pub stall: Option<StallKind>,
 }
 
 impl Measurement {
@@ -91,7 +110,27 @@ struct ThreadReport {
     latency: Histogram<u64>,
 }
 
-/// Runs `trial` on `threads` threads and checks its invariant.
+/// What the coordinator and the worker threads share. Owned through an `Arc` by every thread,
+/// so that a thread stuck for good can be abandoned with everything it uses.
+struct Shared {
+    trial: Arc<dyn Trial>,
+    stop: AtomicBool,
+    start: Barrier,
+    main_workers: AtomicUsize,
+    main_done: AtomicUsize,
+    warmed_up: AtomicUsize,
+    go: AtomicBool,
+    measuring: AtomicUsize,
+    board: ProgressBoard,
+}
+
+/// Runs `trial` on `threads` threads and checks its invariant, under a watchdog of
+/// [`DEFAULT_WATCHDOG`]; see [`measure_watched`].
+pub fn measure(trial: impl Into<Arc<dyn Trial>>, threads: usize, timing: Timing) -> Measurement {
+    measure_watched(trial.into(), threads, timing, DEFAULT_WATCHDOG)
+}
+
+/// Runs `trial` on `threads` threads and checks its invariant, unless the workers stall.
 ///
 /// The threads and this coordinating thread start together at a barrier. Each thread warms up
 /// for the warm-up time, says so, and keeps running unmeasured until the coordinator, once every
@@ -101,122 +140,216 @@ struct ThreadReport {
 /// producers wait at the barrier. The coordinator ends the measured phase when the duration has
 /// passed or every main worker has finished its count or run out of work: it sets the stop flag
 /// and calls [`Trial::stop`].
-pub fn measure(trial: &dyn Trial, threads: usize, timing: Timing) -> Measurement {
-    measure_padded(trial, threads, timing, 0.0)
-}
-
-/// [`measure`], with every timed batch of every thread padded by busy-waiting for `pad_share` of
-/// its own time (0.2: 20 % longer). Test-only: it makes an implementation slower by a known
-/// amount, so the regression gate's validation can check that the gate catches it.
-pub fn measure_padded(
-    trial: &dyn Trial,
+///
+/// All along, the coordinator runs the [`Watchdog`]: if no thread completes an operation for
+/// `watchdog`, the run ends there. The check is the stall (a deadlock or a livelock, with what
+/// the trial says its threads wait for), the invariant is not checked (its check could block on
+/// the locks the stuck threads hold), and threads that do not return at once are abandoned.
+pub fn measure_watched(
+    trial: Arc<dyn Trial>,
     threads: usize,
     timing: Timing,
-    pad_share: f64,
+    watchdog: Duration,
 ) -> Measurement {
-    assert!(threads > 0, "a trial needs at least one thread");
-    let stop = AtomicBool::new(false);
-    let start = Barrier::new(threads + 1);
-    let main_workers = AtomicUsize::new(0);
-    let warmed_up = AtomicUsize::new(0);
-    let go = AtomicBool::new(false);
-    let measuring = AtomicUsize::new(0);
-    let (main_done, main_done_rx) = mpsc::channel::<()>();
+    measure_supervised(trial, threads, timing, Supervision { watchdog, pad_share: 0.0 })
+}
 
-    let reports: Vec<ThreadReport> = std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..threads)
-            .map(|index| {
-                let (stop, start, main_workers) = (&stop, &start, &main_workers);
-                let (warmed_up, go, measuring) = (&warmed_up, &go, &measuring);
-                let main_done = main_done.clone();
-                scope.spawn(move || {
-                    let mut worker = trial.worker(index);
-                    let role = worker.role();
-                    if role == Role::Main {
-                        main_workers.fetch_add(1, Ordering::Relaxed);
-                    }
-                    let mut timer = BatchTimer::new(pad_share);
-                    start.wait();
-                    let warmup_end = Instant::now() + timing.warmup;
-                    let mut warmup_ops =
-                        timer.run_until(&mut *worker, || Instant::now() >= warmup_end);
-                    // Keep going, unmeasured, until every thread has warmed up.
-                    warmed_up.fetch_add(1, Ordering::AcqRel);
-                    warmup_ops += timer.run_until(&mut *worker, || go.load(Ordering::Acquire));
-                    timer.reset_samples();
-                    drop(worker.take_metrics());
-                    let started = Instant::now();
-                    measuring.fetch_add(1, Ordering::AcqRel);
-                    let ops = match (role, timing.stop) {
-                        (Role::Main, Stop::OpsPerThread(limit)) => {
-                            timer.run_count(&mut *worker, limit)
-                        }
-                        _ => timer.run_until(&mut *worker, || stop.load(Ordering::Relaxed)),
-                    };
-                    let finished = Instant::now();
-                    if role == Role::Main {
-                        // The coordinator may have stopped waiting already; that is fine.
-                        let _ = main_done.send(());
-                    }
-                    let finish_ops = worker.finish();
-                    let mut metrics = worker.take_metrics();
-                    match role {
-                        Role::Side(name) => timer.move_samples_to(&mut metrics, name),
-                        Role::Idle => timer.reset_samples(),
-                        Role::Main => {}
-                    }
-                    ThreadReport {
-                        role,
-                        warmup_ops,
-                        ops,
-                        finish_ops,
-                        metrics,
-                        batches: timer.batches,
-                        started,
-                        finished,
-                        latency: timer.latency,
-                    }
+/// How a trial is watched over, beyond its [`Timing`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Supervision {
+    /// No operation completed by any thread for this long is a stall.
+    pub watchdog: Duration,
+    /// Share of every timed batch's own time to busy-wait on top of it (0.2: 20 % longer), 0
+    /// normally. Test-only: it makes an implementation slower by a known amount, so the
+    /// regression gate's validation can check that the gate catches it.
+    pub pad_share: f64,
+}
+
+/// [`measure_watched`] with every [`Supervision`] setting.
+pub fn measure_supervised(
+    trial: Arc<dyn Trial>,
+    threads: usize,
+    timing: Timing,
+    supervision: Supervision,
+) -> Measurement {
+    let Supervision { watchdog, pad_share } = supervision;
+    assert!(threads > 0, "a trial needs at least one thread");
+    let shared = Arc::new(Shared {
+        trial,
+        stop: AtomicBool::new(false),
+        start: Barrier::new(threads + 1),
+        main_workers: AtomicUsize::new(0),
+        main_done: AtomicUsize::new(0),
+        warmed_up: AtomicUsize::new(0),
+        go: AtomicBool::new(false),
+        measuring: AtomicUsize::new(0),
+        board: ProgressBoard::new(threads),
+    });
+    let handles: Vec<_> = (0..threads)
+        .map(|index| {
+            let shared = shared.clone();
+            std::thread::spawn(move || worker_thread(&shared, index, timing, pad_share))
+        })
+        .collect();
+    // A trial whose single operations can take long gets a watchdog that outwaits them.
+    let watchdog = shared.trial.slowest_op().map_or(watchdog, |slowest| watchdog.max(2 * slowest));
+    let mut coordinator = Coordinator { shared: &shared, watchdog: Watchdog::new(watchdog) };
+    match coordinator.run(threads, timing) {
+        Ok(()) => {
+            let reports: Vec<ThreadReport> = handles
+                .into_iter()
+                .map(|handle| {
+                    handle.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))
                 })
-            })
-            .collect();
-        drop(main_done);
-        start.wait();
-        let mains = main_workers.load(Ordering::Relaxed);
-        std::thread::sleep(timing.warmup);
-        wait_until_all(&warmed_up, threads);
-        go.store(true, Ordering::Release);
+                .collect();
+            let all_ops: u64 = reports
+                .iter()
+                .filter(|r| r.role != Role::Idle)
+                .map(|r| r.warmup_ops + r.ops + r.finish_ops)
+                .sum();
+            let check = shared.trial.check(all_ops);
+            assemble(&reports, timing, check)
+        }
+        Err((stall, measure_start)) => {
+            // Asked before the stop, which may release some of the stuck threads.
+            let check = Check::Violated(stall.describe(shared.trial.diagnose_stall()));
+            shared.stop.store(true, Ordering::Relaxed);
+            shared.trial.stop();
+            stalled(&shared, handles, &stall, measure_start, check)
+        }
+    }
+}
+
+/// The body of worker thread `index`.
+fn worker_thread(shared: &Shared, index: usize, timing: Timing, pad_share: f64) -> ThreadReport {
+    let progress = shared.board.thread(index);
+    let _exit = ExitGuard(progress);
+    let mut worker = shared.trial.worker(index);
+    let role = worker.role();
+    progress.started(role != Role::Main);
+    if role == Role::Main {
+        shared.main_workers.fetch_add(1, Ordering::Relaxed);
+    }
+    let mut timer = BatchTimer::new(progress, pad_share);
+    shared.start.wait();
+    let warmup_end = Instant::now() + timing.warmup;
+    let mut warmup_ops = timer.run_until(&mut *worker, || Instant::now() >= warmup_end);
+    // Keep going, unmeasured, until every thread has warmed up.
+    shared.warmed_up.fetch_add(1, Ordering::AcqRel);
+    warmup_ops += timer.run_until(&mut *worker, || shared.go.load(Ordering::Acquire));
+    timer.reset_samples();
+    drop(worker.take_metrics());
+    let started = Instant::now();
+    progress.measuring();
+    shared.measuring.fetch_add(1, Ordering::AcqRel);
+    let ops = match (role, timing.stop) {
+        (Role::Main, Stop::OpsPerThread(limit)) => timer.run_count(&mut *worker, limit),
+        _ => timer.run_until(&mut *worker, || shared.stop.load(Ordering::Relaxed)),
+    };
+    let finished = Instant::now();
+    if role == Role::Main {
+        shared.main_done.fetch_add(1, Ordering::AcqRel);
+    }
+    let finish_ops = worker.finish();
+    let mut metrics = worker.take_metrics();
+    match role {
+        Role::Side(name) => timer.move_samples_to(&mut metrics, name),
+        Role::Idle => timer.reset_samples(),
+        Role::Main => {}
+    }
+    ThreadReport {
+        role,
+        warmup_ops,
+        ops,
+        finish_ops,
+        metrics,
+        batches: timer.batches,
+        started,
+        finished,
+        latency: timer.latency,
+    }
+}
+
+/// The coordinating thread's side of a trial: it paces the phases and runs the watchdog.
+struct Coordinator<'a> {
+    shared: &'a Shared,
+    watchdog: Watchdog,
+}
+
+/// A stall, and when the measured phase began (if it did).
+type Stalled = (Stall, Option<Instant>);
+
+impl Coordinator<'_> {
+    /// Paces the trial until every thread has left its worker, or a stall.
+    fn run(&mut self, threads: usize, timing: Timing) -> Result<(), Stalled> {
+        let shared = self.shared;
+        shared.start.wait();
+        let mains = shared.main_workers.load(Ordering::Relaxed);
+        let warmup_end = Instant::now() + timing.warmup;
+        self.wait(|| Instant::now() >= warmup_end, None).map_err(|s| (s, None))?;
+        // A worker stuck in an operation must not hang the run: after a grace its lateness
+        // shows as a short overlap time (unless the watchdog speaks first).
+        let grace = Some(Instant::now() + STRAGGLER_GRACE);
+        self.wait(|| shared.warmed_up.load(Ordering::Acquire) >= threads, grace)
+            .map_err(|s| (s, None))?;
+        shared.go.store(true, Ordering::Release);
         // A thread sees the flag between two batches; the clock starts when all have.
-        wait_until_all(&measuring, threads);
+        let grace = Some(Instant::now() + STRAGGLER_GRACE);
+        self.wait(|| shared.measuring.load(Ordering::Acquire) >= threads, grace)
+            .map_err(|s| (s, None))?;
+        let measure_start = Instant::now();
+        let in_measurement = |stall| (stall, Some(measure_start));
         let deadline = match timing.stop {
-            Stop::After(duration) => Some(Instant::now() + duration),
+            Stop::After(duration) => Some(measure_start + duration),
             Stop::OpsPerThread(_) => None,
         };
         // With side workers, a fixed duration is honoured even if the main workers ran out of
         // work early, so that the side workers are measured over the same span.
-        let honour_deadline = mains < threads;
-        wait_for_main_workers(&main_done_rx, mains, deadline, honour_deadline);
-        stop.store(true, Ordering::Relaxed);
-        trial.stop();
-        handles
-            .into_iter()
-            .map(|handle| handle.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
-            .collect()
-    });
+        let mains_done = || shared.main_done.load(Ordering::Acquire) >= mains;
+        if mains < threads && deadline.is_some() {
+            self.wait(|| false, deadline).map_err(in_measurement)?;
+        } else {
+            self.wait(mains_done, deadline).map_err(in_measurement)?;
+        }
+        shared.stop.store(true, Ordering::Relaxed);
+        shared.trial.stop();
+        let board = &shared.board;
+        self.wait(|| (0..threads).all(|i| board.thread(i).has_exited()), None)
+            .map_err(in_measurement)
+    }
 
-    let all_ops: u64 = reports
-        .iter()
-        .filter(|r| r.role != Role::Idle)
-        .map(|r| r.warmup_ops + r.ops + r.finish_ops)
-        .sum();
-    let check = trial.check(all_ops);
+    /// Returns once `done()` or at `deadline`, whichever comes first; `Err` on a stall.
+    fn wait(&mut self, done: impl Fn() -> bool, deadline: Option<Instant>) -> Result<(), Stall> {
+        loop {
+            if done() {
+                return Ok(());
+            }
+            let now = Instant::now();
+            if deadline.is_some_and(|deadline| now >= deadline) {
+                return Ok(());
+            }
+            if let Some(stall) = self.watchdog.check(&self.shared.board) {
+                return Err(stall);
+            }
+            let nap = match deadline {
+                Some(deadline) => self.watchdog.tick().min(deadline - now),
+                None => self.watchdog.tick(),
+            };
+            std::thread::sleep(nap);
+        }
+    }
+}
+
+/// The measurement of a run whose workers all returned.
+fn assemble(reports: &[ThreadReport], timing: Timing, check: Check) -> Measurement {
     let main: Vec<&ThreadReport> = reports.iter().filter(|r| r.role == Role::Main).collect();
     let elapsed = match timing.stop {
-        Stop::After(_) => overlap(&reports),
+        Stop::After(_) => overlap(reports),
         Stop::OpsPerThread(_) => span(&main),
     };
     let mut latency = latency_histogram();
     let mut metrics = Metrics::default();
-    for report in &reports {
+    for report in reports {
         latency.add(&report.latency).expect("histograms share their bounds");
         metrics.merge(&report.metrics);
     }
@@ -227,47 +360,60 @@ pub fn measure_padded(
         batches: main.iter().map(|r| r.batches).sum(),
         metrics,
         check,
+        stall: None,
     }
 }
 
-/// Returns once `count` reaches `threads`, or after [`STRAGGLER_GRACE`]: a worker stuck in an
-/// operation must not hang the run (its lateness then shows as a short overlap time).
-fn wait_until_all(count: &AtomicUsize, threads: usize) {
-    let give_up = Instant::now() + STRAGGLER_GRACE;
-    while count.load(Ordering::Acquire) < threads && Instant::now() < give_up {
-        std::thread::sleep(Duration::from_micros(50));
-    }
-}
-
-/// Returns once `mains` main workers have reported done, or at `deadline` if there is one (and,
-/// if `honour_deadline`, not before it).
-fn wait_for_main_workers(
-    done: &mpsc::Receiver<()>,
-    mains: usize,
-    deadline: Option<Instant>,
-    honour_deadline: bool,
-) {
-    for _ in 0..mains {
-        let received = match deadline {
-            Some(deadline) => {
-                done.recv_timeout(deadline.saturating_duration_since(Instant::now())).is_ok()
+/// The measurement of a stalled run: the threads that returned after the stop flag give their
+/// figures, the stuck ones what they published; the time is the measured phase up to the stall.
+fn stalled(
+    shared: &Shared,
+    handles: Vec<std::thread::JoinHandle<ThreadReport>>,
+    stall: &Stall,
+    measure_start: Option<Instant>,
+    check: Check,
+) -> Measurement {
+    // Threads that were only waiting for the stop flag leave within a batch.
+    std::thread::sleep(STALL_EXIT_GRACE);
+    let mut latency = latency_histogram();
+    let mut metrics = Metrics::default();
+    let mut ops_per_thread = Vec::new();
+    let mut batches = 0;
+    for (index, handle) in handles.into_iter().enumerate() {
+        let progress = shared.board.thread(index);
+        if handle.is_finished() {
+            if let Ok(report) = handle.join() {
+                latency.add(&report.latency).expect("histograms share their bounds");
+                metrics.merge(&report.metrics);
+                if report.role == Role::Main {
+                    ops_per_thread.push(report.ops);
+                    batches += report.batches;
+                }
+                continue;
             }
-            None => done.recv().is_ok(),
-        };
-        if !received {
-            return;
+        }
+        // Dropping the handle abandons the thread: it stays blocked or spinning until the
+        // process exits, keeping the trial alive through its `Arc`.
+        if !progress.is_side() {
+            ops_per_thread.push(progress.measured_ops());
         }
     }
-    if let (Some(deadline), true) = (deadline, honour_deadline) {
-        std::thread::sleep(deadline.saturating_duration_since(Instant::now()));
-    }
+    let elapsed =
+        measure_start.map_or(Duration::ZERO, |start| stall.since.saturating_duration_since(start));
+    let stall = Some(stall.kind);
+    Measurement { ops_per_thread, elapsed, latency, batches, metrics, check, stall }
 }
 
-/// The time every thread was measuring: latest start to earliest finish.
+/// The time every thread was measuring: latest start to earliest finish. If they never all ran
+/// at once (a starved thread began only after the straggler grace, when others had finished),
+/// the span from the first start to the last finish instead.
 fn overlap(reports: &[ThreadReport]) -> Duration {
     let last_start = reports.iter().map(|r| r.started).max().expect("at least one thread");
     let first_finish = reports.iter().map(|r| r.finished).min().expect("at least one thread");
-    first_finish.saturating_duration_since(last_start)
+    match first_finish.saturating_duration_since(last_start) {
+        Duration::ZERO => span(&reports.iter().collect::<Vec<_>>()),
+        overlap => overlap,
+    }
 }
 
 /// First start to last finish.
@@ -278,17 +424,21 @@ fn span(reports: &[&ThreadReport]) -> Duration {
 }
 
 /// Times a worker in adaptive batches (see the module docs) and records the samples.
-struct BatchTimer {
+struct BatchTimer<'a> {
     batch: u64,
     batches: u64,
     latency: Histogram<u64>,
-    /// Share of each batch's time to busy-wait on top of it (0 outside the gate's validation).
+    /// Operations completed so far, published to the watchdog after every batch.
+    completed: u64,
+    progress: &'a ThreadProgress,
+    /// See [`Supervision::pad_share`].
     pad_share: f64,
 }
 
-impl BatchTimer {
-    fn new(pad_share: f64) -> Self {
-        Self { batch: 1, batches: 0, latency: latency_histogram(), pad_share }
+impl<'a> BatchTimer<'a> {
+    fn new(progress: &'a ThreadProgress, pad_share: f64) -> Self {
+        let latency = latency_histogram();
+        Self { batch: 1, batches: 0, latency, completed: 0, progress, pad_share }
     }
 
     /// Forgets the samples (the warm-up's) but keeps the batch size it settled on.
@@ -348,6 +498,8 @@ impl BatchTimer {
             }
             took = began.elapsed();
         }
+        self.completed += completed;
+        self.progress.publish(self.completed);
         if let Some(per_op) = (took.as_nanos() as u64).checked_div(completed) {
             self.latency.saturating_record_n(per_op, completed);
             self.batches += 1;
@@ -399,7 +551,7 @@ mod tests {
     fn fixed_count_runs_exactly_that_many_ops_and_checks_them() {
         let trial = counter_trial("atomic-counter", 3);
         let timing = Timing { stop: Stop::OpsPerThread(10_000), warmup: Duration::ZERO };
-        let m = measure(&*trial, 3, timing);
+        let m = measure(trial, 3, timing);
         assert_eq!(m.ops_per_thread, vec![10_000; 3]);
         assert_eq!(m.latency.len(), 30_000, "every op is a sample");
         assert!(matches!(m.check, Check::Held(_)), "{:?}", m.check);
@@ -412,7 +564,7 @@ mod tests {
             stop: Stop::After(Duration::from_millis(30)),
             warmup: Duration::from_millis(10),
         };
-        let m = measure(&*trial, 2, timing);
+        let m = measure(trial, 2, timing);
         assert!(m.total_ops() > 0);
         assert_eq!(m.latency.len(), m.total_ops());
         assert!(matches!(m.check, Check::Held(_)), "{:?}", m.check);
@@ -424,7 +576,7 @@ mod tests {
         let lost = (0..20).any(|_| {
             let trial = counter_trial("racy-counter", 4);
             let timing = Timing { stop: Stop::OpsPerThread(200_000), warmup: Duration::ZERO };
-            matches!(measure(&*trial, 4, timing).check, Check::Violated(_))
+            matches!(measure(trial, 4, timing).check, Check::Violated(_))
         });
         assert!(lost, "the racy counter never lost an update in 20 runs");
     }
@@ -476,9 +628,9 @@ mod tests {
 
     #[test]
     fn side_workers_count_for_the_invariant_only() {
-        let trial = SideAndMain::default();
+        let trial = Arc::new(SideAndMain::default());
         let timing = Timing { stop: Stop::OpsPerThread(5_000), warmup: Duration::ZERO };
-        let m = measure(&trial, 3, timing);
+        let m = measure(trial.clone() as Arc<dyn Trial>, 3, timing);
         assert_eq!(m.ops_per_thread, vec![5_000; 2], "only the main workers' ops");
         assert_eq!(m.latency.len(), 10_000, "only main ops in the op histogram");
         // The side worker's measured batches (it may have done all its work in the warm-up).
@@ -486,6 +638,7 @@ mod tests {
         assert!(pushes <= trial.side_ops.load(Ordering::Relaxed));
         assert!(matches!(m.check, Check::Held(_)), "{:?}", m.check);
     }
+
     /// Thread 0 completes whole batches of [`BATCH_OF_TEN`] ops whatever it is asked; the others
     /// idle, napping briefly so they never block the stop.
     #[derive(Default)]
@@ -536,9 +689,9 @@ mod tests {
 
     #[test]
     fn whole_batches_count_every_op_and_idle_threads_count_nothing() {
-        let trial = BatchesAndIdlers::default();
+        let trial = Arc::new(BatchesAndIdlers::default());
         let timing = Timing { stop: Stop::OpsPerThread(1_005), warmup: Duration::ZERO };
-        let m = measure(&trial, 3, timing);
+        let m = measure(trial as Arc<dyn Trial>, 3, timing);
         assert_eq!(m.ops_per_thread.len(), 1, "only the main worker is counted");
         let ops = m.ops_per_thread[0];
         assert!(ops >= 1_005 && ops.is_multiple_of(BATCH_OF_TEN), "whole batches: {ops}");
@@ -550,7 +703,8 @@ mod tests {
     fn a_padded_trial_still_counts_every_op() {
         let trial = counter_trial("atomic-counter", 1);
         let timing = Timing { stop: Stop::OpsPerThread(100_000), warmup: Duration::ZERO };
-        let m = measure_padded(&*trial, 1, timing, 0.5);
+        let supervision = Supervision { watchdog: DEFAULT_WATCHDOG, pad_share: 0.5 };
+        let m = measure_supervised(trial.into(), 1, timing, supervision);
         assert_eq!(m.total_ops(), 100_000);
         assert!(matches!(m.check, Check::Held(_)), "{:?}", m.check);
     }

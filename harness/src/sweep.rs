@@ -20,7 +20,7 @@ use workloads::{Check, ImplKind, Metrics, Params, Registry, TrialSetup, Workload
 use crate::environment::Environment;
 use crate::options::{OptionsError, RunOptions, Slowdown, WorkloadPlan};
 use crate::progress::Progress;
-use crate::runner::{jain_fairness, measure_padded, Measurement};
+use crate::runner::{jain_fairness, measure_supervised, Measurement, Supervision};
 
 /// What a finished run found.
 #[derive(Debug, Default)]
@@ -123,16 +123,27 @@ fn run_point(
     let Point { workload, plan, params, threads } = *point;
     let options = context.options;
     let mut merged: Vec<Option<(Histogram<u64>, Metrics)>> = vec![None; plan.impls.len()];
+    // A demonstration that deadlocked or livelocked has shown its hazard: its further repeats
+    // would each cost a watchdog period and show the same.
+    let mut demonstrated = vec![false; plan.impls.len()];
     for repeat in 1..=options.repeats {
         let running = plan.impls.iter().enumerate().filter(|(_, i)| plan.runs(workload, i, params));
         for (slot, implementation) in running {
+            if demonstrated[slot] {
+                progress.finished();
+                continue;
+            }
             progress.starting(&plan.name, implementation, threads, repeat, options.repeats);
             let setup = TrialSetup { threads, seed: options.seed, params };
             let trial = workload.prepare(implementation, &setup).expect("validated impl");
-            let pad = Slowdown::share_for(options.slowdown.as_ref(), implementation);
-            let measurement = measure_padded(&*trial, threads, options.timing, pad);
-            drop(trial);
+            let supervision = Supervision {
+                watchdog: options.watchdog,
+                pad_share: Slowdown::share_for(options.slowdown.as_ref(), implementation),
+            };
+            let measurement =
+                measure_supervised(trial.into(), threads, options.timing, supervision);
             let kind = kind_of(workload, implementation);
+            demonstrated[slot] = kind == ImplKind::Demonstration && measurement.stall.is_some();
             let row = summary_row(context, point, implementation, kind, repeat, &measurement);
             if row.invariant.starts_with(invariant::VIOLATED) {
                 outcome.violations += 1;

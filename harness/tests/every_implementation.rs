@@ -19,7 +19,7 @@ fn every_implementation_holds_its_invariant() {
             for threads in [1, 2, 4] {
                 let setup = TrialSetup { threads, seed: 1, params: &params };
                 let trial = workload.prepare(&info.name, &setup).expect("a listed implementation");
-                let measurement = measure(&*trial, threads, timing);
+                let measurement = measure(trial, threads, timing);
                 let held = matches!(measurement.check, Check::Held(_));
                 if !held && info.kind != ImplKind::Demonstration {
                     failures.push(format!(

@@ -22,6 +22,7 @@
 //! | [`StripedMap`] | lock striping (Herlihy & Shavit ch. 13): keys split by hash over N cache-padded stripes, each any [`Lock`] around its own `HashMap` |
 //! | [`StripedRwMap`] | the same with `lock_api` reader-writer stripes: gets share a stripe |
 //! | [`ThreadPool`] | fixed workers on one mutex FIFO; wakes only sleepers, spins before parking; join handles, finish/cancel shutdown |
+//! | [`Banker`] | Dijkstra's banker's algorithm: a request is granted only if a safe sequence remains |
 //! | [`DispatchPool`] | per-worker queues: shared, round-robin, key-hash, least-loaded, work-stealing (crossbeam-deque) |
 //!
 //! Traits: [`Lock`] and [`Reentrant`] (in [`lock`]), [`Counter`] (in [`counters`]),
@@ -35,6 +36,7 @@
 
 pub mod adapters;
 pub mod backoff;
+pub mod banker;
 pub mod cache;
 pub mod chaos;
 pub mod condvar_buffer;
@@ -62,6 +64,7 @@ mod sync;
 pub mod thread_pool;
 pub mod ticket_lock;
 
+pub use banker::Banker;
 pub use cache::{Cache, CowList, LazyInit, SwapCell, SwapReader};
 pub use condvar_buffer::CondvarBuffer;
 pub use counters::Counter;

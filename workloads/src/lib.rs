@@ -12,6 +12,7 @@
 //! | [`lazy_init`] | threads racing to initialise lazy cells | one initialisation per cell |
 //! | [`map`] | a bustle-style operation mix on a concurrent map | every result possible, sizes add up |
 //! | [`executors`] | pool, balance and sleep: tasks on executors | every task exactly once |
+//! | [`hazards`] | bank, philosophers, livelock, banker, starvation: deadlock and friends | no money lost, no fork shared, safe states... |
 //!
 //! The runner sees workloads only through [`Workload`], [`Trial`] and [`Worker`]
 //! (in [`workload`]); [`Registry`] lists them by name.
@@ -22,6 +23,7 @@ pub mod catalog;
 pub mod counter;
 pub mod cow;
 pub mod executors;
+pub mod hazards;
 pub mod keys;
 pub mod lazy_init;
 pub mod lru;

@@ -4,6 +4,9 @@ use crate::buffer::BufferWorkload;
 use crate::counter::CounterWorkload;
 use crate::cow::CowWorkload;
 use crate::executors::{BalanceWorkload, PoolWorkload, SleepWorkload};
+use crate::hazards::{
+    BankWorkload, BankerWorkload, LivelockWorkload, PhilosophersWorkload, StarvationWorkload,
+};
 use crate::lazy_init::LazyInitWorkload;
 use crate::lru::LruWorkload;
 use crate::map::MapWorkload;
@@ -36,6 +39,11 @@ impl Registry {
             .with(PoolWorkload::standard())
             .with(BalanceWorkload::standard())
             .with(SleepWorkload::standard())
+            .with(BankWorkload::standard())
+            .with(PhilosophersWorkload::standard())
+            .with(LivelockWorkload::standard())
+            .with(BankerWorkload::standard())
+            .with(StarvationWorkload::standard())
     }
 
     /// Adds `workload`, replacing any workload of the same name (so a user can extend one).

@@ -107,6 +107,21 @@ pub trait Trial: Send + Sync {
     /// workers can block where the flag cannot reach them wakes them here.
     fn stop(&self) {}
 
+    /// What the workers wait for, asked by the runner's watchdog when none of them has completed
+    /// an operation for a while: a wait-for table or cycle ("philosopher 2 waits for fork 3, held
+    /// by philosopher 3"), and the hazard in one line. `None` when the workload cannot tell. It is
+    /// called while the workers are stuck, so it must only read, never block.
+    fn diagnose_stall(&self) -> Option<String> {
+        None
+    }
+
+    /// A bound on one call of `Worker::run` where it can legitimately take long (a batch of
+    /// sleeping tasks, a batch of thread spawns), so that the runner's watchdog waits at least
+    /// twice this before it calls a slow operation a stall. `None`: operations are short.
+    fn slowest_op(&self) -> Option<std::time::Duration> {
+        None
+    }
+
     /// Checks the invariant once every worker has returned. `ops` is the number of operations all
     /// workers reported, warm-up included.
     fn check(&self, ops: u64) -> Check;

@@ -17,7 +17,7 @@
 //! Invariant, checked on every run: every task ran exactly once (the thread tallies of
 //! [`super::ledger`]) and `wait_idle` never returned before its batch was done.
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use parking_lot::Mutex;
 use primitives::dispatch::{
@@ -230,6 +230,14 @@ impl<E: Executor + 'static> Trial for BalanceTrial<E> {
 
     fn stop(&self) {
         self.phases.stop();
+    }
+
+    /// One call runs a whole batch: at worst every task at the heavy cost on one worker, plus a
+    /// generous 200 µs per task for hand-over.
+    fn slowest_op(&self) -> Option<Duration> {
+        let setup = &self.setup;
+        let heaviest = Duration::from_nanos(setup.task_ns * setup.heavy_factor.max(1));
+        Some((heaviest + Duration::from_micros(200)) * setup.tasks as u32)
     }
 
     fn check(&self, _ops: u64) -> Check {

@@ -289,6 +289,13 @@ impl<E: Executor + 'static> Trial for PoolTrial<E> {
         self.phases.stop();
     }
 
+    /// One call runs a whole batch (up to a million tasks, or a thread spawned per task): its work
+    /// plus a generous 200 µs per task for hand-over and spawns.
+    fn slowest_op(&self) -> Option<Duration> {
+        let per_task = Duration::from_nanos(self.mean_task_ns as u64) + Duration::from_micros(200);
+        Some(per_task * self.batch as u32)
+    }
+
     fn check(&self, _ops: u64) -> Check {
         self.shut_down();
         let report = self.report.lock();

@@ -1,0 +1,298 @@
+//! `banker`: threads are processes that run jobs needing several kinds of resources from a
+//! resource manager: each job asks for half its declared maximum claim, works, asks for the rest,
+//! works, and gives everything back — hold and wait, the ingredient of a deadlock.
+//!
+//! `banker` is the project's [`Banker`] (Dijkstra's banker's algorithm): a request is granted only
+//! if a safe sequence remains, so the jobs can never deadlock. `grant-if-available` grants
+//! whatever fits in what is free right now: jobs end up each holding part of their claim and
+//! waiting for units the others hold, a deadlock the watchdog reports.
+//!
+//! Invariant, checked on every grant (measured on a copy of the books, not assumed): the state
+//! after the grant is safe.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Condvar, Mutex, PoisonError};
+
+use primitives::banker::{safe_sequence, Books};
+use primitives::Banker;
+use rand::rngs::SmallRng;
+use rand::{Rng, SeedableRng};
+
+use crate::busy_work::BusyWork;
+use crate::params::{ParamKind, ParamSpec, Params};
+use crate::workload::{Check, ImplInfo, ImplKind, Trial, TrialSetup, Worker, Workload};
+
+/// Kinds of resource (the textbook's three).
+const KINDS: usize = 3;
+
+const PARAMS: &[ParamSpec] = &[
+    ParamSpec {
+        name: "units",
+        kind: ParamKind::Count,
+        default: "4",
+        help: "units of each of the 3 resources (at least 1)",
+    },
+    ParamSpec {
+        name: "hold_ns",
+        kind: ParamKind::Nanos,
+        default: "1000",
+        help: "busy work after each grant (ns)",
+    },
+];
+
+const IMPLEMENTATIONS: &[(&str, ImplKind, &str, bool)] = &[
+    (
+        "banker",
+        ImplKind::HandRolled,
+        "primitives::Banker: grants only requests that leave a safe sequence",
+        true,
+    ),
+    (
+        "grant-if-available",
+        ImplKind::Demonstration,
+        "grants whatever is free, safe or not: jobs deadlock holding parts",
+        false,
+    ),
+];
+
+/// The banker workload.
+#[derive(Debug, Default)]
+pub struct BankerWorkload;
+
+impl BankerWorkload {
+    pub fn standard() -> Self {
+        Self
+    }
+}
+
+impl Workload for BankerWorkload {
+    fn name(&self) -> &str {
+        "banker"
+    }
+
+    fn about(&self) -> &str {
+        "jobs take 3 kinds of resources in two steps from a manager: deadlock avoidance"
+    }
+
+    fn invariant(&self) -> &str {
+        "never in an unsafe state: every grant leaves a safe sequence (checked on each grant)"
+    }
+
+    fn params(&self) -> &[ParamSpec] {
+        PARAMS
+    }
+
+    fn check_params(&self, params: &Params) -> Result<(), String> {
+        if params.number("units") == 0 {
+            return Err("parameter 'units' must be at least 1".to_owned());
+        }
+        Ok(())
+    }
+
+    fn implementations(&self) -> Vec<ImplInfo> {
+        IMPLEMENTATIONS
+            .iter()
+            .map(|(name, kind, about, _)| ImplInfo {
+                name: (*name).to_owned(),
+                kind: *kind,
+                about: (*about).to_owned(),
+            })
+            .collect()
+    }
+
+    fn prepare(&self, implementation: &str, setup: &TrialSetup<'_>) -> Option<Box<dyn Trial>> {
+        let &(_, _, _, avoids) = IMPLEMENTATIONS.iter().find(|i| i.0 == implementation)?;
+        let units = setup.params.number("units").max(1);
+        let mut rng = SmallRng::seed_from_u64(setup.seed);
+        let maximum: Vec<Vec<u64>> = (0..setup.threads)
+            .map(|_| (0..KINDS).map(|_| rng.random_range(1..=units)).collect())
+            .collect();
+        let total = vec![units; KINDS];
+        let manager: Box<dyn Manager> = if avoids {
+            Box::new(Banker::new(total, maximum.clone()))
+        } else {
+            Box::new(GrantIfAvailable::new(total, maximum.clone()))
+        };
+        Some(Box::new(BankerTrial {
+            manager,
+            maximum,
+            hold: BusyWork::from_nanos(setup.params.number("hold_ns")),
+            grants: AtomicU64::new(0),
+            unsafe_grants: AtomicU64::new(0),
+        }))
+    }
+}
+
+/// What the workers ask of a resource manager.
+trait Manager: Send + Sync {
+    /// Grants `request` to `process`, waiting as long as it takes; the books after the grant.
+    fn request(&self, process: usize, request: &[u64]) -> Books;
+    fn release(&self, process: usize, release: &[u64]);
+    /// The books if they can be read without waiting (the watchdog's report).
+    fn peek(&self) -> Option<Books>;
+}
+
+impl Manager for Banker {
+    fn request(&self, process: usize, request: &[u64]) -> Books {
+        Banker::request(self, process, request)
+    }
+
+    fn release(&self, process: usize, release: &[u64]) {
+        Banker::release(self, process, release);
+    }
+
+    fn peek(&self) -> Option<Books> {
+        Some(self.books_snapshot())
+    }
+}
+
+/// No avoidance: a request waits only until it fits in what is free.
+struct GrantIfAvailable {
+    books: Mutex<Books>,
+    released: Condvar,
+}
+
+impl GrantIfAvailable {
+    fn new(total: Vec<u64>, maximum: Vec<Vec<u64>>) -> Self {
+        let allocation = vec![vec![0; total.len()]; maximum.len()];
+        Self {
+            books: Mutex::new(Books { available: total, allocation, maximum }),
+            released: Condvar::new(),
+        }
+    }
+}
+
+impl Manager for GrantIfAvailable {
+    fn request(&self, process: usize, request: &[u64]) -> Books {
+        let books = self.books.lock().unwrap_or_else(PoisonError::into_inner);
+        let too_little_free = |books: &mut Books| {
+            request.iter().zip(&books.available).any(|(want, free)| want > free)
+        };
+        let mut books = self
+            .released
+            .wait_while(books, too_little_free)
+            .unwrap_or_else(PoisonError::into_inner);
+        for (r, &units) in request.iter().enumerate() {
+            books.available[r] -= units;
+            books.allocation[process][r] += units;
+        }
+        books.clone()
+    }
+
+    fn release(&self, process: usize, release: &[u64]) {
+        self.books.lock().unwrap_or_else(PoisonError::into_inner).release(process, release);
+        self.released.notify_all();
+    }
+
+    fn peek(&self) -> Option<Books> {
+        self.books.try_lock().ok().map(|books| books.clone())
+    }
+}
+
+struct BankerTrial {
+    manager: Box<dyn Manager>,
+    maximum: Vec<Vec<u64>>,
+    hold: BusyWork,
+    grants: AtomicU64,
+    unsafe_grants: AtomicU64,
+}
+
+impl BankerTrial {
+    fn grant(&self, process: usize, request: &[u64]) {
+        let books = self.manager.request(process, request);
+        self.grants.fetch_add(1, Ordering::Relaxed);
+        if !books.is_safe() {
+            self.unsafe_grants.fetch_add(1, Ordering::Relaxed);
+        }
+        self.hold.run();
+    }
+}
+
+impl Trial for BankerTrial {
+    fn worker(&self, index: usize) -> Box<dyn Worker + '_> {
+        Box::new(Job { trial: self, index })
+    }
+
+    fn diagnose_stall(&self) -> Option<String> {
+        let books = self.manager.peek()?;
+        let holds: Vec<String> = (0..books.allocation.len())
+            .map(|p| {
+                format!("P{p} holds {:?} of its claim {:?}", books.allocation[p], books.maximum[p])
+            })
+            .collect();
+        let safe = safe_sequence(&books.available, &books.allocation, &books.maximum).is_some();
+        Some(format!(
+            "every job holds part of its claim and waits for units the others hold: granted without checking for a safe sequence (state now {}); available {:?}; {}",
+            if safe { "safe" } else { "unsafe" },
+            books.available,
+            holds.join("; ")
+        ))
+    }
+
+    fn check(&self, ops: u64) -> Check {
+        let grants = self.grants.load(Ordering::Relaxed);
+        match self.unsafe_grants.load(Ordering::Relaxed) {
+            0 => Check::Held(format!("{ops} jobs; all {grants} grants left a safe state")),
+            bad => Check::Violated(format!(
+                "{bad} of {grants} grants left an unsafe state (no order in which every job could still finish): granted without the banker's check"
+            )),
+        }
+    }
+}
+
+/// One process: its jobs take the first half of its claim, then the rest, then give all back.
+struct Job<'a> {
+    trial: &'a BankerTrial,
+    index: usize,
+}
+
+impl Worker for Job<'_> {
+    fn run(&mut self, n: u64) -> u64 {
+        let trial = self.trial;
+        let claim = &trial.maximum[self.index];
+        let first: Vec<u64> = claim.iter().map(|c| c.div_ceil(2)).collect();
+        let rest: Vec<u64> = claim.iter().zip(&first).map(|(c, f)| c - f).collect();
+        for _ in 0..n {
+            trial.grant(self.index, &first);
+            trial.grant(self.index, &rest);
+            trial.manager.release(self.index, claim);
+        }
+        n
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::run_trial;
+
+    #[test]
+    fn the_banker_never_grants_into_an_unsafe_state() {
+        for threads in [1, 3, 6] {
+            let check =
+                run_trial(&BankerWorkload, "banker", threads, 5, &[("hold_ns", "200")], |_, w| {
+                    w.run(2_000)
+                });
+            assert!(matches!(check, Check::Held(_)), "t{threads}: {check:?}");
+        }
+    }
+
+    #[test]
+    fn unsafe_grants_are_counted() {
+        let trial = BankerTrial {
+            manager: Box::new(GrantIfAvailable::new(vec![2], vec![vec![2], vec![2]])),
+            maximum: vec![vec![2], vec![2]],
+            hold: BusyWork::from_nanos(0),
+            grants: AtomicU64::new(0),
+            unsafe_grants: AtomicU64::new(0),
+        };
+        trial.grant(0, &[1]);
+        trial.grant(1, &[1]);
+        assert!(matches!(trial.check(0), Check::Violated(m) if m.starts_with("1 of 2 grants")));
+        let report = trial.diagnose_stall().unwrap();
+        assert!(
+            report.contains("(state now unsafe); available [0]; P0 holds [1] of its claim [2]"),
+            "{report}"
+        );
+    }
+}
