@@ -1,5 +1,6 @@
 //! `cargo bench`: every workload and implementation through criterion, at 1 and 2 threads and one
-//! oversubscribed count, each workload's parameters at the first of their defaults.
+//! oversubscribed count (demonstrations, whose deadlocks would only stall a benchmark, at 1
+//! thread), each workload's parameters at the first of their defaults.
 //!
 //! Benchmark ids are `<workload>/<impl>/t<threads>`, so `cargo bench -- counter` runs the counter
 //! benchmarks and `cargo bench -- 'rwcache/seqlock'` one implementation. `cargo test --benches`
@@ -11,7 +12,7 @@ use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use harness::bench::{default_params, thread_counts, time_ops};
-use workloads::Registry;
+use workloads::{ImplKind, Registry};
 
 fn every_workload(c: &mut Criterion) {
     let registry = Registry::standard();
@@ -21,7 +22,13 @@ fn every_workload(c: &mut Criterion) {
         let mut group = c.benchmark_group(workload.name());
         group.throughput(Throughput::Elements(1));
         for implementation in workload.implementations() {
-            for threads in thread_counts(cpus) {
+            // A demonstration's flaw (a deadlock, a livelock) needs company: alone it is just
+            // fast or slow code, which is what a benchmark can measure.
+            let counts = match implementation.kind {
+                ImplKind::Demonstration => vec![1],
+                _ => thread_counts(cpus),
+            };
+            for threads in counts {
                 let id = BenchmarkId::new(&implementation.name, format!("t{threads}"));
                 group.bench_function(id, |b| {
                     b.iter_custom(|iters| {
