@@ -19,6 +19,7 @@ use parking_lot::{Mutex, MutexGuard};
 use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};
 
+use super::variants::{infos, variant, Variant};
 use super::wait_for::WaitForGraph;
 use crate::busy_work::BusyWork;
 use crate::metrics::Metrics;
@@ -60,7 +61,7 @@ enum Strategy {
     LostUpdate,
 }
 
-const IMPLEMENTATIONS: &[(&str, ImplKind, &str, Strategy)] = &[
+const IMPLEMENTATIONS: &[Variant<Strategy>] = &[
     (
         "naive-order",
         ImplKind::Demonstration,
@@ -125,18 +126,11 @@ impl Workload for BankWorkload {
     }
 
     fn implementations(&self) -> Vec<ImplInfo> {
-        IMPLEMENTATIONS
-            .iter()
-            .map(|(name, kind, about, _)| ImplInfo {
-                name: (*name).to_owned(),
-                kind: *kind,
-                about: (*about).to_owned(),
-            })
-            .collect()
+        infos(IMPLEMENTATIONS)
     }
 
     fn prepare(&self, implementation: &str, setup: &TrialSetup<'_>) -> Option<Box<dyn Trial>> {
-        let &(_, _, _, strategy) = IMPLEMENTATIONS.iter().find(|i| i.0 == implementation)?;
+        let strategy = variant(IMPLEMENTATIONS, implementation)?;
         let accounts = setup.params.number("accounts").max(2) as usize;
         Some(Box::new(BankTrial {
             strategy,

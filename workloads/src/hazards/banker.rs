@@ -18,6 +18,7 @@ use primitives::Banker;
 use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};
 
+use super::variants::{infos, variant, Variant};
 use crate::busy_work::BusyWork;
 use crate::params::{ParamKind, ParamSpec, Params};
 use crate::workload::{Check, ImplInfo, ImplKind, Trial, TrialSetup, Worker, Workload};
@@ -40,7 +41,7 @@ const PARAMS: &[ParamSpec] = &[
     },
 ];
 
-const IMPLEMENTATIONS: &[(&str, ImplKind, &str, bool)] = &[
+const IMPLEMENTATIONS: &[Variant<bool>] = &[
     (
         "banker",
         ImplKind::HandRolled,
@@ -90,18 +91,11 @@ impl Workload for BankerWorkload {
     }
 
     fn implementations(&self) -> Vec<ImplInfo> {
-        IMPLEMENTATIONS
-            .iter()
-            .map(|(name, kind, about, _)| ImplInfo {
-                name: (*name).to_owned(),
-                kind: *kind,
-                about: (*about).to_owned(),
-            })
-            .collect()
+        infos(IMPLEMENTATIONS)
     }
 
     fn prepare(&self, implementation: &str, setup: &TrialSetup<'_>) -> Option<Box<dyn Trial>> {
-        let &(_, _, _, avoids) = IMPLEMENTATIONS.iter().find(|i| i.0 == implementation)?;
+        let avoids = variant(IMPLEMENTATIONS, implementation)?;
         let units = setup.params.number("units").max(1);
         let mut rng = SmallRng::seed_from_u64(setup.seed);
         let maximum: Vec<Vec<u64>> = (0..setup.threads)

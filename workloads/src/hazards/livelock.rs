@@ -26,6 +26,7 @@ use primitives::backoff::Backoff;
 use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};
 
+use super::variants::{infos, variant, Variant};
 use crate::metrics::Metrics;
 use crate::params::ParamSpec;
 use crate::workload::{Check, ImplInfo, ImplKind, Trial, TrialSetup, Worker, Workload};
@@ -37,7 +38,7 @@ const MAX_WINDOW_DOUBLINGS: u32 = 5;
 /// (tens of microseconds), or they would all be back before the first one takes its turn.
 const BACKOFF_SLOT: Duration = Duration::from_micros(20);
 
-const IMPLEMENTATIONS: &[(&str, ImplKind, &str, bool)] = &[
+const IMPLEMENTATIONS: &[Variant<bool>] = &[
     (
         "polite",
         ImplKind::Demonstration,
@@ -80,18 +81,11 @@ impl Workload for LivelockWorkload {
     }
 
     fn implementations(&self) -> Vec<ImplInfo> {
-        IMPLEMENTATIONS
-            .iter()
-            .map(|(name, kind, about, _)| ImplInfo {
-                name: (*name).to_owned(),
-                kind: *kind,
-                about: (*about).to_owned(),
-            })
-            .collect()
+        infos(IMPLEMENTATIONS)
     }
 
     fn prepare(&self, implementation: &str, setup: &TrialSetup<'_>) -> Option<Box<dyn Trial>> {
-        let &(_, _, _, random_backoff) = IMPLEMENTATIONS.iter().find(|i| i.0 == implementation)?;
+        let random_backoff = variant(IMPLEMENTATIONS, implementation)?;
         Some(Box::new(Rounds {
             random_backoff,
             seed: setup.seed,

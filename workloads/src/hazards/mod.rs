@@ -20,6 +20,7 @@ pub mod banker;
 pub mod livelock;
 pub mod philosophers;
 pub mod starvation;
+pub mod variants;
 pub mod wait_for;
 
 pub use bank::BankWorkload;

@@ -18,6 +18,7 @@ use parking_lot::Mutex;
 use primitives::semaphore::Semaphore;
 use primitives::AtomicSemaphore;
 
+use super::variants::{infos, variant, Variant};
 use super::wait_for::WaitForGraph;
 use crate::busy_work::BusyWork;
 use crate::params::{ParamKind, ParamSpec};
@@ -52,7 +53,7 @@ enum Manners {
     Semaphore,
 }
 
-const IMPLEMENTATIONS: &[(&str, ImplKind, &str, Manners)] = &[
+const IMPLEMENTATIONS: &[Variant<Manners>] = &[
     (
         "left-first",
         ImplKind::Demonstration,
@@ -101,18 +102,11 @@ impl Workload for PhilosophersWorkload {
     }
 
     fn implementations(&self) -> Vec<ImplInfo> {
-        IMPLEMENTATIONS
-            .iter()
-            .map(|(name, kind, about, _)| ImplInfo {
-                name: (*name).to_owned(),
-                kind: *kind,
-                about: (*about).to_owned(),
-            })
-            .collect()
+        infos(IMPLEMENTATIONS)
     }
 
     fn prepare(&self, implementation: &str, setup: &TrialSetup<'_>) -> Option<Box<dyn Trial>> {
-        let &(_, _, _, manners) = IMPLEMENTATIONS.iter().find(|i| i.0 == implementation)?;
+        let manners = variant(IMPLEMENTATIONS, implementation)?;
         let philosophers = setup.threads;
         // One philosopher still needs two forks.
         let forks = philosophers.max(2);
