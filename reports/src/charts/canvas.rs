@@ -31,7 +31,7 @@ pub(super) struct CaptionLine {
 
 /// Draws the title and caption lines into `area`, shrinking a line's font (down to a floor) and
 /// then cutting it short with "…" until it fits the width.
-pub(super) fn draw_header<DB: DrawingBackend>(
+fn draw_header<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     title: &str,
     captions: &[CaptionLine],
@@ -156,7 +156,7 @@ pub(super) fn legend_width<DB: DrawingBackend>(
 
 /// Draws the legend in its own column right of the plot: one row per series with a line and
 /// marker sample, then a key to the line styles of the kinds present, then `notes`.
-pub(super) fn draw_legend<DB: DrawingBackend>(
+fn draw_legend<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     entries: &[LegendEntry],
     notes: &[String],
@@ -208,14 +208,30 @@ pub(super) fn draw_legend<DB: DrawingBackend>(
 }
 
 /// The three parts of a chart: title and captions on top, the plot, the legend column right.
-pub(super) struct Panels<DB: DrawingBackend> {
-    pub(super) header: DrawingArea<DB, Shift>,
-    pub(super) plot: DrawingArea<DB, Shift>,
-    pub(super) legend: DrawingArea<DB, Shift>,
+struct Panels<DB: DrawingBackend> {
+    header: DrawingArea<DB, Shift>,
+    plot: DrawingArea<DB, Shift>,
+    legend: DrawingArea<DB, Shift>,
+}
+
+/// Draws what every chart shares — white ground, title and captions on top, the legend column on
+/// the right — and returns the plot area that is left.
+pub(super) fn draw_frame<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    title: &str,
+    captions: &[CaptionLine],
+    entries: &[LegendEntry],
+    notes: &[String],
+) -> Result<DrawingArea<DB, Shift>, DrawingAreaErrorKind<DB::ErrorType>> {
+    root.fill(&WHITE)?;
+    let Panels { header, plot, legend } = split_body(root, captions.len(), entries, notes)?;
+    draw_header(&header, title, captions)?;
+    draw_legend(&legend, entries, notes)?;
+    Ok(plot)
 }
 
 /// Splits the area under the header into the plot and a legend column on the right.
-pub(super) fn split_body<DB: DrawingBackend>(
+fn split_body<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     captions: usize,
     entries: &[LegendEntry],

@@ -143,17 +143,13 @@ impl Drawing for LatencyChart {
     }
 
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult<DB> {
-        root.fill(&WHITE)?;
         let entries: Vec<LegendEntry> = self
             .series
             .iter()
             .map(|s| LegendEntry { label: s.key.label(), style: s.style })
             .collect();
         let notes = vec!["marker = median bucket".to_owned()];
-        let Panels { header, plot, legend } =
-            split_body(root, self.captions.len(), &entries, &notes)?;
-        draw_header(&header, &self.title, &self.captions)?;
-        draw_legend(&legend, &entries, &notes)?;
+        let plot = draw_frame(root, &self.title, &self.captions, &entries, &notes)?;
 
         let buckets = || self.series.iter().flat_map(|s| s.buckets.iter());
         let low = buckets().map(|b| b.0).fold(f64::INFINITY, f64::min).log10();

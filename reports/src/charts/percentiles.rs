@@ -140,17 +140,13 @@ impl Drawing for PercentileChart {
     }
 
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult<DB> {
-        root.fill(&WHITE)?;
         let entries: Vec<LegendEntry> = self
             .series
             .iter()
             .map(|s| LegendEntry { label: s.key.label(), style: s.style })
             .collect();
         let notes = vec!["marker = maximum".to_owned()];
-        let Panels { header, plot, legend } =
-            split_body(root, self.captions.len(), &entries, &notes)?;
-        draw_header(&header, &self.title, &self.captions)?;
-        draw_legend(&legend, &entries, &notes)?;
+        let plot = draw_frame(root, &self.title, &self.captions, &entries, &notes)?;
 
         let values = || self.series.iter().flat_map(|s| s.steps.iter().map(|s| s.2));
         let low = values().fold(f64::INFINITY, f64::min).log10();

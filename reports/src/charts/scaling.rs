@@ -235,7 +235,6 @@ impl Drawing for ThroughputChart {
     }
 
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult<DB> {
-        root.fill(&WHITE)?;
         let entries: Vec<LegendEntry> = self
             .series
             .iter()
@@ -246,10 +245,7 @@ impl Drawing for ThroughputChart {
             notes.push("wide grey dashes = ideal linear:".to_owned());
             notes.push(format!("  {} (1 thread) x threads", ideal.label));
         }
-        let Panels { header, plot, legend } =
-            split_body(root, self.captions.len(), &entries, &notes)?;
-        draw_header(&header, &self.title, &self.captions)?;
-        draw_legend(&legend, &entries, &notes)?;
+        let plot = draw_frame(root, &self.title, &self.captions, &entries, &notes)?;
 
         let x = &self.abscissa;
         let placeable = |value: f64| value.is_finite() && (!x.is_log() || value > 0.0);
