@@ -137,22 +137,7 @@ mod tests {
         std::fs::create_dir_all(dir).unwrap();
         SummaryWriter::create(&dir.join("summary.csv")).unwrap().append(&summary).unwrap();
         HistogramWriter::create(&dir.join("histograms.csv")).unwrap().append(&histograms).unwrap();
-        let meta = RunMeta {
-            run_id: "run-1".into(),
-            started: "2025-01-01T00:00:00Z".into(),
-            finished: None,
-            host: host.into(),
-            cpu_model: "Test CPU".into(),
-            logical_cpus: 2,
-            os: "linux".into(),
-            arch: "x86_64".into(),
-            kernel: "6.1".into(),
-            rustc: "rustc".into(),
-            git_commit: "abc123".into(),
-            syncbench_version: "0.1.0".into(),
-            command: vec!["syncbench".into()],
-            config: serde_json::json!({}),
-        };
+        let meta = crate::html::tests::meta(host);
         meta.write(&dir.join("meta.json")).unwrap();
     }
 

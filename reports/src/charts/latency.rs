@@ -209,45 +209,32 @@ impl Drawing for LatencyChart {
 /// The outline of a histogram drawn as steps, in (log10 ns, share) coordinates: up at each
 /// bucket's low bound, across, down at its high bound, back to 0 across gaps of empty buckets.
 pub(super) fn step_outline(buckets: &[(f64, f64, f64)]) -> Vec<(f64, f64)> {
-    let mut points = Vec::with_capacity(buckets.len() * 2 + 2);
-    let mut last_high: Option<f64> = None;
-    for &(low, high, share) in buckets {
-        let (low, high) = (low.log10(), high.log10());
-        match last_high {
-            Some(previous) if (previous - low).abs() < 1e-9 => {}
-            Some(previous) => {
-                points.push((previous, 0.0));
-                points.push((low, 0.0));
-            }
-            None => points.push((low, 0.0)),
-        }
-        points.push((low, share));
-        points.push((high, share));
-        last_high = Some(high);
-    }
-    if let Some(high) = last_high {
-        points.push((high, 0.0));
-    }
-    points
+    trace(buckets, |points, low, high, share| points.extend([(low, share), (high, share)]))
 }
 
 /// A line through the midpoints (on the log axis) of the buckets, in (log10 ns, share)
 /// coordinates, from 0 at the first bucket's low bound to 0 at the last one's high bound and down
 /// to 0 across gaps of empty buckets.
 pub(super) fn midpoint_line(buckets: &[(f64, f64, f64)]) -> Vec<(f64, f64)> {
-    let mut points = Vec::with_capacity(buckets.len() + 2);
+    trace(buckets, |points, low, high, share| points.push(((low + high) / 2.0, share)))
+}
+
+/// Walks the buckets on the log axis, dropping to 0 before the first, across every gap and after
+/// the last; `bucket` adds the points of one bucket (log10 low, log10 high, share).
+fn trace(
+    buckets: &[(f64, f64, f64)],
+    mut bucket: impl FnMut(&mut Vec<(f64, f64)>, f64, f64, f64),
+) -> Vec<(f64, f64)> {
+    let mut points = Vec::with_capacity(buckets.len() * 2 + 2);
     let mut last_high: Option<f64> = None;
     for &(low, high, share) in buckets {
         let (low, high) = (low.log10(), high.log10());
         match last_high {
             Some(previous) if (previous - low).abs() < 1e-9 => {}
-            Some(previous) => {
-                points.push((previous, 0.0));
-                points.push((low, 0.0));
-            }
+            Some(previous) => points.extend([(previous, 0.0), (low, 0.0)]),
             None => points.push((low, 0.0)),
         }
-        points.push(((low + high) / 2.0, share));
+        bucket(&mut points, low, high, share);
         last_high = Some(high);
     }
     if let Some(high) = last_high {

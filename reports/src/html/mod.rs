@@ -248,4 +248,4 @@ mod format;
 mod page_style;
 mod summary_table;
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

@@ -7,7 +7,8 @@ use super::*;
 use crate::charts::render_all;
 use crate::charts::tests::{sample, summary_row};
 
-fn meta(host: &str) -> RunMeta {
+/// A run's meta data on `host`, for tests of anything that reads a results folder.
+pub(crate) fn meta(host: &str) -> RunMeta {
     RunMeta {
         run_id: "run-1".into(),
         started: "2025-01-01T00:00:00Z".into(),
