@@ -76,8 +76,13 @@ pub struct RunArgs {
     /// Fewer repeats and shorter runs, for a first look (the default when no workload is named).
     #[arg(long)]
     pub quick: bool,
-    /// Test-only: slow IMPL down by PCT percent (each timed batch is padded with busy-waiting
-    /// for PCT% of its own time), to check that the regression gate catches a known slowdown.
+    /// How latencies are measured: `sampled` (default: single operations timed alone at random,
+    /// stalls in between bounded) or `batch-mean` (each batch's time / its size; no single-op
+    /// figure, for measuring what sampling costs).
+    #[arg(long, value_name = "METHOD")]
+    pub latency: Option<String>,
+    /// Test-only: slow IMPL down by PCT percent (each call of its workers is followed by
+    /// busy-waiting for PCT% of its own time), to check that the regression gate catches it.
     #[arg(long, value_name = "IMPL=PCT", hide = true)]
     pub slowdown: Option<String>,
     /// Report a stall when no thread completes an operation for this long (default 400ms): a

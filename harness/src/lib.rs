@@ -16,6 +16,7 @@ pub mod options;
 pub mod progress;
 pub mod random_params;
 pub mod runner;
+pub mod slowdown;
 pub mod stress;
 pub mod sweep;
 pub mod table;

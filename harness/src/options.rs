@@ -7,7 +7,7 @@ use std::time::Duration;
 use workloads::{ParamError, Params, Registry, Workload};
 
 use crate::cli::{RunArgs, StressArgs};
-use crate::runner::{Stop, Timing};
+use crate::runner::{LatencyMethod, Settings, Stop, Timing};
 use crate::watchdog::DEFAULT_WATCHDOG;
 
 /// Bad input, with a message written for the user. The binary exits 2 on any of these.
@@ -68,9 +68,18 @@ pub struct RunOptions {
     pub out: PathBuf,
     /// No operation completed by any thread for this long is a stall (see [`crate::watchdog`]).
     pub watchdog: Duration,
-    /// Test-only (`--slowdown IMPL=PCT`): an implementation whose timed batches are padded by a
-    /// share of their own time, to validate the regression gate.
+    /// Test-only (`--slowdown IMPL=PCT`): an implementation whose workers are padded by a share
+    /// of their own time, to validate the regression gate.
     pub slowdown: Option<Slowdown>,
+    /// `--latency`: how latencies are measured.
+    pub latency: LatencyMethod,
+}
+
+impl RunOptions {
+    /// What the runner is told for every trial of this run.
+    pub fn settings(&self) -> Settings {
+        Settings::from(self.timing).watchdog(self.watchdog).latency(self.latency).seed(self.seed)
+    }
 }
 
 /// An implementation made slower on purpose by a known share (0.2 = 20 % more time per batch).
@@ -210,7 +219,14 @@ impl RunOptions {
         };
         let timing = Timing { stop, warmup };
         let slowdown = args.slowdown.as_deref().map(parse_slowdown).transpose()?;
-        Ok(Self { workloads, threads, timing, repeats, seed, out, watchdog, slowdown })
+        let latency = match args.latency.as_deref() {
+            None | Some("sampled") => LatencyMethod::Sampled,
+            Some("batch-mean") => LatencyMethod::BatchMean,
+            Some(other) => {
+                return Err(invalid("--latency", other, "expected sampled or batch-mean"))
+            }
+        };
+        Ok(Self { workloads, threads, timing, repeats, seed, out, watchdog, slowdown, latency })
     }
 }
 
@@ -422,6 +438,14 @@ mod tests {
     }
 
     #[test]
+    fn latency_is_sampled_unless_told() {
+        assert_eq!(options("syncbench run counter").unwrap().latency, LatencyMethod::Sampled);
+        let batch = options("syncbench run counter --latency batch-mean").unwrap();
+        assert_eq!(batch.latency, LatencyMethod::BatchMean);
+        assert_eq!(batch.settings().latency, LatencyMethod::BatchMean);
+    }
+
+    #[test]
     fn a_slowdown_applies_to_its_implementation_only() {
         let slowdown =
             options("syncbench run counter --slowdown atomic-counter=20").unwrap().slowdown;
@@ -444,6 +468,7 @@ mod tests {
             ("syncbench run --repeats 0", "invalid --repeats '0'"),
             ("syncbench run --slowdown atomic-counter", "expected IMPL=PERCENT"),
             ("syncbench run --slowdown atomic-counter=-5", "expected a positive percentage"),
+            ("syncbench run --latency exact", "expected sampled or batch-mean"),
         ] {
             let message = options(line).unwrap_err().to_string();
             assert!(message.contains(needle), "{line}: {message}");

@@ -17,7 +17,7 @@ use workloads::{Check, ImplInfo, ImplKind, Registry, TrialSetup, Workload};
 
 use crate::options::StressOptions;
 use crate::random_params::random_params;
-use crate::runner::{measure_watched, Stop, Timing};
+use crate::runner::{measure, Settings, Stop, Timing};
 
 /// Trials are at least this long (less only if an implementation's share is shorter)...
 const MIN_TRIAL: Duration = Duration::from_millis(100);
@@ -126,7 +126,8 @@ fn stress_implementation(context: &Context<'_>, rng: &mut SmallRng) -> Verdict {
         let setup = TrialSetup { threads, seed, params: &params };
         let trial = workload.prepare(&info.name, &setup).expect("a listed implementation");
         let timing = Timing { stop: Stop::After(length), warmup: WARMUP };
-        let measurement = measure_watched(trial.into(), threads, timing, options.watchdog);
+        let measurement =
+            measure(trial, threads, Settings::from(timing).watchdog(options.watchdog));
         verdict.trials += 1;
         verdict.ops += measurement.total_ops();
         verdict.threads = Some(match verdict.threads {

@@ -20,7 +20,8 @@ use workloads::{Check, ImplKind, Metrics, Params, Registry, TrialSetup, Workload
 use crate::environment::Environment;
 use crate::options::{OptionsError, RunOptions, Slowdown, WorkloadPlan};
 use crate::progress::Progress;
-use crate::runner::{jain_fairness, measure_supervised, Measurement, Supervision};
+use crate::runner::{jain_fairness, latency_config, measure, Measurement};
+use crate::slowdown::slowed;
 
 /// What a finished run found.
 #[derive(Debug, Default)]
@@ -136,12 +137,8 @@ fn run_point(
             progress.starting(&plan.name, implementation, threads, repeat, options.repeats);
             let setup = TrialSetup { threads, seed: options.seed, params };
             let trial = workload.prepare(implementation, &setup).expect("validated impl");
-            let supervision = Supervision {
-                watchdog: options.watchdog,
-                pad_share: Slowdown::share_for(options.slowdown.as_ref(), implementation),
-            };
-            let measurement =
-                measure_supervised(trial.into(), threads, options.timing, supervision);
+            let share = Slowdown::share_for(options.slowdown.as_ref(), implementation);
+            let measurement = measure(slowed(trial, share), threads, options.settings());
             let kind = kind_of(workload, implementation);
             demonstrated[slot] = kind == ImplKind::Demonstration && measurement.stall.is_some();
             let row = summary_row(context, point, implementation, kind, repeat, &measurement);
@@ -251,7 +248,7 @@ fn summary_row(
         duration_s: m.elapsed.as_secs_f64(),
         ops: m.total_ops(),
         throughput_ops_s: m.throughput(),
-        mean_ns: m.latency.mean(),
+        mean_ns: m.mean_ns(),
         p50_ns: quantile(0.5),
         p90_ns: quantile(0.9),
         p99_ns: quantile(0.99),
@@ -260,9 +257,11 @@ fn summary_row(
         fairness: jain_fairness(&m.ops_per_thread),
         min_share: share(m.ops_per_thread.iter().min()),
         max_share: share(m.ops_per_thread.iter().max()),
-        timing: timing_label(m.mean_batch()),
+        timing: m.timing().to_string(),
         extras: extras_label(&m.metrics),
         invariant: invariant_label(&m.check, kind),
+        latency_samples: m.tally.timed_calls,
+        stall_bounds: m.tally.stall_bounds,
     }
 }
 
@@ -279,15 +278,6 @@ fn extras_label(metrics: &Metrics) -> String {
     }
     pairs.sort();
     pairs.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(";")
-}
-
-/// `per-op`, or `batch-mean(N)` with N the mean batch size.
-fn timing_label(mean_batch: f64) -> String {
-    if mean_batch <= 1.0 {
-        "per-op".to_owned()
-    } else {
-        format!("batch-mean({mean_batch:.0})")
-    }
 }
 
 /// The `invariant` column: a violation is a finding unless the implementation is a
@@ -331,6 +321,7 @@ fn config_json(registry: &Registry, options: &RunOptions) -> serde_json::Value {
         "seed": options.seed,
         "out": options.out.display().to_string(),
         "interleaving": "implementations of each (workload, params, threads) point run in turn, repeat by repeat",
+        "latency": latency_config(options.latency),
         "slowdown": options.slowdown.as_ref().map(|s| format!("{} +{}%", s.implementation, s.share * 100.0)),
     })
 }

@@ -42,6 +42,8 @@ fn row(implementation: &str, threads: usize, repeat: usize, throughput: f64) -> 
         timing: "batch-mean(100)".into(),
         extras: String::new(),
         invariant: "ok: count".into(),
+        latency_samples: 0,
+        stall_bounds: 0,
     }
 }
 

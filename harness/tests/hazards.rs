@@ -5,7 +5,7 @@
 use std::sync::Mutex;
 use std::time::Duration;
 
-use harness::runner::{measure_watched, Stop, Timing};
+use harness::runner::{measure, Settings, Stop, Timing};
 use workloads::{Check, Params, Registry, TrialSetup};
 
 /// One trial at a time: a spinning livelock in one test would starve another's threads of CPU,
@@ -22,7 +22,7 @@ fn run(workload: &str, implementation: &str, threads: usize, length: Duration) -
     let setup = TrialSetup { threads, seed: 11, params: &params };
     let trial = workload.prepare(implementation, &setup).unwrap();
     let timing = Timing { stop: Stop::After(length), warmup: Duration::from_millis(10) };
-    measure_watched(trial.into(), threads, timing, Duration::from_millis(400)).check
+    measure(trial, threads, Settings::from(timing).watchdog(Duration::from_millis(400))).check
 }
 
 fn assert_stall(workload: &str, implementation: &str, threads: usize, prefix: &str, needle: &str) {

@@ -14,6 +14,7 @@ pub mod html;
 pub mod merge;
 pub mod meta;
 pub mod record;
+pub mod timing;
 pub mod variants;
 
 use std::path::{Path, PathBuf};

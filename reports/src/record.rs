@@ -45,8 +45,8 @@ pub struct SummaryRow {
     /// Smallest and largest per-thread share of the ops, as fractions (1/threads each when fair).
     pub min_share: f64,
     pub max_share: f64,
-    /// `per-op` when every op was timed alone; `batch-mean(N)` when ops were timed in batches of
-    /// about N and each batch recorded as its time / N (fast ops: a timer read costs ~25 ns).
+    /// How the latency columns were obtained (see [`crate::timing`]): `per-op(...)` every op timed
+    /// alone, `sampled(1/N, ...)` about one op in N timed alone, `batch-mean(N)` batch means.
     pub timing: String,
     /// What the workload recorded beyond the op latency, as `key=value;...` sorted by key: its
     /// counters (`hits=...`) and, for each latency it kept apart, `<name>_p50_ns`, `_p99_ns`,
@@ -55,6 +55,13 @@ pub struct SummaryRow {
     /// `ok`, `violated: ...` (a finding), or `expected-violation: ...` (a demonstration showing
     /// its flaw, e.g. the racy counter's lost updates).
     pub invariant: String,
+    /// Single-operation samples behind the latency columns (timed calls, for `batch-mean`).
+    #[serde(default)]
+    pub latency_samples: u64,
+    /// Batches whose excess time was recorded as one stalled operation: stalls found between
+    /// samples.
+    #[serde(default)]
+    pub stall_bounds: u64,
 }
 
 /// One bucket of a merged latency histogram of a (workload, params, impl, threads) point, all

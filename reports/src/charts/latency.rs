@@ -9,6 +9,7 @@ use super::canvas::*;
 use super::output::{DrawResult, Drawing};
 use super::style::{SeriesKey, SeriesStyle, SeriesStyles};
 use crate::record::{HistogramRow, SummaryRow, OP_METRIC};
+use crate::timing::LatencyTiming;
 
 pub(super) struct LatencySeries {
     pub(super) key: SeriesKey,
@@ -92,26 +93,44 @@ impl LatencyChart {
         if !host.is_empty() {
             captions.push(CaptionLine { text: host, colour: MUTED });
         }
-        let batched: BTreeSet<&str> = rows
-            .iter()
-            .filter(|r| r.timing.starts_with("batch-mean"))
-            .map(|r| r.implementation.as_str())
-            .collect();
-        let all: BTreeSet<&str> = rows.iter().map(|r| r.implementation.as_str()).collect();
-        if metric == OP_METRIC && !batched.is_empty() {
-            let text = if batched == all {
-                "batch means: each sample is a batch's time / its size".to_owned()
-            } else {
-                let names: Vec<&str> = batched.into_iter().collect();
-                format!(
-                    "batch means for {}: each sample is a batch's time / its size",
-                    names.join(", ")
-                )
-            };
-            captions.push(CaptionLine { text, colour: NOTE });
+        if metric == OP_METRIC {
+            captions.extend(method_captions(&rows));
         }
         Some(Self { title, captions, series, what })
     }
+}
+
+/// What the op-latency samples are, one caption per method the rows used: single operations
+/// (all timed alone, or sampled), or batch means, naming the implementations when they differ.
+pub(super) fn method_captions(rows: &[&SummaryRow]) -> Vec<CaptionLine> {
+    let mut by_method: BTreeMap<&'static str, BTreeSet<&str>> = BTreeMap::new();
+    for row in rows {
+        let method = match LatencyTiming::parse(&row.timing) {
+            LatencyTiming::PerOp { .. } => "every operation timed alone",
+            LatencyTiming::Sampled { .. } => {
+                "sampled single operations, timed alone at random; stalls between samples bounded"
+            }
+            LatencyTiming::BatchMean { .. } => {
+                "batch means: each sample is a batch's time / its size"
+            }
+            LatencyTiming::Other(_) => continue,
+        };
+        by_method.entry(method).or_default().insert(row.implementation.as_str());
+    }
+    let all: BTreeSet<&str> = rows.iter().map(|r| r.implementation.as_str()).collect();
+    let single = by_method.len() == 1 && by_method.values().all(|names| *names == all);
+    by_method
+        .into_iter()
+        .map(|(method, names)| {
+            let text = if single {
+                method.to_owned()
+            } else {
+                format!("{}: {method}", names.into_iter().collect::<Vec<_>>().join(", "))
+            };
+            let colour = if method.starts_with("batch") { NOTE } else { MUTED };
+            CaptionLine { text, colour }
+        })
+        .collect()
 }
 
 /// A latency in ns as a short label with a unit: "500 ns", "2 µs", "1.5 ms", "3 s".

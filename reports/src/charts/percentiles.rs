@@ -126,6 +126,7 @@ impl PercentileChart {
                 .to_owned(),
             colour: MUTED,
         });
+        captions.extend(super::latency::method_captions(&rows));
         Some(Self { title, captions, series, decades, what: what.to_owned() })
     }
 }

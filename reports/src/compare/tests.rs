@@ -43,6 +43,8 @@ fn row(
         timing: "per-op".into(),
         extras: String::new(),
         invariant: "ok".into(),
+        latency_samples: 0,
+        stall_bounds: 0,
     }
 }
 

@@ -115,39 +115,11 @@ pub(super) fn write_summary_table(page: &mut String, rows: &[&SummaryRow], style
             nanos(point.median_of(|r| r.p99_ns)),
             fixed(point.median_of(|r| r.fairness), 3),
             point.rows.len(),
-            escape(&timing_summary(point.rows.iter().map(|r| r.timing.as_str()))),
+            escape(&crate::timing::summarise(point.rows.iter().map(|r| r.timing.as_str()))),
             invariant_class(level),
             escape(worst),
             escape(&invariant_text),
         );
     }
     page.push_str("</tbody>\n</table>\n");
-}
-
-/// The timing column of a point: its distinct methods, with the batch sizes of `batch-mean(N)`
-/// folded into one range, e.g. `batch-mean(124–135)`.
-pub(super) fn timing_summary<'a>(timings: impl Iterator<Item = &'a str>) -> String {
-    let mut sizes: Vec<u64> = Vec::new();
-    let mut others: BTreeSet<&str> = BTreeSet::new();
-    for timing in timings {
-        let size = timing
-            .strip_prefix("batch-mean(")
-            .and_then(|rest| rest.strip_suffix(')'))
-            .and_then(|n| n.trim().parse().ok());
-        match size {
-            Some(size) => sizes.push(size),
-            None => {
-                others.insert(timing);
-            }
-        }
-    }
-    let mut parts: Vec<String> = others.into_iter().map(str::to_owned).collect();
-    if let (Some(low), Some(high)) = (sizes.iter().min(), sizes.iter().max()) {
-        parts.push(if low == high {
-            format!("batch-mean({low})")
-        } else {
-            format!("batch-mean({low}–{high})")
-        });
-    }
-    parts.join(", ")
 }

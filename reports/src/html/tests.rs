@@ -1,7 +1,6 @@
 use super::environment::shell_word;
 use super::findings::severity;
 use super::format::{mops, nanos};
-use super::summary_table::timing_summary;
 use super::*;
 
 use crate::charts::render_all;
@@ -206,7 +205,4 @@ fn numbers_are_formatted_for_reading() {
     assert_eq!(severity("expected-violation: lost 3"), 1);
     assert_eq!(severity("violated: lost 3"), 3);
     assert_eq!(severity("okay?"), 2);
-    let timings = ["batch-mean(130)", "batch-mean(124)", "per-op", "batch-mean(135)"];
-    assert_eq!(timing_summary(timings.into_iter()), "per-op, batch-mean(124–135)");
-    assert_eq!(timing_summary(["per-op", "per-op"].into_iter()), "per-op");
 }

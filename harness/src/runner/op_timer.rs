@@ -1,0 +1,218 @@
+//! One thread's timing loop: it runs the worker in cycles, publishes progress for the watchdog
+//! after each, and records latencies by the run's [`LatencyMethod`].
+//!
+//! - `Sampled` (see [`super::sampling`]): a cycle is a batch of a random gap of operations, then
+//!   one operation timed alone. Two clock reads per cycle: the read that ends one cycle begins the
+//!   next.
+//! - `BatchMean`: a cycle is one batch, recorded as its time / its size; the batch grows
+//!   (doubling) while it is short and an operation is fast, and shrinks when it runs long.
+
+use hdrhistogram::Histogram;
+use workloads::metrics::latency_histogram;
+use workloads::{Metrics, Worker};
+
+use super::clock::Clock;
+use super::sampling::{GapDraw, LatencyMethod, SamplingCost, StallRule, MAX_GAP};
+use crate::watchdog::ThreadProgress;
+
+/// `BatchMean` batches aim at about this long...
+const BATCH_TARGET_NS: f64 = 5_000.0;
+/// ...and an operation at least this slow is timed alone.
+const PER_OP_NS: f64 = 1_000.0;
+/// Weight of the newest cycle in the running per-operation time.
+const SMOOTHING: f64 = 1.0 / 8.0;
+
+/// How one thread's latencies were obtained, for the `timing` column.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct TimingTally {
+    /// Calls timed for the histogram: single-operation samples, or batches.
+    pub timed_calls: u64,
+    /// Operations inside those calls (more than the calls when a worker's step is a batch).
+    pub timed_ops: u64,
+    /// Operations the histogram stands for.
+    pub ops: u64,
+    /// Batches whose excess time was recorded as one stalled operation.
+    pub stall_bounds: u64,
+}
+
+impl TimingTally {
+    pub fn add(&mut self, other: &TimingTally) {
+        self.timed_calls += other.timed_calls;
+        self.timed_ops += other.timed_ops;
+        self.ops += other.ops;
+        self.stall_bounds += other.stall_bounds;
+    }
+}
+
+/// Times one worker; see the module docs.
+pub struct OpTimer<'a> {
+    method: LatencyMethod,
+    clock: &'static Clock,
+    cost: SamplingCost,
+    gaps: GapDraw,
+    /// `BatchMean`'s current batch size.
+    batch: u64,
+    /// Running estimate of one operation's time, from recent cycles without a stall.
+    op_ns: Option<f64>,
+    /// The last clock read, which begins the next cycle.
+    mark: u64,
+    pub latency: Histogram<u64>,
+    pub tally: TimingTally,
+    /// Operations completed so far, published to the watchdog after every cycle.
+    completed: u64,
+    progress: &'a ThreadProgress,
+}
+
+impl<'a> OpTimer<'a> {
+    pub fn new(method: LatencyMethod, seed: u64, progress: &'a ThreadProgress) -> Self {
+        let clock = Clock::get();
+        Self {
+            method,
+            clock,
+            cost: SamplingCost::get(),
+            gaps: GapDraw::new(seed, 1),
+            batch: 1,
+            op_ns: None,
+            mark: clock.end(),
+            latency: latency_histogram(),
+            tally: TimingTally::default(),
+            completed: 0,
+            progress,
+        }
+    }
+
+    /// Forgets the samples (the warm-up's) but keeps the rate it settled on.
+    pub fn reset_samples(&mut self) {
+        self.tally = TimingTally::default();
+        self.latency.reset();
+    }
+
+    /// Moves the samples into `metrics` as histogram `name`: a side worker's latencies are not
+    /// the workload's op latency.
+    pub fn move_samples_to(&mut self, metrics: &mut Metrics, name: &'static str) {
+        let mut samples = Metrics::default();
+        for value in self.latency.iter_recorded() {
+            samples.record_n(name, value.value_iterated_to(), value.count_at_value());
+        }
+        metrics.merge(&samples);
+        self.latency.reset();
+    }
+
+    /// Runs cycles until `done()` or the worker runs out of work; returns the ops.
+    pub fn run_until(&mut self, worker: &mut dyn Worker, done: impl Fn() -> bool) -> u64 {
+        self.mark = self.clock.end();
+        let mut ops = 0;
+        while !done() {
+            let (completed, exhausted) = self.cycle(worker, u64::MAX);
+            ops += completed;
+            if exhausted {
+                break;
+            }
+        }
+        ops
+    }
+
+    /// Runs exactly `limit` operations (fewer if the worker runs out); returns the ops.
+    pub fn run_count(&mut self, worker: &mut dyn Worker, limit: u64) -> u64 {
+        self.mark = self.clock.end();
+        let mut ops = 0;
+        while ops < limit {
+            let (completed, exhausted) = self.cycle(worker, limit - ops);
+            ops += completed;
+            if exhausted {
+                break;
+            }
+        }
+        ops
+    }
+
+    /// One cycle of at most `limit` (at least 1) operations. Returns the ops completed and whether
+    /// the worker ran out of work.
+    #[inline]
+    fn cycle(&mut self, worker: &mut dyn Worker, limit: u64) -> (u64, bool) {
+        let (completed, exhausted) = match self.method {
+            LatencyMethod::Sampled => self.sampled_cycle(worker, limit),
+            LatencyMethod::BatchMean => self.batch_cycle(worker, limit),
+        };
+        self.completed += completed;
+        self.progress.publish(self.completed);
+        (completed, exhausted)
+    }
+
+    /// A gap's batch, then one operation timed alone.
+    #[inline]
+    fn sampled_cycle(&mut self, worker: &mut dyn Worker, limit: u64) -> (u64, bool) {
+        let gap = self.gaps.next().min(limit - 1);
+        let began = self.mark;
+        let batched = if gap > 0 { worker.run(gap) } else { 0 };
+        if batched < gap {
+            self.mark = self.clock.end();
+            return (batched, true);
+        }
+        let sample_start = self.clock.start();
+        let sampled = worker.run(1);
+        let sample_end = self.clock.end();
+        self.mark = sample_end;
+        if sampled == 0 {
+            return (batched, true);
+        }
+        let batch_ns = self.clock.elapsed_ns(began, sample_start);
+        let sample_ns = self.clock.sample_ns(sample_start, sample_end);
+        let stalled =
+            self.op_ns.and_then(|op_ns| StallRule::STANDARD.slow_op(batched, batch_ns, op_ns));
+        let weight = match stalled {
+            Some(slow_ns) => {
+                self.latency.saturating_record(slow_ns);
+                self.tally.stall_bounds += 1;
+                batched - 1 + sampled
+            }
+            None => batched + sampled,
+        };
+        self.latency.saturating_record_n(sample_ns / sampled, weight);
+        self.tally.timed_calls += 1;
+        self.tally.timed_ops += sampled;
+        self.tally.ops += batched + sampled;
+        if stalled.is_none() {
+            let cycle_ns = self.clock.elapsed_ns(began, sample_end);
+            self.settle_rate(cycle_ns / (batched + sampled) as f64);
+        }
+        (batched + sampled, false)
+    }
+
+    /// Updates the running operation time and, when it has moved far, the sampling rate.
+    #[inline]
+    fn settle_rate(&mut self, per_op_ns: f64) {
+        let op_ns = match self.op_ns {
+            Some(old) => old + SMOOTHING * (per_op_ns - old),
+            None => per_op_ns,
+        };
+        self.op_ns = Some(op_ns);
+        let wanted = self.cost.mean_gap_for(op_ns);
+        let current = self.gaps.mean();
+        if wanted > 2 * current || 2 * wanted < current {
+            self.gaps.set_mean(wanted);
+        }
+    }
+
+    /// One batch, recorded as its time / its size.
+    #[inline]
+    fn batch_cycle(&mut self, worker: &mut dyn Worker, limit: u64) -> (u64, bool) {
+        let size = self.batch.min(limit);
+        let began = self.clock.start();
+        let completed = worker.run(size);
+        let took_ns = self.clock.elapsed_ns(began, self.clock.end());
+        if completed > 0 {
+            self.latency.saturating_record_n((took_ns / completed as f64) as u64, completed);
+            self.tally.timed_calls += 1;
+            self.tally.timed_ops += completed;
+            self.tally.ops += completed;
+            let per_op_fast = took_ns < PER_OP_NS * completed as f64;
+            if per_op_fast && took_ns < BATCH_TARGET_NS / 2.0 && self.batch < MAX_GAP {
+                self.batch *= 2;
+            } else if (!per_op_fast || took_ns > BATCH_TARGET_NS * 4.0) && self.batch > 1 {
+                self.batch /= 2;
+            }
+        }
+        (completed, completed < size)
+    }
+}
