@@ -8,9 +8,12 @@
 //! agree; if they do not (a TSC the hypervisor does not keep steady), or on any other platform,
 //! the clock is [`Instant`] itself. `SYNCBENCH_CLOCK=instant` forces the fallback.
 //!
-//! The cost of the reads themselves is measured at calibration (`overhead_ns`: the least time two
-//! back-to-back reads report) and subtracted from every single-operation sample, never below
-//! 1 ns.
+//! The cost of the reads themselves is measured at calibration (`overhead_ns`: the mean time two
+//! back-to-back reads report, the slowest 1 % left out) and subtracted from every single-operation
+//! sample, never below 1 ns. A clock that ticks in steps coarser than a nanosecond (a TSC under a
+//! hypervisor may step by 10 ns) rounds every interval to a step; each sample is therefore spread
+//! uniformly over its step ([`Clock::sample_ns`]'s `dither`), so that the percentiles of operations
+//! that take a step or two are not rounded to a whole step, while their mean is unchanged.
 
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
@@ -19,6 +22,8 @@ use serde::Serialize;
 
 /// Back-to-back read pairs timed to find the clock's overhead and resolution.
 const CALIBRATION_PAIRS: usize = 20_000;
+/// Rounds of reads timed for the read cost; the fastest counts (a preempted round says nothing).
+const CALIBRATION_ROUNDS: usize = 20;
 /// Each of the two windows over which the TSC rate is compared with [`Instant`].
 const CALIBRATION_WINDOW: Duration = Duration::from_millis(10);
 /// The two windows' rates may differ by this share at most.
@@ -49,9 +54,9 @@ pub struct ClockInfo {
     pub ticks_per_ns: f64,
     /// The smallest non-zero step between two reads.
     pub resolution_ns: f64,
-    /// The least time two back-to-back reads report: subtracted from every sample.
+    /// The mean time two back-to-back reads report: subtracted from every sample.
     pub overhead_ns: f64,
-    /// The mean cost of one read, for the sampling budget.
+    /// The cost of one read, from the fastest of several rounds.
     pub read_cost_ns: f64,
     /// The kernel's clock source, where Linux says (`tsc`, `kvm-clock`, ...).
     pub kernel_clocksource: Option<String>,
@@ -113,11 +118,13 @@ impl Clock {
         }
     }
 
-    /// One timed operation's nanoseconds: the interval less the clock's own overhead, at least 1.
+    /// One timed operation's nanoseconds: the interval less the clock's own overhead, moved by
+    /// `dither` (uniform in [0, 1)) across one step of the clock, at least 1.
     #[inline]
-    pub fn sample_ns(&self, from: u64, to: u64) -> u64 {
-        let ns = self.elapsed_ns(from, to) - self.info.overhead_ns;
-        ns.max(1.0) as u64
+    pub fn sample_ns(&self, from: u64, to: u64, dither: f64) -> u64 {
+        let spread = (dither - 0.5) * self.info.resolution_ns;
+        let ns = self.elapsed_ns(from, to) - self.info.overhead_ns + spread;
+        ns.max(1.0).round() as u64
     }
 
     pub fn info(&self) -> &ClockInfo {
@@ -134,24 +141,38 @@ impl Clock {
             })
             .collect();
         pairs.sort_by(f64::total_cmp);
-        let began = Instant::now();
-        let mut last = self.start();
-        let mut steps = Vec::with_capacity(CALIBRATION_PAIRS);
-        for _ in 0..CALIBRATION_PAIRS {
-            let now = self.start();
-            if now != last {
-                steps.push(self.elapsed_ns(last, now));
+        // The clock's step is the greatest common divisor of the tick differences it shows: the
+        // least difference is no guide when one read takes longer than a step.
+        let mut step_ticks = 0;
+        let mut read_cost_ns = f64::INFINITY;
+        for _ in 0..CALIBRATION_ROUNDS {
+            let began = Instant::now();
+            let mut last = self.start();
+            for _ in 0..CALIBRATION_PAIRS / CALIBRATION_ROUNDS {
+                let now = self.start();
+                step_ticks = gcd(step_ticks, now.saturating_sub(last));
+                last = now;
             }
-            last = now;
+            let round_ns = began.elapsed().as_nanos() as f64;
+            read_cost_ns =
+                read_cost_ns.min(round_ns / (CALIBRATION_PAIRS / CALIBRATION_ROUNDS) as f64);
         }
-        let read_cost_ns = began.elapsed().as_nanos() as f64 / CALIBRATION_PAIRS as f64;
-        let resolution_ns = steps.iter().copied().fold(f64::INFINITY, f64::min);
+        let resolution_ns = self.elapsed_ns(0, step_ticks.max(1)).max(f64::MIN_POSITIVE);
+        let kept = &pairs[..pairs.len() * 99 / 100];
         ClockInfo {
-            overhead_ns: pairs[0],
-            resolution_ns: if resolution_ns.is_finite() { resolution_ns } else { 1.0 },
+            overhead_ns: kept.iter().sum::<f64>() / kept.len() as f64,
+            resolution_ns,
             read_cost_ns,
             ..ClockInfo::placeholder(self.source)
         }
+    }
+}
+
+fn gcd(a: u64, b: u64) -> u64 {
+    if b == 0 {
+        a
+    } else {
+        gcd(b, a % b)
     }
 }
 
@@ -279,8 +300,8 @@ mod tests {
     fn a_sample_never_goes_below_one_nanosecond() {
         let clock = Clock::get();
         let t = clock.start();
-        assert_eq!(clock.sample_ns(t, t), 1, "an empty interval less the overhead");
-        assert_eq!(clock.sample_ns(t + 10, t), 1, "a second read before the first");
+        assert_eq!(clock.sample_ns(t, t, 0.0), 1, "an empty interval less the overhead");
+        assert_eq!(clock.sample_ns(t + 10, t, 0.99), 1, "a second read before the first");
     }
 
     #[test]

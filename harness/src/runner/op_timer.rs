@@ -157,7 +157,7 @@ impl<'a> OpTimer<'a> {
             return (batched, true);
         }
         let batch_ns = self.clock.elapsed_ns(began, sample_start);
-        let sample_ns = self.clock.sample_ns(sample_start, sample_end);
+        let sample_ns = self.clock.sample_ns(sample_start, sample_end, self.gaps.dither());
         let stalled =
             self.op_ns.and_then(|op_ns| StallRule::STANDARD.slow_op(batched, batch_ns, op_ns));
         let weight = match stalled {

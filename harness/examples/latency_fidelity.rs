@@ -1,0 +1,293 @@
+//! Latency fidelity: does `syncbench run` report a lock's single-operation latencies as they are?
+//!
+//! Three user locks, written only against the public library API and plugged into `counter` (as
+//! `custom_lock.rs` does), each with a known truth:
+//! - `stalling-lock`: a spin lock whose every 100 000th acquisition sleeps 1 ms while it holds the
+//!   lock. Truth: a share of 10^-5 of the operations take 1 ms or more.
+//! - `steady-lock`: the same lock without the stalls. Truth: `stalling-lock`'s median.
+//! - `constant-cost-lock`: a spin lock whose every acquisition does a fixed amount of work.
+//!   Truth: the time per operation of a plain timed loop over the same lock and increment.
+//!
+//! `check` runs `syncbench run counter --impls stalling-lock,steady-lock,constant-cost-lock
+//! --threads 1 --duration 1s --repeats 3` through [`harness::app::run_with_registry`], reads the results
+//! folder back and compares each lock's figures (medians of its three repeats) with their truth; it exits 0 when all agree, 1 otherwise.
+//! Any other arguments are an ordinary `syncbench` command line over these locks.
+//!
+//! ```text
+//! cargo run --release -p harness --example latency_fidelity -- check [--out DIR] [--duration D]
+//! cargo run --release -p harness --example latency_fidelity -- run counter --impls stalling-lock
+//! ```
+
+use std::hint::black_box;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use lock_api::{GuardSend, RawMutex};
+use primitives::counters::LockedCounter;
+use primitives::Counter;
+use reports::csv_files::read_rows;
+use reports::{HistogramRow, ResultsFolder, SummaryRow};
+use workloads::counter::CounterWorkload;
+use workloads::{ImplKind, Registry};
+
+/// One acquisition in this many stalls.
+const STALL_EVERY: u64 = 100_000;
+const STALL: Duration = Duration::from_millis(1);
+/// Operations the constant-cost lock's plain loop times per round.
+const TRUTH_OPS: u64 = 20_000;
+/// Iterations of the constant-cost lock's fixed work per acquisition.
+const CONSTANT_WORK: u64 = 300;
+
+/// A test-and-test-and-set spin lock; a `STALLS_EVERY` above 0 makes every `STALLS_EVERY`-th
+/// acquisition sleep for [`STALL`] while holding it, `WORK` adds [`CONSTANT_WORK`] iterations to
+/// every acquisition.
+pub struct RawUserLock<const STALLS_EVERY: u64, const WORK: bool> {
+    locked: AtomicBool,
+    /// Acquisitions so far; written only by the holder, so a load and a store suffice.
+    acquisitions: AtomicU64,
+}
+
+// SAFETY: `lock` returns only after this thread swapped `locked` from false to true (Acquire),
+// and `unlock` stores false (Release), so exactly one holder exists at a time and the holder's
+// writes are visible to the next one. The stall and the work happen while holding the lock.
+unsafe impl<const STALLS_EVERY: u64, const WORK: bool> RawMutex
+    for RawUserLock<STALLS_EVERY, WORK>
+{
+    #[allow(clippy::declare_interior_mutable_const)]
+    const INIT: Self = Self { locked: AtomicBool::new(false), acquisitions: AtomicU64::new(0) };
+    type Guard = GuardSend;
+
+    fn lock(&self) -> GuardSend {
+        while self
+            .locked
+            .compare_exchange_weak(false, true, Ordering::Acquire, Ordering::Relaxed)
+            .is_err()
+        {
+            while self.locked.load(Ordering::Relaxed) {
+                std::hint::spin_loop();
+            }
+        }
+        let n = self.acquisitions.load(Ordering::Relaxed) + 1;
+        self.acquisitions.store(n, Ordering::Relaxed);
+        if STALLS_EVERY > 0 && n.is_multiple_of(STALLS_EVERY) {
+            std::thread::sleep(STALL);
+        }
+        if WORK {
+            constant_work();
+        }
+        GuardSend::new()
+    }
+
+    fn try_lock(&self) -> Option<GuardSend> {
+        self.locked
+            .compare_exchange(false, true, Ordering::Acquire, Ordering::Relaxed)
+            .is_ok()
+            .then(GuardSend::new)
+    }
+
+    unsafe fn unlock(&self, _guard: GuardSend) {
+        self.locked.store(false, Ordering::Release);
+    }
+
+    fn is_locked(&self) -> bool {
+        self.locked.load(Ordering::Relaxed)
+    }
+}
+
+/// A dependent chain the compiler cannot shorten: the same cycles every time.
+#[inline(never)]
+fn constant_work() {
+    let mut x = black_box(1u64);
+    for i in 0..CONSTANT_WORK {
+        x = black_box(x.wrapping_mul(6364136223846793005).wrapping_add(i));
+    }
+    black_box(x);
+}
+
+type StallingLock<T> = lock_api::Mutex<RawUserLock<STALL_EVERY, false>, T>;
+type SteadyLock<T> = lock_api::Mutex<RawUserLock<0, false>, T>;
+type ConstantCostLock<T> = lock_api::Mutex<RawUserLock<0, true>, T>;
+
+fn registry() -> Registry {
+    let counter = CounterWorkload::standard()
+        .with(
+            "stalling-lock",
+            ImplKind::User,
+            "spin lock; every 100 000th acquisition sleeps 1 ms",
+            |_| LockedCounter::<StallingLock<u64>>::new(),
+        )
+        .with("steady-lock", ImplKind::User, "the stalling lock without its stalls", |_| {
+            LockedCounter::<SteadyLock<u64>>::new()
+        })
+        .with(
+            "constant-cost-lock",
+            ImplKind::User,
+            "spin lock doing fixed work per acquisition",
+            |_| LockedCounter::<ConstantCostLock<u64>>::new(),
+        );
+    Registry::standard().with(counter)
+}
+
+/// The constant-cost lock's true time per operation, from a plain timed loop over the same lock
+/// and increment in 21 rounds: the fastest round (undisturbed, as a single operation is) and the
+/// median round (as the whole run is, preemptions included).
+struct Truth {
+    undisturbed_ns: f64,
+    typical_ns: f64,
+}
+
+fn constant_cost_truth() -> Truth {
+    let counter = LockedCounter::<ConstantCostLock<u64>>::new();
+    let mut rounds: Vec<f64> = (0..21)
+        .map(|_| {
+            let began = Instant::now();
+            for _ in 0..TRUTH_OPS {
+                counter.increment(|| {});
+            }
+            began.elapsed().as_nanos() as f64 / TRUTH_OPS as f64
+        })
+        .collect();
+    rounds.sort_by(f64::total_cmp);
+    Truth { undisturbed_ns: rounds[0], typical_ns: rounds[10] }
+}
+
+/// One comparison of a reported figure with its truth.
+struct Finding {
+    what: &'static str,
+    reported: String,
+    truth: String,
+    holds: bool,
+}
+
+/// A row whose figures are the medians of `rows`' (one implementation's repeats).
+fn median_row(rows: Vec<&SummaryRow>) -> SummaryRow {
+    let median = |figure: fn(&SummaryRow) -> f64| {
+        let mut values: Vec<f64> = rows.iter().map(|r| figure(r)).collect();
+        values.sort_by(f64::total_cmp);
+        values[values.len() / 2]
+    };
+    SummaryRow {
+        max_ns: median(|r| r.max_ns),
+        p50_ns: median(|r| r.p50_ns),
+        p90_ns: median(|r| r.p90_ns),
+        mean_ns: median(|r| r.mean_ns),
+        ..(*rows.first().expect("a row per lock")).clone()
+    }
+}
+
+fn check(out: &Path, duration: &str) -> anyhow::Result<Vec<Finding>> {
+    let truth = constant_cost_truth();
+    let args = [
+        "syncbench",
+        "run",
+        "counter",
+        "--impls",
+        "stalling-lock,steady-lock,constant-cost-lock",
+        "--threads",
+        "1",
+        "--duration",
+        duration,
+        "--repeats",
+        "1",
+        "--out",
+    ];
+    let mut args: Vec<std::ffi::OsString> = args.iter().map(Into::into).collect();
+    args.push(out.into());
+    let code = harness::app::run_with_registry(&registry(), args);
+    anyhow::ensure!(code == ExitCode::SUCCESS, "syncbench run failed: {code:?}");
+    let folder = ResultsFolder::new(out);
+    let rows: Vec<SummaryRow> = read_rows(&folder.summary_csv())?;
+    let buckets: Vec<HistogramRow> = read_rows(&folder.histograms_csv())?;
+    let row = |name: &str| rows.iter().find(|r| r.implementation == name).expect("a row per lock");
+    let (stalling, steady, constant) =
+        (row("stalling-lock"), row("steady-lock"), row("constant-cost-lock"));
+    // A sleep of 1 ms takes at least 1 ms, and nothing else this lock does comes near 0.9 ms.
+    let op_buckets =
+        buckets.iter().filter(|b| b.implementation == "stalling-lock" && b.metric == "op");
+    let (slow, all) = op_buckets.fold((0, 0), |(slow, all), b| {
+        (slow + if b.low_ns >= 900_000 { b.count } else { 0 }, all + b.count)
+    });
+    let share = slow as f64 / all.max(1) as f64;
+    let truth_share = 1.0 / STALL_EVERY as f64;
+    let within =
+        |value: f64, truth: f64, tolerance: f64| (value - truth).abs() <= tolerance * truth;
+    Ok(vec![
+        Finding {
+            what: "stalling-lock max_ns reaches the stall",
+            reported: format!("{:.0} ns", stalling.max_ns),
+            truth: format!(">= {} ns", STALL.as_nanos()),
+            holds: stalling.max_ns >= STALL.as_nanos() as f64,
+        },
+        Finding {
+            what: "stalling-lock share of ops >= 1 ms, within 2x",
+            reported: format!("{share:.2e} ({slow} of {all})"),
+            truth: format!("{truth_share:.0e}"),
+            holds: share >= truth_share / 2.0 && share <= truth_share * 2.0,
+        },
+        Finding {
+            what: "stalling-lock p50 within 10 % of steady-lock's",
+            reported: format!("{:.0} ns", stalling.p50_ns),
+            truth: format!("{:.0} ns", steady.p50_ns),
+            holds: within(stalling.p50_ns, steady.p50_ns, 0.10),
+        },
+        Finding {
+            what: "constant-cost-lock p50 within 10 % of a plain loop's fastest round",
+            reported: format!("{:.0} ns ({})", constant.p50_ns, constant.timing),
+            truth: format!("{:.0} ns", truth.undisturbed_ns),
+            holds: within(constant.p50_ns, truth.undisturbed_ns, 0.10),
+        },
+        Finding {
+            what: "constant-cost-lock p90 within 25 % of a plain loop's fastest round",
+            reported: format!("{:.0} ns", constant.p90_ns),
+            truth: format!("{:.0} ns", truth.undisturbed_ns),
+            holds: within(constant.p90_ns, truth.undisturbed_ns, 0.25),
+        },
+        Finding {
+            what: "constant-cost-lock mean_ns within 10 % of a plain loop's median round",
+            reported: format!("{:.1} ns", constant.mean_ns),
+            truth: format!("{:.1} ns", truth.typical_ns),
+            holds: within(constant.mean_ns, truth.typical_ns, 0.10),
+        },
+        Finding {
+            what: "every row says its latencies are single operations",
+            reported: rows.iter().map(|r| r.timing.as_str()).collect::<Vec<_>>().join("; "),
+            truth: "per-op(...) or sampled(...)".to_owned(),
+            holds: rows
+                .iter()
+                .all(|r| reports::timing::LatencyTiming::parse(&r.timing).is_single_op()),
+        },
+    ])
+}
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().collect();
+    if args.get(1).map(String::as_str) != Some("check") {
+        return harness::app::run_with_registry(&registry(), std::env::args_os());
+    }
+    let option = |name: &str| args.iter().position(|a| a == name).and_then(|i| args.get(i + 1));
+    let out = option("--out").map_or_else(
+        || std::env::temp_dir().join(format!("syncbench-latency-fidelity-{}", std::process::id())),
+        PathBuf::from,
+    );
+    let duration = option("--duration").map_or("1s", String::as_str);
+    match check(&out, duration) {
+        Ok(findings) => {
+            for f in &findings {
+                let verdict = if f.holds { "ok  " } else { "FAIL" };
+                println!("{verdict} {}: reported {}, truth {}", f.what, f.reported, f.truth);
+            }
+            println!("results: {}", out.display());
+            if findings.iter().all(|f| f.holds) {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            }
+        }
+        Err(error) => {
+            eprintln!("latency fidelity: {error:#}");
+            ExitCode::from(2)
+        }
+    }
+}
