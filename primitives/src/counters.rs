@@ -284,7 +284,7 @@ mod tests {
     #[test]
     fn counters_that_cannot_be_refused_report_no_retries() {
         let counter = AtomicCounter::new();
-        assert!(!AtomicCounter::COUNTS_RETRIES && CasCounter::COUNTS_RETRIES);
+        const { assert!(!AtomicCounter::COUNTS_RETRIES && CasCounter::COUNTS_RETRIES) };
         assert_eq!(counter.increment_counted(|| counter.increment(|| {})), 0);
         assert_eq!(counter.value(), 2);
     }

@@ -116,7 +116,8 @@ impl<T> MsQueue<T> {
                 }
             } else {
                 // A push is between its two CASes: finish its work instead of waiting for it.
-                let _ = self.tail.compare_exchange(tail, next, Ordering::Release, Ordering::Relaxed);
+                let _ =
+                    self.tail.compare_exchange(tail, next, Ordering::Release, Ordering::Relaxed);
             }
             retries += 1;
         }
@@ -146,7 +147,8 @@ impl<T> MsQueue<T> {
             // read it from there.
             let tail = self.tail.load(Ordering::Relaxed);
             if tail == head {
-                let _ = self.tail.compare_exchange(tail, next, Ordering::Release, Ordering::Relaxed);
+                let _ =
+                    self.tail.compare_exchange(tail, next, Ordering::Release, Ordering::Relaxed);
             }
             chaos::point();
             if self.head.compare_exchange(head, next, Ordering::AcqRel, Ordering::Relaxed).is_ok() {

@@ -96,7 +96,7 @@ fn run<C: ConcurrentContainer<u64> + 'static>(capacity: usize) -> Run {
                             assert!(stuck < STUCK_LIMIT, "lost slots: full and empty at once");
                             thread::yield_now();
                         }
-                        if rng.next() % 2 == 0 {
+                        if rng.next().is_multiple_of(2) {
                             let (item, tries) = container.pop_counted();
                             retries += u64::from(tries);
                             popped.extend(item);
@@ -238,8 +238,8 @@ fn tagged_arena_stack_holds_with_yields_in_its_race_windows() {
 
 /// The ABA demonstration must actually break, or it demonstrates nothing. The A→B→A interleaving
 /// needs threads to run inside each other's windows, so one run may be unlucky (on 2 cores about
-/// half are); 50 are not (no timing is asserted). A corrupted stack can also be full and empty at once, which a worker
-/// reports by panicking: that counts as the violation too.
+/// half are); 50 are not (no timing is asserted). A corrupted stack can also be full and empty at
+/// once for good, which a worker reports by panicking: that counts as the violation too.
 #[test]
 fn untagged_arena_stack_loses_or_duplicates_items() {
     let mut outcomes = Vec::new();
