@@ -115,6 +115,7 @@ impl<T> TreiberStack<T> {
             // `next` is no longer written once published.
             let next = unsafe { (*head).next.with(|next| *next) };
             chaos::point();
+            // Acquire on failure: the head found there is read through on the next attempt.
             match self.head.compare_exchange(head, next, Ordering::Acquire, Ordering::Acquire) {
                 Ok(_) => {
                     // SAFETY: our CAS unlinked `head`, so this thread alone moves its value out;
