@@ -8,8 +8,8 @@
 //! agree; if they do not (a TSC the hypervisor does not keep steady), or on any other platform,
 //! the clock is [`Instant`] itself. `SYNCBENCH_CLOCK=instant` forces the fallback.
 //!
-//! The cost of the reads themselves is measured at calibration (`overhead_ns`: the mean time two
-//! back-to-back reads report, the slowest 1 % left out) and subtracted from every single-operation
+//! The cost of the reads themselves is measured at calibration (`overhead_ns`: the median time two
+//! back-to-back reads report, which a busy machine's preemptions do not move) and subtracted from every single-operation
 //! sample, never below 1 ns. A clock that ticks in steps coarser than a nanosecond (a TSC under a
 //! hypervisor may step by 10 ns) rounds every interval to a step; each sample is therefore spread
 //! uniformly over its step ([`Clock::sample_ns`]'s `dither`), so that the percentiles of operations
@@ -54,7 +54,7 @@ pub struct ClockInfo {
     pub ticks_per_ns: f64,
     /// The smallest non-zero step between two reads.
     pub resolution_ns: f64,
-    /// The mean time two back-to-back reads report: subtracted from every sample.
+    /// The median time two back-to-back reads report: subtracted from every sample.
     pub overhead_ns: f64,
     /// The cost of one read, from the fastest of several rounds.
     pub read_cost_ns: f64,
@@ -158,9 +158,8 @@ impl Clock {
                 read_cost_ns.min(round_ns / (CALIBRATION_PAIRS / CALIBRATION_ROUNDS) as f64);
         }
         let resolution_ns = self.elapsed_ns(0, step_ticks.max(1)).max(f64::MIN_POSITIVE);
-        let kept = &pairs[..pairs.len() * 99 / 100];
         ClockInfo {
-            overhead_ns: kept.iter().sum::<f64>() / kept.len() as f64,
+            overhead_ns: pairs[pairs.len() / 2],
             resolution_ns,
             read_cost_ns,
             ..ClockInfo::placeholder(self.source)
