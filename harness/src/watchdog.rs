@@ -19,6 +19,8 @@ use std::time::{Duration, Instant};
 
 use crossbeam_utils::CachePadded;
 
+use crate::runner::phase::Phase;
+
 /// The watchdog period of `syncbench run` and of [`crate::runner::measure`]: short, since every
 /// deadlock demonstration costs one period, and far above one operation of most workloads; a
 /// trial whose operations can take longer (a batch of sleeping tasks) says so through
@@ -147,6 +149,8 @@ pub enum StallKind {
     Livelock,
     /// No progress; this platform gives no per-thread CPU time to tell which.
     Unknown,
+    /// A call the runner bounds (the trial's stop, check or drop) did not return.
+    Stuck,
 }
 
 /// The workers stopped making progress.
@@ -166,7 +170,7 @@ pub struct Stall {
 impl Stall {
     /// One line for the invariant column: the hazard, what the threads did, and (from the
     /// workload, when it knows) what they wait for.
-    pub fn describe(&self, waits: Option<String>) -> String {
+    pub fn describe(&self, phase: Phase, waits: Option<String>) -> String {
         let threads = self.stuck.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ");
         let quiet = humantime::format_duration(round_ms(self.quiet));
         let cpu = self.busy_cores.map_or(String::new(), |cores| {
@@ -174,13 +178,13 @@ impl Stall {
         });
         let head = match self.kind {
             StallKind::Deadlock => {
-                format!("deadlock: no operation completed for {quiet}, threads {threads} blocked{cpu}")
+                format!("deadlock: no operation completed for {quiet} in {phase}, threads {threads} blocked{cpu}")
             }
             StallKind::Livelock => format!(
-                "livelock: no operation completed for {quiet} while threads {threads} stayed busy{cpu}"
+                "livelock: no operation completed for {quiet} in {phase} while threads {threads} stayed busy{cpu}"
             ),
-            StallKind::Unknown => format!(
-                "stall: no operation completed for {quiet}, threads {threads} stuck (no per-thread CPU time here to tell a deadlock from a livelock)"
+            StallKind::Unknown | StallKind::Stuck => format!(
+                "stall: no operation completed for {quiet} in {phase}, threads {threads} stuck (no per-thread CPU time here to tell a deadlock from a livelock)"
             ),
         };
         match waits {
@@ -206,6 +210,11 @@ pub struct Watchdog {
 impl Watchdog {
     pub fn new(period: Duration) -> Self {
         Self { period, last_total: u64::MAX, quiet: None }
+    }
+
+    /// No progress for this long is a stall.
+    pub fn period(&self) -> Duration {
+        self.period
     }
 
     /// How often to call [`Watchdog::check`]: often enough to report a stall close to one period
@@ -340,7 +349,7 @@ mod tests {
             }
         });
         assert_eq!(stall.kind, StallKind::Livelock, "{stall:?}");
-        assert!(stall.describe(Some("x".into())).starts_with("livelock: "));
+        assert!(stall.describe(Phase::Measure, Some("x".into())).starts_with("livelock: "));
     }
 
     #[test]

@@ -6,10 +6,10 @@ use std::time::{Duration, Instant};
 use workloads::metrics::latency_histogram;
 use workloads::{Check, Metrics, Role};
 
+use super::coordinator::Halt;
 use super::op_timer::TimingTally;
 use super::worker_thread::ThreadReport;
 use super::{Measurement, Settings, Shared, Stop, STALL_EXIT_GRACE};
-use crate::watchdog::Stall;
 
 /// Sums what the threads that returned recorded.
 #[derive(Default)]
@@ -73,7 +73,7 @@ pub(super) fn assemble(reports: &[ThreadReport], settings: &Settings, check: Che
 pub(super) fn stalled(
     shared: &Shared,
     handles: Vec<JoinHandle<ThreadReport>>,
-    stall: &Stall,
+    halt: &Halt,
     measure_start: Option<Instant>,
     settings: &Settings,
     check: Check,
@@ -97,8 +97,8 @@ pub(super) fn stalled(
         }
     }
     let elapsed =
-        measure_start.map_or(Duration::ZERO, |start| stall.since.saturating_duration_since(start));
-    totals.into_measurement(elapsed, settings, check, Some(stall.kind))
+        measure_start.map_or(Duration::ZERO, |start| halt.since().saturating_duration_since(start));
+    totals.into_measurement(elapsed, settings, check, Some(halt.kind()))
 }
 
 /// The time every thread was measuring: latest start to earliest finish. If they never all ran

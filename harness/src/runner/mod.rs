@@ -7,6 +7,7 @@
 //!   says about a stall inside it;
 //! - `op_timer`: one thread's timing loop; `worker_thread`: one thread's phases;
 //! - `coordinator`: the coordinating thread that paces the phases and runs the watchdog;
+//! - [`phase`]: the phases, and the bound on the trial's stop, check and drop;
 //! - `assemble`: the threads' reports made into one [`Measurement`].
 //!
 //! Throughput is exact: every operation counts, over the time all threads ran at once. Latency
@@ -21,6 +22,7 @@
 //! stuck ones can be abandoned.
 
 pub mod clock;
+pub mod phase;
 pub mod sampling;
 
 mod assemble;
@@ -44,7 +46,8 @@ pub use sampling::LatencyMethod;
 
 use crate::watchdog::{ProgressBoard, StallKind, Watchdog, DEFAULT_WATCHDOG};
 use clock::Clock;
-use coordinator::Coordinator;
+use coordinator::{Coordinator, Halt};
+use phase::{bounded, Phase};
 use worker_thread::{worker_thread, ThreadReport};
 
 /// How long the runner waits for late threads at the start of the measured phase before it
@@ -253,7 +256,8 @@ pub fn measure(
         .slowest_op()
         .map_or(settings.watchdog, |slowest| settings.watchdog.max(2 * slowest));
     let mut coordinator = Coordinator { shared: &shared, watchdog: Watchdog::new(watchdog) };
-    match coordinator.run(threads, settings.timing) {
+    let limit = coordinator.watchdog.period();
+    let mut measurement = match coordinator.run(threads, settings.timing) {
         Ok(()) => {
             let reports: Vec<ThreadReport> = handles
                 .into_iter()
@@ -266,17 +270,31 @@ pub fn measure(
                 .filter(|r| r.role != Role::Idle)
                 .map(|r| r.warmup_ops + r.ops + r.finish_ops)
                 .sum();
-            let check = shared.trial.check(all_ops);
+            let trial = shared.trial.clone();
+            let check = bounded(Phase::Check, limit, move || trial.check(all_ops)).unwrap_or_else(
+                |stuck| Check::Violated(stuck.describe(shared.trial.diagnose_stall())),
+            );
             assemble::assemble(&reports, &settings, check)
         }
-        Err((stall, measure_start)) => {
+        Err((halt, measure_start)) => {
             // Asked before the stop, which may release some of the stuck threads.
-            let check = Check::Violated(stall.describe(shared.trial.diagnose_stall()));
+            let check = Check::Violated(halt.describe(shared.trial.diagnose_stall()));
             shared.stop.store(true, Ordering::Relaxed);
-            shared.trial.stop();
-            assemble::stalled(&shared, handles, &stall, measure_start, &settings, check)
+            if !matches!(halt, Halt::Stuck(_)) {
+                let _ = coordinator.stop_trial();
+            }
+            assemble::stalled(&shared, handles, &halt, measure_start, &settings, check)
+        }
+    };
+    // The last owner of the trial is here unless threads were abandoned; its drop may join
+    // threads of its own (an executor's workers).
+    if let Err(stuck) = bounded(Phase::Drop, limit, move || drop(shared)) {
+        if matches!(measurement.check, Check::Held(_)) {
+            measurement.check = Check::Violated(stuck.describe(None));
+            measurement.stall = Some(StallKind::Stuck);
         }
     }
+    measurement
 }
 
 /// Jain's fairness index of per-thread op counts: 1 when all equal, 1/n when one thread did all.
