@@ -56,6 +56,7 @@ impl Coordinator<'_> {
         let warmup_end = Instant::now() + timing.warmup;
         let warming = |stall| (Halt::Stalled(stall, Phase::WarmUp), None);
         self.wait(|| Instant::now() >= warmup_end, None).map_err(warming)?;
+        shared.warm.store(true, Ordering::Relaxed);
         // A worker stuck in an operation must not hang the run: after a grace its lateness
         // shows as a short overlap time (unless the watchdog speaks first).
         let grace = Some(Instant::now() + STRAGGLER_GRACE);

@@ -200,6 +200,8 @@ pub fn latency_config(method: LatencyMethod) -> serde_json::Value {
 struct Shared {
     trial: Arc<dyn Trial>,
     stop: AtomicBool,
+    /// Raised by the coordinator when the warm-up time has passed.
+    warm: AtomicBool,
     start: Barrier,
     main_workers: AtomicUsize,
     main_done: AtomicUsize,
@@ -235,6 +237,7 @@ pub fn measure(
     let shared = Arc::new(Shared {
         trial: trial.into(),
         stop: AtomicBool::new(false),
+        warm: AtomicBool::new(false),
         start: Barrier::new(threads + 1),
         main_workers: AtomicUsize::new(0),
         main_done: AtomicUsize::new(0),

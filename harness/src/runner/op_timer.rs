@@ -21,6 +21,10 @@ const BATCH_TARGET_NS: f64 = 5_000.0;
 const PER_OP_NS: f64 = 1_000.0;
 /// Weight of the newest cycle in the running per-operation time.
 const SMOOTHING: f64 = 1.0 / 8.0;
+/// A cycle moves the running per-operation time by at most this many times its value.
+const MAX_STEP: f64 = 4.0;
+/// A batch between samples runs in calls of at most this many operations (see `run_gap`).
+const CHUNK: u64 = 256;
 
 /// How one thread's latencies were obtained, for the `timing` column.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -103,7 +107,7 @@ impl<'a> OpTimer<'a> {
         self.mark = self.clock.end();
         let mut ops = 0;
         while !done() {
-            let (completed, exhausted) = self.cycle(worker, u64::MAX);
+            let (completed, exhausted) = self.cycle(worker, u64::MAX, &done);
             ops += completed;
             if exhausted {
                 break;
@@ -117,7 +121,7 @@ impl<'a> OpTimer<'a> {
         self.mark = self.clock.end();
         let mut ops = 0;
         while ops < limit {
-            let (completed, exhausted) = self.cycle(worker, limit - ops);
+            let (completed, exhausted) = self.cycle(worker, limit - ops, &|| false);
             ops += completed;
             if exhausted {
                 break;
@@ -129,9 +133,14 @@ impl<'a> OpTimer<'a> {
     /// One cycle of at most `limit` (at least 1) operations. Returns the ops completed and whether
     /// the worker ran out of work.
     #[inline]
-    fn cycle(&mut self, worker: &mut dyn Worker, limit: u64) -> (u64, bool) {
+    fn cycle(
+        &mut self,
+        worker: &mut dyn Worker,
+        limit: u64,
+        done: &impl Fn() -> bool,
+    ) -> (u64, bool) {
         let (completed, exhausted) = match self.method {
-            LatencyMethod::Sampled => self.sampled_cycle(worker, limit),
+            LatencyMethod::Sampled => self.sampled_cycle(worker, limit, done),
             LatencyMethod::BatchMean => self.batch_cycle(worker, limit),
         };
         self.completed += completed;
@@ -139,13 +148,45 @@ impl<'a> OpTimer<'a> {
         (completed, exhausted)
     }
 
+    /// Runs `gap` operations in chunks of at most [`CHUNK`], publishing progress after each and
+    /// ending early once `done()`: operations that turn far slower than the rate was set for
+    /// (a FIFO lock handing over to descheduled threads) neither look like a stall to the watchdog
+    /// nor hold the thread long past the stop flag. Returns the ops and whether the worker ran out.
+    #[inline]
+    fn run_gap(
+        &mut self,
+        worker: &mut dyn Worker,
+        gap: u64,
+        done: &impl Fn() -> bool,
+    ) -> (u64, bool) {
+        let mut ran = 0;
+        while ran < gap {
+            let chunk = (gap - ran).min(CHUNK);
+            let completed = worker.run(chunk);
+            ran += completed;
+            if completed < chunk {
+                return (ran, true);
+            }
+            self.progress.publish(self.completed + ran);
+            if ran < gap && done() {
+                break;
+            }
+        }
+        (ran, false)
+    }
+
     /// A gap's batch, then one operation timed alone.
     #[inline]
-    fn sampled_cycle(&mut self, worker: &mut dyn Worker, limit: u64) -> (u64, bool) {
+    fn sampled_cycle(
+        &mut self,
+        worker: &mut dyn Worker,
+        limit: u64,
+        done: &impl Fn() -> bool,
+    ) -> (u64, bool) {
         let gap = self.gaps.next().min(limit - 1);
         let began = self.mark;
-        let batched = if gap > 0 { worker.run(gap) } else { 0 };
-        if batched < gap {
+        let (batched, exhausted) = self.run_gap(worker, gap, done);
+        if exhausted {
             self.mark = self.clock.end();
             return (batched, true);
         }
@@ -172,18 +213,18 @@ impl<'a> OpTimer<'a> {
         self.tally.timed_calls += 1;
         self.tally.timed_ops += sampled;
         self.tally.ops += batched + sampled;
-        if stalled.is_none() {
-            let cycle_ns = self.clock.elapsed_ns(began, sample_end);
-            self.settle_rate(cycle_ns / (batched + sampled) as f64);
-        }
+        let cycle_ns = self.clock.elapsed_ns(began, sample_end);
+        self.settle_rate(cycle_ns / (batched + sampled) as f64);
         (batched + sampled, false)
     }
 
-    /// Updates the running operation time and, when it has moved far, the sampling rate.
+    /// Updates the running operation time and, when it has moved far, the sampling rate. A cycle
+    /// counts for at most [`MAX_STEP`] times the current estimate, so one stall moves it little,
+    /// while operations that stay slower raise it within a few cycles.
     #[inline]
     fn settle_rate(&mut self, per_op_ns: f64) {
         let op_ns = match self.op_ns {
-            Some(old) => old + SMOOTHING * (per_op_ns - old),
+            Some(old) => old + SMOOTHING * (per_op_ns.min(MAX_STEP * old) - old),
             None => per_op_ns,
         };
         self.op_ns = Some(op_ns);

@@ -34,8 +34,10 @@ use super::clock::Clock;
 pub const BUDGET: f64 = 0.01;
 /// The largest mean gap: even the fastest operation is sampled once in this many.
 pub const MAX_MEAN_GAP: u64 = 4096;
-/// A gap never exceeds this, which bounds how long a thread can miss the stop flag.
+/// A gap never exceeds this.
 pub const MAX_GAP: u64 = 1 << 16;
+/// A gap never exceeds this many times the mean (a geometric gap does with probability e^-5).
+pub const TAIL_CAP: u64 = 5;
 
 /// How each thread's latencies are obtained.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
@@ -127,7 +129,8 @@ impl GapDraw {
         self.rng.random::<f64>()
     }
 
-    /// The next gap, at most [`MAX_GAP`].
+    /// The next gap, at most [`TAIL_CAP`] times the mean (and [`MAX_GAP`]), so one gap cannot
+    /// run far longer than the rate was chosen for.
     #[inline]
     pub fn next(&mut self) -> u64 {
         if self.mean_gap == 1 {
@@ -135,7 +138,7 @@ impl GapDraw {
         }
         // Inversion: P(gap >= k) = (1 - p)^k for a uniform u in (0, 1].
         let u: f64 = 1.0 - self.rng.random::<f64>();
-        ((u.ln() / self.log_keep) as u64).min(MAX_GAP)
+        ((u.ln() / self.log_keep) as u64).min(TAIL_CAP * self.mean_gap).min(MAX_GAP)
     }
 }
 

@@ -37,8 +37,7 @@ pub(super) fn worker_thread(shared: &Shared, index: usize, settings: &Settings) 
     let seed = thread_seed(settings.seed, index);
     let mut timer = OpTimer::new(settings.latency, seed, progress);
     shared.start.wait();
-    let warmup_end = Instant::now() + settings.timing.warmup;
-    let mut warmup_ops = timer.run_until(&mut *worker, || Instant::now() >= warmup_end);
+    let mut warmup_ops = timer.run_until(&mut *worker, || shared.warm.load(Ordering::Relaxed));
     // Keep going, unmeasured, until every thread has warmed up.
     shared.warmed_up.fetch_add(1, Ordering::AcqRel);
     warmup_ops += timer.run_until(&mut *worker, || shared.go.load(Ordering::Acquire));
