@@ -126,8 +126,8 @@ fn stress_implementation(context: &Context<'_>, rng: &mut SmallRng) -> Verdict {
         let setup = TrialSetup { threads, seed, params: &params };
         let trial = workload.prepare(&info.name, &setup).expect("a listed implementation");
         let timing = Timing { stop: Stop::After(length), warmup: WARMUP };
-        let measurement =
-            measure(trial, threads, Settings::from(timing).watchdog(options.watchdog));
+        let settings = Settings::from(timing).watchdog(options.watchdog).seed(seed);
+        let measurement = measure(trial, threads, settings);
         verdict.trials += 1;
         verdict.ops += measurement.total_ops();
         verdict.threads = Some(match verdict.threads {
