@@ -79,7 +79,7 @@ fn execute(registry: &Registry, cli: Cli, args: &[OsString]) -> Result<u8> {
             if options.chaos {
                 primitives::chaos::enable(options.seed);
             }
-            let outcome = crate::stress::run(registry, &options, env.logical_cpus);
+            let outcome = crate::stress::run(&options, env.logical_cpus);
             #[cfg(feature = "chaos")]
             if options.chaos {
                 primitives::chaos::disable();
@@ -99,7 +99,7 @@ fn execute(registry: &Registry, cli: Cli, args: &[OsString]) -> Result<u8> {
             let options =
                 RunOptions::from_cli(&run_args, registry, env.logical_cpus, default_out())?;
             let command = args.iter().map(|a| a.to_string_lossy().into_owned()).collect();
-            let outcome = crate::sweep::run(registry, &options, &env, command)?;
+            let outcome = crate::sweep::run(&options, &env, command)?;
             print!("{}", crate::table::render(&outcome.rows));
             println!("results: {}", options.out.display());
             if outcome.violations > 0 {

@@ -130,7 +130,7 @@ impl Workload for OppositeOrder {
         &[]
     }
     fn implementations(&self) -> Vec<ImplInfo> {
-        vec![ImplInfo { name: "claims-correct".into(), kind: ImplKind::User, about: String::new() }]
+        vec![ImplInfo::new("claims-correct", ImplKind::User, "")]
     }
     fn prepare(&self, _implementation: &str, _setup: &TrialSetup<'_>) -> Option<Box<dyn Trial>> {
         Some(Box::new(TwoLocks([Mutex::new(0), Mutex::new(0)])))

@@ -38,6 +38,6 @@ mod testing;
 pub mod workload;
 
 pub use metrics::Metrics;
-pub use params::{ParamError, ParamKind, ParamSpec, Params};
+pub use params::{ParamError, ParamKind, ParamSpec, Params, Range, Shares};
 pub use registry::Registry;
 pub use workload::{Check, ImplInfo, ImplKind, Role, Trial, TrialSetup, Worker, Workload};

@@ -38,7 +38,7 @@ use super::submitter::{submitter_or_idle, whole_batches, Phases};
 use crate::busy_work::BusyWork;
 use crate::catalog::Catalog;
 use crate::metrics::Metrics;
-use crate::params::{ParamKind, ParamSpec, Params};
+use crate::params::{ParamKind, ParamSpec, Params, Range};
 use crate::workload::{Check, ImplInfo, ImplKind, Trial, TrialSetup, Worker, Workload};
 
 /// Histogram of the time from a batch's hand-over to a (sampled) task's start.
@@ -64,7 +64,7 @@ const PARAMS: &[ParamSpec] = &[
     },
     ParamSpec {
         name: "batch",
-        kind: ParamKind::Count,
+        kind: ParamKind::Count(Range::new(0, 1_000_000).drawn_to(20_000)),
         default: "0",
         help: "tasks per hand-over; 0 = about 1-2 ms of work: 10000 tiny or 200 others",
     },
@@ -89,9 +89,10 @@ enum TaskSize {
 impl TaskSize {
     fn from_params(params: &Params) -> Self {
         match params.choice("task") {
+            "tiny" => TaskSize::Tiny,
             "medium" => TaskSize::Medium,
             "heavy" => TaskSize::Heavy,
-            _ => TaskSize::Tiny,
+            other => unreachable!("'{other}' is not a declared task size"),
         }
     }
 
@@ -202,13 +203,6 @@ impl Workload for PoolWorkload {
 
     fn params(&self) -> &[ParamSpec] {
         PARAMS
-    }
-
-    fn check_params(&self, params: &Params) -> Result<(), String> {
-        if params.number("batch") > 1_000_000 {
-            return Err("parameter 'batch' must be at most 1000000 tasks".to_owned());
-        }
-        Ok(())
     }
 
     fn implementations(&self) -> Vec<ImplInfo> {
