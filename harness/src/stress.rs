@@ -14,11 +14,13 @@ use std::time::{Duration, Instant};
 
 use rand::rngs::SmallRng;
 use rand::{Rng, RngCore, SeedableRng};
-use workloads::{Check, ImplInfo, ImplKind, TrialSetup, Workload};
+use reports::Outcome;
+use workloads::{ImplInfo, ImplKind, TrialSetup, Workload};
 
 use crate::options::StressOptions;
 use crate::random_params::random_params;
 use crate::runner::{measure_watched, Stop, Timing};
+use crate::sweep::invariant_of;
 
 /// Trials are at least this long (less only if an implementation's share is shorter)...
 const MIN_TRIAL: Duration = Duration::from_millis(100);
@@ -138,12 +140,14 @@ fn stress_implementation(context: &Context<'_>, rng: &mut SmallRng) -> Verdict {
             None => (threads, threads),
             Some((low, high)) => (low.min(threads), high.max(threads)),
         });
-        if let Check::Violated(what) = measurement.check {
-            let at = format!("(threads {threads}, {params}, trial seed {seed})");
-            if demonstration {
-                verdict.shown = Some(format!("{what} {at}"));
+        let invariant = invariant_of(&measurement.check, measurement.stall.is_some(), info.kind);
+        if invariant.outcome != Outcome::Held {
+            let found =
+                format!("{} (threads {threads}, {params}, trial seed {seed})", invariant.detail);
+            if invariant.outcome.is_finding() {
+                verdict.failure = Some(found);
             } else {
-                verdict.failure = Some(format!("{what} {at}"));
+                verdict.shown = Some(found);
             }
             break;
         }

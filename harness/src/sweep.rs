@@ -13,8 +13,8 @@ use hdrhistogram::Histogram;
 use reports::csv_files::{HistogramWriter, SummaryWriter};
 use reports::hgrm;
 use reports::histogram::{histogram_rows, HistogramKey};
-use reports::record::{invariant, OP_METRIC};
-use reports::{ResultsFolder, RunMeta, SummaryRow};
+use reports::record::OP_METRIC;
+use reports::{Invariant, Outcome, ResultsFolder, RunMeta, SummaryRow};
 use workloads::{Check, ImplInfo, ImplKind, Metrics, Params, TrialSetup, Workload};
 
 use crate::environment::Environment;
@@ -142,7 +142,7 @@ fn run_point(
             demonstrated[slot] =
                 info.kind == ImplKind::Demonstration && measurement.stall.is_some();
             let row = summary_row(context, point, info, repeat, &measurement);
-            if row.invariant.starts_with(invariant::VIOLATED) {
+            if row.invariant.outcome.is_finding() {
                 outcome.violations += 1;
                 progress.println(&format!(
                     "FINDING {} {implementation} threads={threads} {params}: {}",
@@ -252,7 +252,7 @@ fn summary_row(
         max_share: share(m.ops_per_thread.iter().max()),
         timing: timing_label(m.mean_batch()),
         extras: extras_label(&m.metrics),
-        invariant: invariant_label(&m.check, info.kind),
+        invariant: invariant_of(&m.check, m.stall.is_some(), info.kind),
     }
 }
 
@@ -280,16 +280,17 @@ fn timing_label(mean_batch: f64) -> String {
     }
 }
 
-/// The `invariant` column: a violation is a finding unless the implementation is a
+/// The `invariant` column: a violation (or a stall) is a finding unless the implementation is a
 /// demonstration, whose violation is the point.
-pub fn invariant_label(check: &Check, kind: ImplKind) -> String {
-    match (check, kind) {
-        (Check::Held(detail), _) => format!("{}: {detail}", invariant::OK),
-        (Check::Violated(detail), ImplKind::Demonstration) => {
-            format!("{}: {detail}", invariant::EXPECTED_VIOLATION)
-        }
-        (Check::Violated(detail), _) => format!("{}: {detail}", invariant::VIOLATED),
-    }
+pub fn invariant_of(check: &Check, stalled: bool, kind: ImplKind) -> Invariant {
+    let outcome = match (check, kind) {
+        (Check::Held(_), _) => Outcome::Held,
+        (Check::Violated(_), ImplKind::Demonstration) => Outcome::ExpectedViolation,
+        (Check::Violated(_), _) if stalled => Outcome::Stalled,
+        (Check::Violated(_), _) => Outcome::Violated,
+    };
+    let (Check::Held(detail) | Check::Violated(detail)) = check;
+    Invariant::new(outcome, detail.clone())
 }
 
 fn config_json(options: &RunOptions<'_>) -> serde_json::Value {

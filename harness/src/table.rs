@@ -80,9 +80,9 @@ pub fn render(rows: &[SummaryRow]) -> String {
         let spread = if throughput > 0.0 { 100.0 * (high - low) / throughput } else { 0.0 };
         let worst = repeats
             .iter()
-            .map(|r| r.invariant.as_str())
-            .max_by_key(|label| severity(label))
-            .unwrap_or("");
+            .map(|r| &r.invariant)
+            .max_by_key(|invariant| invariant.outcome)
+            .map_or_else(String::new, ToString::to_string);
         lines.push(vec![
             format!("{workload}{}", variants[workload].title_suffix(params)),
             implementation.to_owned(),
@@ -92,7 +92,7 @@ pub fn render(rows: &[SummaryRow]) -> String {
             format!("{:.0}", pick(|r| r.p50_ns)),
             format!("{:.0}", pick(|r| r.p99_ns)),
             format!("{:.2}", pick(|r| r.fairness)),
-            worst.to_owned(),
+            worst,
         ]);
     }
     let widths: Vec<usize> = (0..header.len())
@@ -123,18 +123,6 @@ fn millions(per_second: f64) -> String {
     }
     let decimals = (2.0 - millions.log10().floor()) as usize;
     format!("{millions:.decimals$}")
-}
-
-/// Orders invariant labels so the worst of a point's repeats is shown.
-fn severity(label: &str) -> u8 {
-    use reports::record::invariant::{EXPECTED_VIOLATION, VIOLATED};
-    if label.starts_with(VIOLATED) {
-        2
-    } else if label.starts_with(EXPECTED_VIOLATION) {
-        1
-    } else {
-        0
-    }
 }
 
 #[cfg(test)]

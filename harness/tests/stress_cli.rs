@@ -68,19 +68,22 @@ fn run_records_a_demonstrated_deadlock_as_expected_and_skips_its_repeats() {
         rows.iter().filter(|r| r.implementation == "left-first" && r.threads == 3).collect();
     assert_eq!(left_first_3.len(), 1, "the repeats after the deadlock are skipped");
     assert!(
-        left_first_3[0].invariant.starts_with(
+        left_first_3[0].invariant.to_string().starts_with(
             "expected-violation: deadlock: no operation completed for 2" // 200ms and a bit
         ),
         "{}",
         left_first_3[0].invariant
     );
-    assert!(left_first_3[0].invariant.contains("every philosopher holds its left fork"));
+    assert!(left_first_3[0]
+        .invariant
+        .to_string()
+        .contains("every philosopher holds its left fork"));
     let alone = rows.iter().filter(|r| r.implementation == "left-first" && r.threads == 1);
     assert_eq!(alone.count(), 3, "one philosopher cannot deadlock: every repeat runs");
     assert!(rows
         .iter()
         .filter(|r| r.implementation == "asymmetric")
-        .all(|r| r.invariant.starts_with("ok: ")));
+        .all(|r| r.invariant.to_string().starts_with("ok: ")));
     assert!(std::fs::read_to_string(out.join("report.html"))
         .unwrap()
         .contains("id=\"workload-philosophers\""));
@@ -147,7 +150,11 @@ fn a_deadlock_in_an_implementation_meant_to_be_correct_is_a_finding() {
     let args = args.chain(["--out".into(), out.clone().into_os_string()]);
     assert_eq!(harness::app::run_with_registry(&registry, args), ExitCode::from(1));
     let rows: Vec<SummaryRow> = read_rows(&out.join("summary.csv")).unwrap();
-    assert!(rows[0].invariant.starts_with("violated: deadlock: "), "{}", rows[0].invariant);
+    assert!(
+        rows[0].invariant.to_string().starts_with("violated: deadlock: "),
+        "{}",
+        rows[0].invariant
+    );
     let stress =
         ["syncbench", "stress", "--duration", "300ms", "--watchdog", "200ms", "--seed", "2"];
     assert_eq!(

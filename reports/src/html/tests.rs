@@ -1,5 +1,4 @@
 use super::environment::shell_word;
-use super::findings::severity;
 use super::format::{mops, nanos};
 use super::summary_table::timing_summary;
 use super::*;
@@ -93,7 +92,7 @@ fn every_section_of_the_issue_is_on_the_page_and_every_link_resolves() {
 #[test]
 fn an_unexpected_violation_is_a_finding_in_its_section() {
     let mut broken = summary_row("counter", "spin-lock", "hand-rolled", 2, 1);
-    broken.invariant = "violated: lost 3 of 10 updates".into();
+    broken.invariant = crate::Invariant::parse("violated: lost 3 of 10 updates").unwrap();
     let ok = summary_row("counter", "spin-lock", "hand-rolled", 2, 2);
     let root = tempfile::tempdir().unwrap();
     let out = root.path().join("report.html");
@@ -153,10 +152,10 @@ fn report_has_a_section_per_workload_and_inlines_every_chart() {
 #[test]
 fn text_is_escaped_and_violations_are_highlighted() {
     let mut row = summary_row("w<1>", "impl&\"x\"", "hand-rolled", 2, 1);
-    row.invariant = "violated: total <5> != 6".into();
+    row.invariant = crate::Invariant::parse("violated: total <5> != 6").unwrap();
     let mut ok = row.clone();
     ok.repeat = 2;
-    ok.invariant = "ok".into();
+    ok.invariant = crate::Invariant::parse("ok").unwrap();
     let root = tempfile::tempdir().unwrap();
     let out = root.path().join("report.html");
     let missing = Chart {
@@ -201,11 +200,6 @@ fn numbers_are_formatted_for_reading() {
     assert_eq!(nanos(1234.4), "1234");
     assert_eq!(shell_word("--threads"), "--threads");
     assert_eq!(shell_word("it's"), r"'it'\''s'");
-    assert_eq!(severity("ok"), 0);
-    assert_eq!(severity("ok: count 5 = 5 increments"), 0);
-    assert_eq!(severity("expected-violation: lost 3"), 1);
-    assert_eq!(severity("violated: lost 3"), 3);
-    assert_eq!(severity("okay?"), 2);
     let timings = ["batch-mean(130)", "batch-mean(124)", "per-op", "batch-mean(135)"];
     assert_eq!(timing_summary(timings.into_iter()), "per-op, batch-mean(124–135)");
     assert_eq!(timing_summary(["per-op", "per-op"].into_iter()), "per-op");
