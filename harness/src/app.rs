@@ -9,7 +9,6 @@ use clap::Parser;
 use workloads::Registry;
 
 use crate::cli::{Cli, Command};
-use crate::environment::Environment;
 use crate::options::{RunOptions, StressOptions};
 
 /// Exit code of a run that found something: an unexpected invariant violation, or a regression
@@ -73,7 +72,7 @@ fn execute(registry: &Registry, cli: Cli, args: &[OsString]) -> Result<u8> {
             }
         }
         Command::Stress(stress_args) => {
-            let env = Environment::detect();
+            let env = crate::environment::detect();
             let options = StressOptions::from_cli(&stress_args, registry, clock_seed())?;
             #[cfg(feature = "chaos")]
             if options.chaos {
@@ -95,7 +94,7 @@ fn execute(registry: &Registry, cli: Cli, args: &[OsString]) -> Result<u8> {
             Ok(EXIT_FINDING)
         }
         Command::Run(run_args) => {
-            let env = Environment::detect();
+            let env = crate::environment::detect();
             let options =
                 RunOptions::from_cli(&run_args, registry, env.logical_cpus, default_out())?;
             let command = args.iter().map(|a| a.to_string_lossy().into_owned()).collect();

@@ -20,13 +20,13 @@ pub(super) fn write_environment(page: &mut String, metas: &[RunMeta]) {
         ("finished", |m| {
             m.finished.clone().unwrap_or_else(|| "— (unfinished or killed)".to_owned())
         }),
-        ("host", |m| m.host.clone()),
-        ("CPU model", |m| m.cpu_model.clone()),
-        ("logical CPUs", |m| m.logical_cpus.to_string()),
-        ("OS / arch", |m| format!("{} / {}", m.os, m.arch)),
-        ("kernel", |m| m.kernel.clone()),
-        ("rustc", |m| m.rustc.clone()),
-        ("git commit", |m| m.git_commit.clone()),
+        ("host", |m| m.env.host.clone()),
+        ("CPU model", |m| m.env.cpu_model.clone()),
+        ("logical CPUs", |m| m.env.logical_cpus.to_string()),
+        ("OS / arch", |m| format!("{} / {}", m.env.os, m.env.arch)),
+        ("kernel", |m| m.env.kernel.clone()),
+        ("rustc", |m| m.env.rustc.clone()),
+        ("git commit", |m| m.env.git_commit.clone()),
         ("syncbench", |m| m.syncbench_version.clone()),
         ("command", |m| m.command.iter().map(|a| shell_word(a)).collect::<Vec<_>>().join(" ")),
     ];
