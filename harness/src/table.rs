@@ -7,16 +7,7 @@ use std::fmt::Write;
 use reports::variants::ParamVariants;
 use reports::SummaryRow;
 
-/// The median of `values` (which must not be empty).
-pub fn median(values: &mut [f64]) -> f64 {
-    values.sort_by(f64::total_cmp);
-    let mid = values.len() / 2;
-    if values.len().is_multiple_of(2) {
-        (values[mid - 1] + values[mid]) / 2.0
-    } else {
-        values[mid]
-    }
-}
+pub use reports::compare::stats::median;
 
 /// (workload, params, impl, threads).
 type PointKey<'a> = (&'a str, &'a str, &'a str, usize);
@@ -71,7 +62,7 @@ pub fn render(rows: &[SummaryRow]) -> String {
             })
             .collect();
         let pick = |f: fn(&SummaryRow) -> f64| {
-            median(&mut repeats.iter().map(|r| f(r)).collect::<Vec<_>>())
+            median(&repeats.iter().map(|r| f(r)).collect::<Vec<_>>())
         };
         let throughput = pick(|r| r.throughput_ops_s);
         let (low, high) = repeats.iter().fold((f64::MAX, f64::MIN), |(lo, hi), r| {
@@ -136,11 +127,5 @@ mod tests {
         assert_eq!(millions(95_200.0), "0.0952");
         assert_eq!(millions(952.0), "0.000952");
         assert_eq!(millions(0.0), "0.00");
-    }
-
-    #[test]
-    fn median_of_odd_and_even() {
-        assert_eq!(median(&mut [3.0, 1.0, 2.0]), 2.0);
-        assert_eq!(median(&mut [4.0, 1.0, 2.0, 3.0]), 2.5);
     }
 }
