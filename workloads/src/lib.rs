@@ -33,6 +33,7 @@ pub mod params;
 pub mod registry;
 pub mod rwcache;
 pub mod semaphore;
+pub mod tally;
 #[cfg(test)]
 mod testing;
 pub mod workload;

@@ -25,7 +25,7 @@ use primitives::dispatch::{
 };
 use primitives::executor::Executor;
 
-use super::ledger::{LedgerId, Tally, TaskLedger};
+use super::ledger::{compare, LedgerId, Tally, TaskLedger};
 use super::pool::SUBMIT_TO_FINISH;
 use super::submitter::{submitter_or_idle, whole_batches, Phases};
 use crate::busy_work::{BusyWork, BUSY_NS};
@@ -244,7 +244,7 @@ impl<E: Executor + 'static> Trial for BalanceTrial<E> {
         let report = self.report.lock();
         let ran = self.ledger.ran();
         let mut problems = Vec::new();
-        if let Err(problem) = report.submitted.compare(&ran) {
+        if let Err(problem) = compare(&report.submitted, &ran) {
             problems.push(problem);
         }
         if report.early_returns > 0 {

@@ -33,7 +33,7 @@ use rand::rngs::SmallRng;
 use rand::SeedableRng;
 use rand_distr::{Distribution, Pareto};
 
-use super::ledger::{LedgerId, Tally, TaskLedger};
+use super::ledger::{compare, LedgerId, Tally, TaskLedger};
 use super::submitter::{submitter_or_idle, whole_batches, Phases};
 use crate::busy_work::BusyWork;
 use crate::catalog::Catalog;
@@ -295,7 +295,7 @@ impl<E: Executor + 'static> Trial for PoolTrial<E> {
         let report = self.report.lock();
         let ran = self.ledger.ran();
         let mut problems = Vec::new();
-        if let Err(problem) = report.submitted.compare(&ran) {
+        if let Err(problem) = compare(&report.submitted, &ran) {
             problems.push(problem);
         }
         if report.early_returns > 0 {

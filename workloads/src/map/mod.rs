@@ -28,6 +28,7 @@ use std::sync::Mutex;
 use primitives::map::ConcurrentMap;
 use primitives::rwlock_sharded::RawShardedRwLock;
 use primitives::rwlock_writer_pref::RawWriterPrefRwLock;
+use primitives::splitmix;
 use primitives::striped_map::{StripedMap, StripedRwMap, MAX_STRIPES};
 use primitives::SpinLock;
 
@@ -311,12 +312,9 @@ impl<M: ConcurrentMap<u64, u64>> MapTrial<M> {
     /// Whether `key` is present before the run: a seeded coin with odds `prefill`, so that the
     /// prefilled keys are spread over the key space (and over the hot keys) and need no table.
     fn prefilled(&self, key: u64) -> bool {
-        let mut z =
-            self.setup.seed ^ 0x7072_6566_696c_6c00 ^ key.wrapping_mul(0x9e37_79b9_7f4a_7c15);
-        // splitmix64's finaliser.
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^= z >> 31;
+        let z = splitmix::finalise(
+            self.setup.seed ^ 0x7072_6566_696c_6c00 ^ key.wrapping_mul(splitmix::GAMMA),
+        );
         ((z >> 11) as f64 / (1u64 << 53) as f64) < self.setup.params.prefill
     }
 
