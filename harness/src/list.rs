@@ -13,7 +13,7 @@ pub fn render(registry: &Registry) -> String {
         for spec in workload.params() {
             let _ = writeln!(
                 out,
-                "    {:<15} default {:<21} valid {:<20} {}",
+                "    {:<15} default {:<21} valid {:<36} {}",
                 spec.name,
                 spec.default,
                 spec.kind.short(),
@@ -37,7 +37,7 @@ mod tests {
     fn parameters_are_listed_with_their_ranges() {
         let listed = render(&Registry::standard());
         let capacity = listed.lines().find(|l| l.trim_start().starts_with("capacity")).unwrap();
-        assert!(capacity.contains("valid 1..=1048576"), "{capacity}");
+        assert!(capacity.contains("valid 1..=1048576 (stress ..=65536)"), "{capacity}");
         let read = listed.lines().find(|l| l.trim_start().starts_with("read ")).unwrap();
         assert!(read.contains("0..=100 (sum 100 if mix=custom)"), "{read}");
     }

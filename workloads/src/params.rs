@@ -102,11 +102,19 @@ impl ParamKind {
         }
     }
 
-    /// The same as [`ParamKind::describe`], shortened for a column of `syncbench list`.
+    /// The same as [`ParamKind::describe`], shortened for a column of `syncbench list`, with
+    /// the drawing maximum where `stress` stops short of the valid one.
     pub fn short(&self) -> String {
+        fn range<T: PartialOrd + fmt::Display>(r: &Range<T>) -> String {
+            if r.draw_max < r.max {
+                format!("{}..={} (stress ..={})", r.min, r.max, r.draw_max)
+            } else {
+                format!("{}..={}", r.min, r.max)
+            }
+        }
         match self {
-            ParamKind::Count(r) | ParamKind::Nanos(r) => format!("{}..={}", r.min, r.max),
-            ParamKind::Decimal(r) => format!("{}..={}", r.min, r.max),
+            ParamKind::Count(r) | ParamKind::Nanos(r) => range(r),
+            ParamKind::Decimal(r) => range(r),
             ParamKind::Choice(words) => words.join("|"),
             ParamKind::Share(group) => {
                 format!(

@@ -233,7 +233,7 @@ impl<E: Executor + 'static> Trial for BalanceTrial<E> {
     /// generous 200 µs per task for hand-over.
     fn slowest_op(&self) -> Option<Duration> {
         let setup = &self.setup;
-        let heaviest = Duration::from_nanos(setup.task_ns * setup.heavy_factor.max(1));
+        let heaviest = Duration::from_nanos(setup.task_ns * setup.heavy_factor);
         Some((heaviest + Duration::from_micros(200)) * setup.tasks as u32)
     }
 

@@ -252,7 +252,7 @@ struct SubmitterReport {
 impl<E: Executor> PoolTrial<E> {
     fn new(setup: &PoolSetup, cap: usize) -> Self {
         let (sizes, mean_task_ns) = setup.task.table(setup.seed);
-        let batch = setup.batch.clamp(1, cap.max(1));
+        let batch = setup.batch.min(cap.max(1));
         Self {
             executor: Mutex::new(Some(E::with_threads(setup.threads))),
             ledger: TaskLedger::new(),

@@ -411,4 +411,15 @@ mod tests {
         });
         assert!(caught, "no torn read in 5 runs");
     }
+
+    #[test]
+    fn what_a_lock_ignores_follows_its_kind_not_its_name() {
+        // A mutex named like an RW lock, and an RW lock named like neither.
+        let workload = StarvationWorkload::empty()
+            .with_mutex::<SpinLock<u64>>("my-rwlock", ImplKind::User, "")
+            .with_rwlock::<ReaderPrefRwLock<[u64; 2]>>("my-rw", ImplKind::User, "");
+        let ignores: Vec<bool> =
+            workload.implementations().iter().map(|info| info.ignores("writers")).collect();
+        assert_eq!(ignores, [true, false]);
+    }
 }
