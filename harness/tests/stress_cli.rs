@@ -25,6 +25,11 @@ fn bad_input_is_one_line_and_exit_2() {
         (&["stress", "bank", "--seed", "x"], "invalid --seed 'x'"),
         (&["stress", "bank", "--chaos"], "rebuild with --features chaos"),
         (&["run", "bank", "--watchdog", "soon"], "invalid --watchdog 'soon'"),
+        (
+            &["run", "buffer", "--set", "capacity=16,0"],
+            "parameter 'capacity' must be a whole number from 1 to 1048576, not '0'",
+        ),
+        (&["run", "map", "--set", "mix=custom"], "the shares must add up to 100, not 0"),
     ] {
         let assert = syncbench().args(args).assert().code(2).stdout("");
         let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
@@ -46,6 +51,13 @@ fn stressing_the_bank_demonstrates_the_deadlock_and_the_lost_update() {
                     "lost-update                  demonstrated lost update",
                 ))
                 .and(predicate::str::contains("ordered                      held "))
+                // Each trial's draw, listed under its verdict.
+                .and(
+                    predicate::str::is_match(
+                        r"\n      threads=\d+ accounts=\d+;audit_every=\d+;hold_ns=\d+\n",
+                    )
+                    .unwrap(),
+                )
                 .and(predicate::str::contains("every demonstration showed its hazard")),
         );
 }
@@ -150,6 +162,7 @@ fn a_deadlock_in_an_implementation_meant_to_be_correct_is_a_finding() {
     let args = args.chain(["--out".into(), out.clone().into_os_string()]);
     assert_eq!(harness::app::run_with_registry(&registry, args), ExitCode::from(1));
     let rows: Vec<SummaryRow> = read_rows(&out.join("summary.csv")).unwrap();
+    assert_eq!(rows[0].invariant.outcome, reports::Outcome::Stalled, "read back as a stall");
     assert!(
         rows[0].invariant.to_string().starts_with("violated: deadlock: "),
         "{}",
