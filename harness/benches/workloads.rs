@@ -32,7 +32,7 @@ fn every_workload(c: &mut Criterion) {
                 let id = BenchmarkId::new(&implementation.name, format!("t{threads}"));
                 group.bench_function(id, |b| {
                     b.iter_custom(|iters| {
-                        time_ops(workload, &implementation.name, &params, threads, iters)
+                        time_ops(workload, &implementation, &params, threads, iters)
                     })
                 });
             }

@@ -57,7 +57,7 @@ fn main() -> std::process::ExitCode {
         plain.push(plain_loop());
         measured.push(suite(&workload, &params));
     }
-    let (plain, measured) = (median(&mut plain), median(&mut measured));
+    let (plain, measured) = (median(&plain), median(&measured));
     let difference = 100.0 * (measured - plain) / plain;
     println!("plain fetch_add loop:            {plain:.2} ns/increment (median of {rounds})");
     println!("suite, atomic-counter, 1 thread: {measured:.2} ns/increment (median of {rounds})");

@@ -9,7 +9,6 @@ use clap::Parser;
 use workloads::Registry;
 
 use crate::cli::{Cli, Command};
-use crate::environment::Environment;
 use crate::options::{RunOptions, StressOptions};
 
 /// Exit code of a run that found something: an unexpected invariant violation, or a regression
@@ -73,13 +72,13 @@ fn execute(registry: &Registry, cli: Cli, args: &[OsString]) -> Result<u8> {
             }
         }
         Command::Stress(stress_args) => {
-            let env = Environment::detect();
+            let env = crate::environment::detect();
             let options = StressOptions::from_cli(&stress_args, registry, clock_seed())?;
             #[cfg(feature = "chaos")]
             if options.chaos {
                 primitives::chaos::enable(options.seed);
             }
-            let outcome = crate::stress::run(registry, &options, env.logical_cpus);
+            let outcome = crate::stress::run(&options, env.logical_cpus);
             #[cfg(feature = "chaos")]
             if options.chaos {
                 primitives::chaos::disable();
@@ -95,11 +94,11 @@ fn execute(registry: &Registry, cli: Cli, args: &[OsString]) -> Result<u8> {
             Ok(EXIT_FINDING)
         }
         Command::Run(run_args) => {
-            let env = Environment::detect();
+            let env = crate::environment::detect();
             let options =
                 RunOptions::from_cli(&run_args, registry, env.logical_cpus, default_out())?;
             let command = args.iter().map(|a| a.to_string_lossy().into_owned()).collect();
-            let outcome = crate::sweep::run(registry, &options, &env, command)?;
+            let outcome = crate::sweep::run(&options, &env, command)?;
             print!("{}", crate::table::render(&outcome.rows));
             println!("results: {}", options.out.display());
             if outcome.violations > 0 {

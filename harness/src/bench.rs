@@ -13,7 +13,7 @@
 //! per iteration and keep the samples too short to recover.
 use std::time::Duration;
 
-use workloads::{Check, ImplKind, Params, TrialSetup, Workload};
+use workloads::{Check, ImplInfo, ImplKind, Params, TrialSetup, Workload};
 
 use crate::runner::{measure, Stop, Timing};
 
@@ -44,23 +44,21 @@ pub fn default_params(workload: &dyn Workload) -> Params {
 /// demonstration of exactly that: a benchmark is also a stress test.
 pub fn time_ops(
     workload: &dyn Workload,
-    implementation: &str,
+    implementation: &ImplInfo,
     params: &Params,
     threads: usize,
     iters: u64,
 ) -> Duration {
     let setup = TrialSetup { threads, seed: 1, params };
+    let name = &implementation.name;
     let trial = workload
-        .prepare(implementation, &setup)
-        .unwrap_or_else(|| panic!("{} has no implementation {implementation}", workload.name()));
+        .prepare(name, &setup)
+        .unwrap_or_else(|| panic!("{} has no implementation {name}", workload.name()));
     let timing = Timing { stop: Stop::After(SAMPLE_RUN), warmup: WARMUP };
     let measurement = measure(trial, threads, timing);
     if let Check::Violated(why) = &measurement.check {
-        let demonstration = workload
-            .implementations()
-            .iter()
-            .any(|info| info.name == implementation && info.kind == ImplKind::Demonstration);
-        assert!(demonstration, "{}/{implementation}: invariant violated: {why}", workload.name());
+        let demonstration = implementation.kind == ImplKind::Demonstration;
+        assert!(demonstration, "{}/{name}: invariant violated: {why}", workload.name());
     }
     let ops = measurement.total_ops().max(1);
     measurement.elapsed.mul_f64(iters as f64 / ops as f64)
@@ -83,10 +81,13 @@ mod tests {
         let registry = Registry::standard();
         let counter = registry.get("counter").unwrap();
         let params = default_params(counter);
-        let thousand = time_ops(counter, "atomic-counter", &params, 2, 1_000);
+        let info = |w: &dyn Workload, name: &str| {
+            w.implementations().into_iter().find(|i| i.name == name).unwrap()
+        };
+        let thousand = time_ops(counter, &info(counter, "atomic-counter"), &params, 2, 1_000);
         assert!(thousand > Duration::ZERO);
         let pool = registry.get("pool").unwrap();
-        let one = time_ops(pool, "thread-pool", &default_params(pool), 1, 1);
+        let one = time_ops(pool, &info(pool, "thread-pool"), &default_params(pool), 1, 1);
         assert!(one > Duration::ZERO);
     }
 
@@ -102,8 +103,9 @@ mod tests {
             |_| RacyCounter::new(),
         );
         let params = default_params(&racy);
+        let info = racy.implementations().remove(0);
         for _ in 0..50 {
-            time_ops(&racy, "racy-but-claimed-correct", &params, 4, 1);
+            time_ops(&racy, &info, &params, 4, 1);
         }
     }
 }

@@ -1,33 +1,20 @@
 //! The machine and build a run happens on, recorded with every result.
 
-/// Where and with what a run was made.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Environment {
-    pub host: String,
-    pub cpu_model: String,
-    pub logical_cpus: usize,
-    pub os: String,
-    pub arch: String,
-    pub kernel: String,
-    pub rustc: String,
-    pub git_commit: String,
-}
+pub use reports::Environment;
 
-impl Environment {
-    /// Reads this machine; anything unreadable is "unknown" rather than an error.
-    pub fn detect() -> Self {
-        Self {
-            host: first_line("/proc/sys/kernel/hostname")
-                .or_else(|| std::env::var("HOSTNAME").ok())
-                .unwrap_or_else(unknown),
-            cpu_model: cpu_model().unwrap_or_else(unknown),
-            logical_cpus: logical_cpus(),
-            os: std::env::consts::OS.to_owned(),
-            arch: std::env::consts::ARCH.to_owned(),
-            kernel: first_line("/proc/sys/kernel/osrelease").unwrap_or_else(unknown),
-            rustc: env!("SYNCBENCH_RUSTC").to_owned(),
-            git_commit: env!("SYNCBENCH_GIT_COMMIT").to_owned(),
-        }
+/// Reads this machine; anything unreadable is "unknown" rather than an error.
+pub fn detect() -> Environment {
+    Environment {
+        host: first_line("/proc/sys/kernel/hostname")
+            .or_else(|| std::env::var("HOSTNAME").ok())
+            .unwrap_or_else(unknown),
+        cpu_model: cpu_model().unwrap_or_else(unknown),
+        logical_cpus: logical_cpus(),
+        os: std::env::consts::OS.to_owned(),
+        arch: std::env::consts::ARCH.to_owned(),
+        kernel: first_line("/proc/sys/kernel/osrelease").unwrap_or_else(unknown),
+        rustc: env!("SYNCBENCH_RUSTC").to_owned(),
+        git_commit: env!("SYNCBENCH_GIT_COMMIT").to_owned(),
     }
 }
 

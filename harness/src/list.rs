@@ -11,8 +11,14 @@ pub fn render(registry: &Registry) -> String {
         let _ = writeln!(out, "  invariant: {}", workload.invariant());
         let _ = writeln!(out, "  parameters (--set KEY=VALUE):");
         for spec in workload.params() {
-            let _ =
-                writeln!(out, "    {:<12} default {:<6} {}", spec.name, spec.default, spec.help);
+            let _ = writeln!(
+                out,
+                "    {:<15} default {:<21} valid {:<36} {}",
+                spec.name,
+                spec.default,
+                spec.kind.short(),
+                spec.help
+            );
         }
         let _ = writeln!(out, "  implementations (--impls A,B):");
         for info in workload.implementations() {
@@ -21,4 +27,18 @@ pub fn render(registry: &Registry) -> String {
         out.push('\n');
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parameters_are_listed_with_their_ranges() {
+        let listed = render(&Registry::standard());
+        let capacity = listed.lines().find(|l| l.trim_start().starts_with("capacity")).unwrap();
+        assert!(capacity.contains("valid 1..=1048576 (stress ..=65536)"), "{capacity}");
+        let read = listed.lines().find(|l| l.trim_start().starts_with("read ")).unwrap();
+        assert!(read.contains("0..=100 (sum 100 if mix=custom)"), "{read}");
+    }
 }

@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use workloads::{ParamError, Params, Registry, Workload};
+use workloads::{ImplInfo, ParamError, Params, Registry, Workload};
 
 use crate::cli::{RunArgs, StressArgs};
 use crate::runner::{LatencyMethod, Settings, Stop, Timing};
@@ -23,44 +23,56 @@ pub enum OptionsError {
     UnknownParam { name: String, known: String },
     #[error(transparent)]
     Param(#[from] ParamError),
-    #[error("invalid parameters for {workload} ({params}): {why}")]
-    ParamCombination { workload: String, params: String, why: String },
     #[error("cannot use output folder {path}: {why}")]
     Output { path: String, why: String },
 }
 
 /// One workload of the run, with what it runs.
-#[derive(Debug, Clone)]
-pub struct WorkloadPlan {
-    pub name: String,
-    pub impls: Vec<String>,
+#[derive(Clone)]
+pub struct WorkloadPlan<'r> {
+    pub workload: &'r dyn Workload,
+    /// The selected implementations, as the workload describes them.
+    pub impls: Vec<ImplInfo>,
     /// Every combination of parameter values to run (one unless a value is a list).
     pub params: Vec<Params>,
 }
 
-impl WorkloadPlan {
+impl std::fmt::Debug for WorkloadPlan<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WorkloadPlan")
+            .field("workload", &self.name())
+            .field("impls", &self.impls)
+            .field("params", &self.params)
+            .finish()
+    }
+}
+
+impl WorkloadPlan<'_> {
+    pub fn name(&self) -> &str {
+        self.workload.name()
+    }
+
     /// Whether `implementation` runs at `params`: always, unless it ignores a parameter whose
-    /// value there differs from the first parameter set's (see [`Workload::ignores`]).
-    pub fn runs(&self, workload: &dyn Workload, implementation: &str, params: &Params) -> bool {
+    /// value there differs from the first parameter set's (see [`ImplInfo::ignores`]).
+    pub fn runs(&self, implementation: &ImplInfo, params: &Params) -> bool {
         let first = &self.params[0];
-        workload.params().iter().all(|spec| {
-            !workload.ignores(implementation, spec.name)
-                || params.value(spec.name) == first.value(spec.name)
+        self.workload.params().iter().all(|spec| {
+            !implementation.ignores(spec.name) || params.value(spec.name) == first.value(spec.name)
         })
     }
 
     /// The runs of one repeat at every thread count: implementations × parameter sets, less
     /// those [`WorkloadPlan::runs`] skips.
-    pub fn runs_per_thread_count(&self, workload: &dyn Workload) -> usize {
-        let runs = |params| self.impls.iter().filter(|i| self.runs(workload, i, params)).count();
+    pub fn runs_per_thread_count(&self) -> usize {
+        let runs = |params| self.impls.iter().filter(|i| self.runs(i, params)).count();
         self.params.iter().map(runs).sum()
     }
 }
 
 /// Everything `syncbench run` does, validated.
 #[derive(Debug, Clone)]
-pub struct RunOptions {
-    pub workloads: Vec<WorkloadPlan>,
+pub struct RunOptions<'r> {
+    pub workloads: Vec<WorkloadPlan<'r>>,
     pub threads: Vec<usize>,
     pub timing: Timing,
     pub repeats: usize,
@@ -75,7 +87,7 @@ pub struct RunOptions {
     pub latency: LatencyMethod,
 }
 
-impl RunOptions {
+impl RunOptions<'_> {
     /// What the runner is told for every trial of this run.
     pub fn settings(&self) -> Settings {
         Settings::from(self.timing).watchdog(self.watchdog).latency(self.latency).seed(self.seed)
@@ -104,12 +116,12 @@ const DEFAULT_REPEATS: usize = 5;
 const QUICK_REPEATS: usize = 2;
 const DEFAULT_SEED: u64 = 42;
 
-impl RunOptions {
+impl<'r> RunOptions<'r> {
     /// Validates `args` against the workloads of `registry`. `logical_cpus` sets the default
     /// thread sweep; `now` names the default output folder.
     pub fn from_cli(
         args: &RunArgs,
-        registry: &Registry,
+        registry: &'r Registry,
         logical_cpus: usize,
         default_out: PathBuf,
     ) -> Result<Self, OptionsError> {
@@ -130,11 +142,12 @@ impl RunOptions {
                 name: name.clone(),
                 known: registry.names().join(", "),
             })?;
-            let available: Vec<String> =
-                workload.implementations().into_iter().map(|info| info.name).collect();
+            let available = workload.implementations();
             let impls = match &wanted_impls {
                 None => available,
-                Some(wanted) => available.into_iter().filter(|i| wanted.contains(i)).collect(),
+                Some(wanted) => {
+                    available.into_iter().filter(|i| wanted.contains(&i.name)).collect()
+                }
             };
             // A --set key applies to every selected workload that declares it.
             let mut own: Vec<(String, String)> = overrides
@@ -153,20 +166,11 @@ impl RunOptions {
                 }
             }
             let params = Params::sweep(name, workload.params(), &own)?;
-            for combination in &params {
-                workload.check_params(combination).map_err(|why| {
-                    OptionsError::ParamCombination {
-                        workload: name.clone(),
-                        params: combination.to_string(),
-                        why,
-                    }
-                })?;
-            }
-            workloads.push(WorkloadPlan { name: name.clone(), impls, params });
+            workloads.push(WorkloadPlan { workload, impls, params });
         }
         if let Some(wanted) = &wanted_impls {
             for want in wanted {
-                if !workloads.iter().any(|w| w.impls.contains(want)) {
+                if !workloads.iter().any(|w| w.impls.iter().any(|i| &i.name == want)) {
                     return Err(OptionsError::UnknownImpl {
                         name: want.clone(),
                         workloads: names.join(", "),
@@ -175,7 +179,7 @@ impl RunOptions {
             }
         }
         for (key, _) in &overrides {
-            if !workloads.iter().any(|w| registry_declares(registry, &w.name, key)) {
+            if !workloads.iter().any(|w| w.workload.params().iter().any(|spec| spec.name == key)) {
                 return Err(OptionsError::UnknownParam {
                     name: key.clone(),
                     known: declared_params(registry, &names),
@@ -231,10 +235,10 @@ impl RunOptions {
 }
 
 /// Everything `syncbench stress` does, validated.
-#[derive(Debug, Clone)]
-pub struct StressOptions {
-    /// Workload names, in the registry's order when none was named.
-    pub workloads: Vec<String>,
+#[derive(Clone)]
+pub struct StressOptions<'r> {
+    /// The workloads, in the registry's order when none was named.
+    pub workloads: Vec<&'r dyn Workload>,
     /// The whole run's time, shared evenly by the workloads and then their implementations.
     pub duration: Duration,
     pub watchdog: Duration,
@@ -245,27 +249,38 @@ pub struct StressOptions {
 const STRESS_DURATION: Duration = Duration::from_secs(60);
 const STRESS_WATCHDOG: Duration = Duration::from_secs(1);
 
-impl StressOptions {
+impl std::fmt::Debug for StressOptions<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let names: Vec<&str> = self.workloads.iter().map(|w| w.name()).collect();
+        f.debug_struct("StressOptions")
+            .field("workloads", &names)
+            .field("duration", &self.duration)
+            .field("watchdog", &self.watchdog)
+            .field("seed", &self.seed)
+            .field("chaos", &self.chaos)
+            .finish()
+    }
+}
+
+impl<'r> StressOptions<'r> {
     /// Validates `args` against the workloads of `registry`; `clock_seed` is the seed when none
     /// is given.
     pub fn from_cli(
         args: &StressArgs,
-        registry: &Registry,
+        registry: &'r Registry,
         clock_seed: u64,
     ) -> Result<Self, OptionsError> {
-        let workloads: Vec<String> = if args.workloads.is_empty() {
-            registry.names().into_iter().map(str::to_owned).collect()
+        let workloads: Vec<&dyn Workload> = if args.workloads.is_empty() {
+            registry.iter().collect()
         } else {
-            args.workloads.clone()
-        };
-        for name in &workloads {
-            if registry.get(name).is_none() {
-                return Err(OptionsError::UnknownWorkload {
+            let find = |name: &String| {
+                registry.get(name).ok_or_else(|| OptionsError::UnknownWorkload {
                     name: name.clone(),
                     known: registry.names().join(", "),
-                });
-            }
-        }
+                })
+            };
+            args.workloads.iter().map(find).collect::<Result<_, _>>()?
+        };
         let duration = match &args.duration {
             Some(d) => parse_duration("--duration", d, false)?,
             None => STRESS_DURATION,
@@ -287,10 +302,6 @@ impl StressOptions {
         }
         Ok(Self { workloads, duration, watchdog, seed, chaos: args.chaos })
     }
-}
-
-fn registry_declares(registry: &Registry, workload: &str, key: &str) -> bool {
-    registry.get(workload).is_some_and(|w| w.params().iter().any(|spec| spec.name == key))
 }
 
 fn declared_params(registry: &Registry, workloads: &[String]) -> String {
@@ -384,10 +395,12 @@ mod tests {
     use super::*;
     use clap::Parser;
 
-    fn options(line: &str) -> Result<RunOptions, OptionsError> {
+    fn options(line: &str) -> Result<RunOptions<'static>, OptionsError> {
+        static REGISTRY: std::sync::LazyLock<Registry> =
+            std::sync::LazyLock::new(Registry::standard);
         let cli = crate::cli::Cli::try_parse_from(line.split_whitespace()).unwrap();
         let crate::cli::Command::Run(args) = cli.command else { panic!("not a run") };
-        RunOptions::from_cli(&args, &Registry::standard(), 2, PathBuf::from("out"))
+        RunOptions::from_cli(&args, &REGISTRY, 2, PathBuf::from("out"))
     }
 
     #[test]
@@ -396,7 +409,7 @@ mod tests {
         assert_eq!(o.threads, vec![1, 2, 4, 8]);
         assert_eq!(o.repeats, 5);
         assert_eq!(o.timing.stop, Stop::After(Duration::from_millis(250)));
-        assert_eq!(o.workloads[0].name, "counter");
+        assert_eq!(o.workloads[0].name(), "counter");
     }
 
     #[test]
@@ -404,7 +417,7 @@ mod tests {
         let o = options("syncbench run").unwrap();
         assert_eq!(o.workloads.len(), Registry::standard().names().len());
         assert_eq!((o.repeats, o.timing.stop), (2, Stop::After(Duration::from_millis(100))));
-        let map = o.workloads.iter().find(|w| w.name == "map").unwrap();
+        let map = o.workloads.iter().find(|w| w.name() == "map").unwrap();
         assert_eq!(map.params.len(), 1, "the tour takes the first of each default list");
         let o = options("syncbench run map").unwrap();
         assert!(o.workloads[0].params.len() > 1, "a named workload sweeps its default lists");
@@ -416,15 +429,14 @@ mod tests {
     fn an_implementation_runs_once_across_a_sweep_of_a_parameter_it_ignores() {
         let o = options("syncbench run map --set mix=read-heavy --set distribution=uniform --set stripes=64,4,1").unwrap();
         let plan = &o.workloads[0];
-        let registry = Registry::standard();
-        let map = registry.get("map").unwrap();
         let stripes: Vec<&str> = plan.params.iter().map(|p| p.value("stripes").unwrap()).collect();
         assert_eq!(stripes, ["64", "4", "1"]);
-        let runs = |name: &str| plan.params.iter().filter(|p| plan.runs(map, name, p)).count();
+        let info = |name: &str| plan.impls.iter().find(|i| i.name == name).unwrap();
+        let runs = |name: &str| plan.params.iter().filter(|p| plan.runs(info(name), p)).count();
         assert_eq!((runs("striped"), runs("dashmap")), (3, 1));
-        let striped = plan.impls.iter().filter(|i| i.starts_with("striped")).count();
+        let striped = plan.impls.iter().filter(|i| i.name.starts_with("striped")).count();
         let others = plan.impls.len() - striped;
-        assert_eq!(plan.runs_per_thread_count(map), 3 * striped + others);
+        assert_eq!(plan.runs_per_thread_count(), 3 * striped + others);
     }
 
     #[test]
@@ -433,7 +445,8 @@ mod tests {
         assert_eq!(o.threads, vec![1, 2, 4]);
         assert_eq!(o.repeats, 3);
         assert_eq!(o.timing.stop, Stop::After(Duration::from_secs(1)));
-        assert_eq!(o.workloads[0].impls, vec!["spin-lock", "std-mutex"]);
+        let impls: Vec<&str> = o.workloads[0].impls.iter().map(|i| i.name.as_str()).collect();
+        assert_eq!(impls, ["spin-lock", "std-mutex"]);
         assert_eq!(o.workloads[0].params[0].number("depth"), 3);
     }
 
@@ -465,6 +478,11 @@ mod tests {
             ("syncbench run --impls nope", "unknown implementation 'nope'"),
             ("syncbench run --set nope=1", "a parameter 'nope'"),
             ("syncbench run --set depth=x", "parameter 'depth' must be"),
+            (
+                "syncbench run buffer --set capacity=0",
+                "parameter 'capacity' must be a whole number from 1 to 1048576, not '0'",
+            ),
+            ("syncbench run map --set read=50", "apply only with mix=custom"),
             ("syncbench run --repeats 0", "invalid --repeats '0'"),
             ("syncbench run --slowdown atomic-counter", "expected IMPL=PERCENT"),
             ("syncbench run --slowdown atomic-counter=-5", "expected a positive percentage"),

@@ -7,17 +7,20 @@
 //! implementation runs trials of a few hundred milliseconds until its share is spent. A correct
 //! implementation must hold in every trial; a demonstration must show its hazard (a violated
 //! invariant, a deadlock, a livelock) in some trial, after which it stops. Nothing is written to
-//! disk: the verdicts are printed, and the exit code says whether every one was as expected.
+//! disk: the verdicts are printed, each followed by the thread count and parameters of every
+//! trial, and the exit code says whether every one was as expected.
 
 use std::time::{Duration, Instant};
 
 use rand::rngs::SmallRng;
 use rand::{Rng, RngCore, SeedableRng};
-use workloads::{Check, ImplInfo, ImplKind, Registry, TrialSetup, Workload};
+use reports::Outcome;
+use workloads::{ImplInfo, ImplKind, TrialSetup, Workload};
 
 use crate::options::StressOptions;
 use crate::random_params::random_params;
 use crate::runner::{measure, Settings, Stop, Timing};
+use crate::sweep::invariant_of;
 
 /// Trials are at least this long (less only if an implementation's share is shorter)...
 const MIN_TRIAL: Duration = Duration::from_millis(100);
@@ -37,7 +40,7 @@ pub struct StressOutcome {
 }
 
 /// Runs the stress test described by `options`, printing a verdict per implementation.
-pub fn run(registry: &Registry, options: &StressOptions, logical_cpus: usize) -> StressOutcome {
+pub fn run(options: &StressOptions<'_>, logical_cpus: usize) -> StressOutcome {
     let mut rng = SmallRng::seed_from_u64(options.seed);
     let mut outcome = StressOutcome::default();
     let per_workload = options.duration / options.workloads.len().max(1) as u32;
@@ -49,8 +52,8 @@ pub fn run(registry: &Registry, options: &StressOptions, logical_cpus: usize) ->
         options.seed,
         options.seed
     );
-    for name in &options.workloads {
-        let workload = registry.get(name).expect("validated workload");
+    for &workload in &options.workloads {
+        let name = workload.name();
         let implementations = workload.implementations();
         let share = per_workload / implementations.len().max(1) as u32;
         let mut workload_ops = 0;
@@ -65,6 +68,7 @@ pub fn run(registry: &Registry, options: &StressOptions, logical_cpus: usize) ->
                 outcome.failures.push(format!("{name} {}: {failure}", info.name));
             }
             lines.push(verdict.line(info));
+            lines.extend(verdict.draws.iter().map(|draw| format!("    {draw}")));
         }
         outcome.ops += workload_ops;
         println!("{name}: {} operations checked", thousands(workload_ops));
@@ -77,7 +81,7 @@ struct Context<'a> {
     workload: &'a dyn Workload,
     info: &'a ImplInfo,
     share: Duration,
-    options: &'a StressOptions,
+    options: &'a StressOptions<'a>,
     max_threads: usize,
 }
 
@@ -91,6 +95,8 @@ struct Verdict {
     /// For a demonstration, the hazard it showed; for a correct one, what broke.
     shown: Option<String>,
     failure: Option<String>,
+    /// What each trial ran: `threads=N key=value;...`.
+    draws: Vec<String>,
 }
 
 impl Verdict {
@@ -123,6 +129,7 @@ fn stress_implementation(context: &Context<'_>, rng: &mut SmallRng) -> Verdict {
         let threads = rng.random_range(fewest..=max_threads.max(fewest));
         let params = random_params(workload, rng);
         let seed = rng.next_u64();
+        verdict.draws.push(format!("threads={threads} {params}"));
         let setup = TrialSetup { threads, seed, params: &params };
         let trial = workload.prepare(&info.name, &setup).expect("a listed implementation");
         let timing = Timing { stop: Stop::After(length), warmup: WARMUP };
@@ -134,12 +141,14 @@ fn stress_implementation(context: &Context<'_>, rng: &mut SmallRng) -> Verdict {
             None => (threads, threads),
             Some((low, high)) => (low.min(threads), high.max(threads)),
         });
-        if let Check::Violated(what) = measurement.check {
-            let at = format!("(threads {threads}, {params}, trial seed {seed})");
-            if demonstration {
-                verdict.shown = Some(format!("{what} {at}"));
+        let invariant = invariant_of(&measurement.check, measurement.stall.is_some(), info.kind);
+        if invariant.outcome != Outcome::Held {
+            let found =
+                format!("{} (threads {threads}, {params}, trial seed {seed})", invariant.detail);
+            if invariant.outcome.is_finding() {
+                verdict.failure = Some(found);
             } else {
-                verdict.failure = Some(format!("{what} {at}"));
+                verdict.shown = Some(found);
             }
             break;
         }

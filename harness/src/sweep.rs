@@ -13,9 +13,9 @@ use hdrhistogram::Histogram;
 use reports::csv_files::{HistogramWriter, SummaryWriter};
 use reports::hgrm;
 use reports::histogram::{histogram_rows, HistogramKey};
-use reports::record::{invariant, OP_METRIC};
-use reports::{ResultsFolder, RunMeta, SummaryRow};
-use workloads::{Check, ImplKind, Metrics, Params, Registry, TrialSetup, Workload};
+use reports::record::OP_METRIC;
+use reports::{Invariant, Outcome, ResultsFolder, RunMeta, SummaryRow};
+use workloads::{Check, ImplInfo, ImplKind, Metrics, Params, TrialSetup, Workload};
 
 use crate::environment::Environment;
 use crate::options::{OptionsError, RunOptions, Slowdown, WorkloadPlan};
@@ -33,8 +33,7 @@ pub struct RunOutcome {
 
 /// Runs the sweep described by `options` and writes the results folder.
 pub fn run(
-    registry: &Registry,
-    options: &RunOptions,
+    options: &RunOptions<'_>,
     env: &Environment,
     command: Vec<String>,
 ) -> Result<RunOutcome> {
@@ -45,31 +44,21 @@ pub fn run(
         run_id: run_id.clone(),
         started: now(),
         finished: None,
-        host: env.host.clone(),
-        cpu_model: env.cpu_model.clone(),
-        logical_cpus: env.logical_cpus,
-        os: env.os.clone(),
-        arch: env.arch.clone(),
-        kernel: env.kernel.clone(),
-        rustc: env.rustc.clone(),
-        git_commit: env.git_commit.clone(),
+        env: env.clone(),
         syncbench_version: env!("CARGO_PKG_VERSION").to_owned(),
         command,
-        config: config_json(registry, options),
+        config: config_json(options),
     };
     meta.write(&folder.meta_json())?;
 
-    let total_runs: usize = options
-        .workloads
-        .iter()
-        .map(|plan| plan.runs_per_thread_count(registry.get(&plan.name).expect("validated")))
-        .sum::<usize>()
-        * options.threads.len()
-        * options.repeats;
+    let total_runs: usize =
+        options.workloads.iter().map(WorkloadPlan::runs_per_thread_count).sum::<usize>()
+            * options.threads.len()
+            * options.repeats;
     let progress = Progress::new(total_runs as u64);
     let mut outcome = RunOutcome::default();
     for plan in &options.workloads {
-        let workload = registry.get(&plan.name).expect("validated workload");
+        let workload = plan.workload;
         for params in &plan.params {
             for &threads in &options.threads {
                 let point = Point { workload, plan, params, threads };
@@ -97,7 +86,7 @@ pub fn run(
 /// One (workload, params, threads) point: every implementation of the plan, interleaved.
 struct Point<'a> {
     workload: &'a dyn Workload,
-    plan: &'a WorkloadPlan,
+    plan: &'a WorkloadPlan<'a>,
     params: &'a Params,
     threads: usize,
 }
@@ -106,7 +95,7 @@ struct Point<'a> {
 struct RowContext<'a> {
     run_id: &'a str,
     env: &'a Environment,
-    options: &'a RunOptions,
+    options: &'a RunOptions<'a>,
     /// Where each point's exact `.hgrm` file goes.
     hgrm_dir: std::path::PathBuf,
 }
@@ -128,25 +117,27 @@ fn run_point(
     // would each cost a watchdog period and show the same.
     let mut demonstrated = vec![false; plan.impls.len()];
     for repeat in 1..=options.repeats {
-        let running = plan.impls.iter().enumerate().filter(|(_, i)| plan.runs(workload, i, params));
-        for (slot, implementation) in running {
+        let running = plan.impls.iter().enumerate().filter(|(_, i)| plan.runs(i, params));
+        for (slot, info) in running {
             if demonstrated[slot] {
                 progress.finished();
                 continue;
             }
-            progress.starting(&plan.name, implementation, threads, repeat, options.repeats);
+            let implementation = info.name.as_str();
+            progress.starting(plan.name(), implementation, threads, repeat, options.repeats);
             let setup = TrialSetup { threads, seed: options.seed, params };
             let trial = workload.prepare(implementation, &setup).expect("validated impl");
             let share = Slowdown::share_for(options.slowdown.as_ref(), implementation);
             let measurement = measure(slowed(trial, share), threads, options.settings());
-            let kind = kind_of(workload, implementation);
-            demonstrated[slot] = kind == ImplKind::Demonstration && measurement.stall.is_some();
-            let row = summary_row(context, point, implementation, kind, repeat, &measurement);
-            if row.invariant.starts_with(invariant::VIOLATED) {
+            demonstrated[slot] =
+                info.kind == ImplKind::Demonstration && measurement.stall.is_some();
+            let row = summary_row(context, point, info, repeat, &measurement);
+            if row.invariant.outcome.is_finding() {
                 outcome.violations += 1;
                 progress.println(&format!(
                     "FINDING {} {implementation} threads={threads} {params}: {}",
-                    plan.name, row.invariant
+                    plan.name(),
+                    row.invariant
                 ));
             }
             summary.append(std::slice::from_ref(&row))?;
@@ -162,11 +153,12 @@ fn run_point(
         }
     }
     let params = params.to_string();
-    for (implementation, merged) in plan.impls.iter().zip(&merged) {
+    for (info, merged) in plan.impls.iter().zip(&merged) {
         let Some((latency, metrics)) = merged else { continue };
+        let implementation = &info.name;
         let key = |metric| HistogramKey {
             host: &context.env.host,
-            workload: &plan.name,
+            workload: plan.name(),
             params: &params,
             implementation,
             threads,
@@ -211,19 +203,10 @@ fn create_folder(folder: &ResultsFolder) -> Result<(SummaryWriter, HistogramWrit
     })
 }
 
-fn kind_of(workload: &dyn Workload, implementation: &str) -> ImplKind {
-    workload
-        .implementations()
-        .into_iter()
-        .find(|info| info.name == implementation)
-        .map_or(ImplKind::User, |info| info.kind)
-}
-
 fn summary_row(
     context: &RowContext<'_>,
     point: &Point<'_>,
-    implementation: &str,
-    kind: ImplKind,
+    info: &ImplInfo,
     repeat: usize,
     m: &Measurement,
 ) -> SummaryRow {
@@ -239,9 +222,9 @@ fn summary_row(
         logical_cpus: env.logical_cpus,
         rustc: env.rustc.clone(),
         git_commit: env.git_commit.clone(),
-        workload: point.plan.name.clone(),
-        implementation: implementation.to_owned(),
-        impl_kind: kind.label().to_owned(),
+        workload: point.plan.name().to_owned(),
+        implementation: info.name.clone(),
+        impl_kind: info.kind.label().to_owned(),
         params: point.params.to_string(),
         threads: point.threads,
         repeat,
@@ -259,7 +242,7 @@ fn summary_row(
         max_share: share(m.ops_per_thread.iter().max()),
         timing: m.timing().to_string(),
         extras: extras_label(&m.metrics),
-        invariant: invariant_label(&m.check, kind),
+        invariant: invariant_of(&m.check, m.stall.is_some(), info.kind),
         latency_samples: m.tally.timed_calls,
         stall_bounds: m.tally.stall_bounds,
     }
@@ -280,19 +263,20 @@ fn extras_label(metrics: &Metrics) -> String {
     pairs.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(";")
 }
 
-/// The `invariant` column: a violation is a finding unless the implementation is a
+/// The `invariant` column: a violation (or a stall) is a finding unless the implementation is a
 /// demonstration, whose violation is the point.
-pub fn invariant_label(check: &Check, kind: ImplKind) -> String {
-    match (check, kind) {
-        (Check::Held(detail), _) => format!("{}: {detail}", invariant::OK),
-        (Check::Violated(detail), ImplKind::Demonstration) => {
-            format!("{}: {detail}", invariant::EXPECTED_VIOLATION)
-        }
-        (Check::Violated(detail), _) => format!("{}: {detail}", invariant::VIOLATED),
-    }
+pub fn invariant_of(check: &Check, stalled: bool, kind: ImplKind) -> Invariant {
+    let outcome = match (check, kind) {
+        (Check::Held(_), _) => Outcome::Held,
+        (Check::Violated(_), ImplKind::Demonstration) => Outcome::ExpectedViolation,
+        (Check::Violated(_), _) if stalled => Outcome::Stalled,
+        (Check::Violated(_), _) => Outcome::Violated,
+    };
+    let (Check::Held(detail) | Check::Violated(detail)) = check;
+    Invariant::new(outcome, detail.clone())
 }
 
-fn config_json(registry: &Registry, options: &RunOptions) -> serde_json::Value {
+fn config_json(options: &RunOptions<'_>) -> serde_json::Value {
     let workloads: Vec<_> = options
         .workloads
         .iter()
@@ -300,15 +284,12 @@ fn config_json(registry: &Registry, options: &RunOptions) -> serde_json::Value {
             let kinds: serde_json::Map<_, _> = plan
                 .impls
                 .iter()
-                .map(|i| {
-                    let kind = registry.get(&plan.name).map_or(ImplKind::User, |w| kind_of(w, i));
-                    (i.clone(), serde_json::Value::from(kind.label()))
-                })
+                .map(|i| (i.name.clone(), serde_json::Value::from(i.kind.label())))
                 .collect();
             let params: Vec<String> = plan.params.iter().map(ToString::to_string).collect();
-            let invariant = registry.get(&plan.name).map(|w| w.invariant().to_owned());
+            let invariant = plan.workload.invariant();
             serde_json::json!({
-                "name": plan.name, "impls": kinds, "params": params, "invariant": invariant,
+                "name": plan.name(), "impls": kinds, "params": params, "invariant": invariant,
             })
         })
         .collect();

@@ -7,16 +7,7 @@ use std::fmt::Write;
 use reports::variants::ParamVariants;
 use reports::SummaryRow;
 
-/// The median of `values` (which must not be empty).
-pub fn median(values: &mut [f64]) -> f64 {
-    values.sort_by(f64::total_cmp);
-    let mid = values.len() / 2;
-    if values.len().is_multiple_of(2) {
-        (values[mid - 1] + values[mid]) / 2.0
-    } else {
-        values[mid]
-    }
-}
+pub use reports::compare::stats::median;
 
 /// (workload, params, impl, threads).
 type PointKey<'a> = (&'a str, &'a str, &'a str, usize);
@@ -70,9 +61,8 @@ pub fn render(rows: &[SummaryRow]) -> String {
                     && r.threads == threads
             })
             .collect();
-        let pick = |f: fn(&SummaryRow) -> f64| {
-            median(&mut repeats.iter().map(|r| f(r)).collect::<Vec<_>>())
-        };
+        let pick =
+            |f: fn(&SummaryRow) -> f64| median(&repeats.iter().map(|r| f(r)).collect::<Vec<_>>());
         let throughput = pick(|r| r.throughput_ops_s);
         let (low, high) = repeats.iter().fold((f64::MAX, f64::MIN), |(lo, hi), r| {
             (lo.min(r.throughput_ops_s), hi.max(r.throughput_ops_s))
@@ -80,9 +70,9 @@ pub fn render(rows: &[SummaryRow]) -> String {
         let spread = if throughput > 0.0 { 100.0 * (high - low) / throughput } else { 0.0 };
         let worst = repeats
             .iter()
-            .map(|r| r.invariant.as_str())
-            .max_by_key(|label| severity(label))
-            .unwrap_or("");
+            .map(|r| &r.invariant)
+            .max_by_key(|invariant| invariant.outcome)
+            .map_or_else(String::new, ToString::to_string);
         lines.push(vec![
             format!("{workload}{}", variants[workload].title_suffix(params)),
             implementation.to_owned(),
@@ -92,7 +82,7 @@ pub fn render(rows: &[SummaryRow]) -> String {
             format!("{:.0}", pick(|r| r.p50_ns)),
             format!("{:.0}", pick(|r| r.p99_ns)),
             format!("{:.2}", pick(|r| r.fairness)),
-            worst.to_owned(),
+            worst,
         ]);
     }
     let widths: Vec<usize> = (0..header.len())
@@ -125,18 +115,6 @@ fn millions(per_second: f64) -> String {
     format!("{millions:.decimals$}")
 }
 
-/// Orders invariant labels so the worst of a point's repeats is shown.
-fn severity(label: &str) -> u8 {
-    use reports::record::invariant::{EXPECTED_VIOLATION, VIOLATED};
-    if label.starts_with(VIOLATED) {
-        2
-    } else if label.starts_with(EXPECTED_VIOLATION) {
-        1
-    } else {
-        0
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -148,11 +126,5 @@ mod tests {
         assert_eq!(millions(95_200.0), "0.0952");
         assert_eq!(millions(952.0), "0.000952");
         assert_eq!(millions(0.0), "0.00");
-    }
-
-    #[test]
-    fn median_of_odd_and_even() {
-        assert_eq!(median(&mut [3.0, 1.0, 2.0]), 2.0);
-        assert_eq!(median(&mut [4.0, 1.0, 2.0, 3.0]), 2.5);
     }
 }

@@ -41,7 +41,7 @@ fn row(implementation: &str, threads: usize, repeat: usize, throughput: f64) -> 
         max_share: 0.5,
         timing: "batch-mean(100)".into(),
         extras: String::new(),
-        invariant: "ok: count".into(),
+        invariant: reports::Invariant::parse("ok: count").unwrap(),
         latency_samples: 0,
         stall_bounds: 0,
     }

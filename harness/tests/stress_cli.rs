@@ -25,6 +25,11 @@ fn bad_input_is_one_line_and_exit_2() {
         (&["stress", "bank", "--seed", "x"], "invalid --seed 'x'"),
         (&["stress", "bank", "--chaos"], "rebuild with --features chaos"),
         (&["run", "bank", "--watchdog", "soon"], "invalid --watchdog 'soon'"),
+        (
+            &["run", "buffer", "--set", "capacity=16,0"],
+            "parameter 'capacity' must be a whole number from 1 to 1048576, not '0'",
+        ),
+        (&["run", "map", "--set", "mix=custom"], "the shares must add up to 100, not 0"),
     ] {
         let assert = syncbench().args(args).assert().code(2).stdout("");
         let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
@@ -46,6 +51,13 @@ fn stressing_the_bank_demonstrates_the_deadlock_and_the_lost_update() {
                     "lost-update                  demonstrated lost update",
                 ))
                 .and(predicate::str::contains("ordered                      held "))
+                // Each trial's draw, listed under its verdict.
+                .and(
+                    predicate::str::is_match(
+                        r"\n      threads=\d+ accounts=\d+;audit_every=\d+;hold_ns=\d+\n",
+                    )
+                    .unwrap(),
+                )
                 .and(predicate::str::contains("every demonstration showed its hazard")),
         );
 }
@@ -68,19 +80,22 @@ fn run_records_a_demonstrated_deadlock_as_expected_and_skips_its_repeats() {
         rows.iter().filter(|r| r.implementation == "left-first" && r.threads == 3).collect();
     assert_eq!(left_first_3.len(), 1, "the repeats after the deadlock are skipped");
     assert!(
-        left_first_3[0].invariant.starts_with(
+        left_first_3[0].invariant.to_string().starts_with(
             "expected-violation: deadlock: no operation completed for 2" // 200ms and a bit
         ),
         "{}",
         left_first_3[0].invariant
     );
-    assert!(left_first_3[0].invariant.contains("every philosopher holds its left fork"));
+    assert!(left_first_3[0]
+        .invariant
+        .to_string()
+        .contains("every philosopher holds its left fork"));
     let alone = rows.iter().filter(|r| r.implementation == "left-first" && r.threads == 1);
     assert_eq!(alone.count(), 3, "one philosopher cannot deadlock: every repeat runs");
     assert!(rows
         .iter()
         .filter(|r| r.implementation == "asymmetric")
-        .all(|r| r.invariant.starts_with("ok: ")));
+        .all(|r| r.invariant.to_string().starts_with("ok: ")));
     assert!(std::fs::read_to_string(out.join("report.html"))
         .unwrap()
         .contains("id=\"workload-philosophers\""));
@@ -130,7 +145,7 @@ impl Workload for OppositeOrder {
         &[]
     }
     fn implementations(&self) -> Vec<ImplInfo> {
-        vec![ImplInfo { name: "claims-correct".into(), kind: ImplKind::User, about: String::new() }]
+        vec![ImplInfo::new("claims-correct", ImplKind::User, "")]
     }
     fn prepare(&self, _implementation: &str, _setup: &TrialSetup<'_>) -> Option<Box<dyn Trial>> {
         Some(Box::new(TwoLocks([Mutex::new(0), Mutex::new(0)])))
@@ -147,7 +162,12 @@ fn a_deadlock_in_an_implementation_meant_to_be_correct_is_a_finding() {
     let args = args.chain(["--out".into(), out.clone().into_os_string()]);
     assert_eq!(harness::app::run_with_registry(&registry, args), ExitCode::from(1));
     let rows: Vec<SummaryRow> = read_rows(&out.join("summary.csv")).unwrap();
-    assert!(rows[0].invariant.starts_with("violated: deadlock: "), "{}", rows[0].invariant);
+    assert_eq!(rows[0].invariant.outcome, reports::Outcome::Stalled, "read back as a stall");
+    assert!(
+        rows[0].invariant.to_string().starts_with("violated: deadlock: "),
+        "{}",
+        rows[0].invariant
+    );
     let stress =
         ["syncbench", "stress", "--duration", "300ms", "--watchdog", "200ms", "--seed", "2"];
     assert_eq!(

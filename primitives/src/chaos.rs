@@ -91,8 +91,9 @@ mod active {
             let epoch = EPOCH.load(Acquire);
             if seeded_in != epoch {
                 let thread = THREADS.fetch_add(1, Relaxed);
-                state =
-                    splitmix64(SEED.load(Relaxed) ^ thread.wrapping_mul(0x9e37_79b9_7f4a_7c15)) | 1;
+                state = crate::splitmix::next(
+                    SEED.load(Relaxed) ^ thread.wrapping_mul(crate::splitmix::GAMMA),
+                ) | 1;
             }
             state ^= state >> 12;
             state ^= state << 25;
@@ -101,13 +102,6 @@ mod active {
             state.wrapping_mul(0x2545_f491_4f6c_dd1d)
         })
         .unwrap_or(1)
-    }
-
-    fn splitmix64(mut x: u64) -> u64 {
-        x = x.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        x = (x ^ (x >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        x = (x ^ (x >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        x ^ (x >> 31)
     }
 }
 

@@ -66,6 +66,7 @@ pub mod rwlock_writer_pref;
 pub mod semaphore;
 pub mod seqlock;
 pub mod spin_lock;
+pub mod splitmix;
 pub mod striped_map;
 pub mod swap_cell;
 mod sync;

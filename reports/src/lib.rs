@@ -21,8 +21,8 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 
-pub use meta::RunMeta;
-pub use record::{HistogramRow, SummaryRow};
+pub use meta::{Environment, RunMeta};
+pub use record::{HistogramRow, Invariant, Outcome, SummaryRow};
 
 /// The files of one results folder, by the names the user-facing contract fixes.
 #[derive(Debug, Clone)]

@@ -100,14 +100,14 @@ pub fn series_labels(datas: &[&RunData]) -> Vec<String> {
     let distinct = |field: fn(&RunData) -> &str| {
         datas.iter().map(|d| field(d)).collect::<BTreeSet<_>>().len() > 1
     };
-    let hosts_differ = distinct(|d| &d.meta.host);
-    let commits_differ = distinct(|d| &d.meta.git_commit);
+    let hosts_differ = distinct(|d| &d.meta.env.host);
+    let commits_differ = distinct(|d| &d.meta.env.git_commit);
     let labels: Vec<String> = datas
         .iter()
         .map(|d| match (hosts_differ, commits_differ) {
-            (true, false) => d.meta.host.clone(),
-            (false, true) => d.meta.git_commit.clone(),
-            (true, true) => format!("{} {}", d.meta.host, d.meta.git_commit),
+            (true, false) => d.meta.env.host.clone(),
+            (false, true) => d.meta.env.git_commit.clone(),
+            (true, true) => format!("{} {}", d.meta.env.host, d.meta.env.git_commit),
             (false, false) => d.meta.run_id.clone(),
         })
         .collect();

@@ -2,7 +2,9 @@
 //! bucket of a merged latency histogram. Every output (CSV, charts, HTML) is drawn from these, so
 //! a results folder can be re-rendered without rerunning anything.
 
-use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// One row of `summary.csv`: one (workload, params, impl, threads, repeat). Field order is column
 /// order.
@@ -52,9 +54,10 @@ pub struct SummaryRow {
     /// counters (`hits=...`) and, for each latency it kept apart, `<name>_p50_ns`, `_p99_ns`,
     /// `_max_ns` and `_count` (e.g. `push-to-pop_p99_ns=...`). Empty when there is nothing more.
     pub extras: String,
-    /// `ok`, `violated: ...` (a finding), or `expected-violation: ...` (a demonstration showing
-    /// its flaw, e.g. the racy counter's lost updates).
-    pub invariant: String,
+    /// What the invariant check came to; written `ok: ...`, `violated: ...` (a finding, a stall
+    /// included), or `expected-violation: ...` (a demonstration showing its flaw, e.g. the racy
+    /// counter's lost updates).
+    pub invariant: Invariant,
     /// Single-operation samples behind the latency columns (timed calls, for `batch-mean`).
     #[serde(default)]
     pub latency_samples: u64,
@@ -86,9 +89,147 @@ pub struct HistogramRow {
 /// The `metric` of the runner's own latency histogram: time per operation.
 pub const OP_METRIC: &str = "op";
 
-/// The invariant column's prefixes, shared by whoever writes and whoever reads them.
+/// What one run's invariant check came to. The order is the severity order every output uses:
+/// a later variant is worse.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Outcome {
+    /// The invariant held.
+    Held,
+    /// A demonstration broke it (or stalled), as it exists to show.
+    ExpectedViolation,
+    /// The workers stopped making progress (a deadlock, a livelock): a finding.
+    Stalled,
+    /// The invariant broke: a finding.
+    Violated,
+}
+
+impl Outcome {
+    /// The label that opens the `invariant` column. A stall is written as a violation whose
+    /// detail names the stall, as the column always has.
+    pub fn label(self) -> &'static str {
+        match self {
+            Outcome::Held => invariant::OK,
+            Outcome::ExpectedViolation => invariant::EXPECTED_VIOLATION,
+            Outcome::Stalled | Outcome::Violated => invariant::VIOLATED,
+        }
+    }
+
+    /// Whether it is a finding: an outcome nobody expected.
+    pub fn is_finding(self) -> bool {
+        self > Outcome::ExpectedViolation
+    }
+}
+
+/// The `invariant` column: an outcome and what was checked or what broke.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Invariant {
+    pub outcome: Outcome,
+    /// What was checked ("count 1234 = 1234 increments") or how it broke; may be empty.
+    pub detail: String,
+}
+
+impl Invariant {
+    pub fn new(outcome: Outcome, detail: impl Into<String>) -> Self {
+        Self { outcome, detail: detail.into() }
+    }
+
+    /// Reads the column's text: its label decides the outcome, and a violation whose detail
+    /// opens with a stall's name ([`invariant::STALLS`]) is a stall.
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let (label, detail) = match text.split_once(':') {
+            Some((label, detail)) => (label.trim(), detail.trim_start()),
+            None => (text.trim(), ""),
+        };
+        let outcome = match label {
+            invariant::OK => Outcome::Held,
+            invariant::EXPECTED_VIOLATION => Outcome::ExpectedViolation,
+            invariant::VIOLATED
+                if invariant::STALLS.iter().any(|stall| {
+                    detail.strip_prefix(stall).is_some_and(|rest| rest.starts_with(':'))
+                }) =>
+            {
+                Outcome::Stalled
+            }
+            invariant::VIOLATED => Outcome::Violated,
+            other => {
+                return Err(format!(
+                    "unknown invariant outcome '{other}' (expected {}, {} or {})",
+                    invariant::OK,
+                    invariant::VIOLATED,
+                    invariant::EXPECTED_VIOLATION
+                ))
+            }
+        };
+        Ok(Self::new(outcome, detail))
+    }
+}
+
+impl fmt::Display for Invariant {
+    /// `label: detail`, or the label alone when there is no detail.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.outcome.label())?;
+        if !self.detail.is_empty() {
+            write!(f, ": {}", self.detail)?;
+        }
+        Ok(())
+    }
+}
+
+impl Serialize for Invariant {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Invariant {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        Invariant::parse(&text).map_err(serde::de::Error::custom)
+    }
+}
+
+/// The invariant column's labels, shared by whoever writes and whoever reads them.
 pub mod invariant {
     pub const OK: &str = "ok";
     pub const VIOLATED: &str = "violated";
     pub const EXPECTED_VIOLATION: &str = "expected-violation";
+    /// How the runner's watchdog names a stall, first in a violation's detail.
+    pub const STALLS: [&str; 4] = ["deadlock", "livelock", "stall", "stuck"];
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_invariant_column_reads_back_as_it_was_written() {
+        for text in [
+            "ok",
+            "ok: count 5 = 5 increments",
+            "expected-violation: lost 3 of 10 updates",
+            "violated: lost 3 of 10 updates",
+            "violated: deadlock: no operation completed for 1s, threads 0, 1 blocked",
+        ] {
+            assert_eq!(Invariant::parse(text).unwrap().to_string(), text);
+        }
+        let outcome = |text| Invariant::parse(text).unwrap().outcome;
+        assert_eq!(outcome("violated: livelock: no operation completed"), Outcome::Stalled);
+        assert_eq!(outcome("violated: deadlocked accounts lost 3"), Outcome::Violated);
+        assert_eq!(outcome("expected-violation: deadlock: ..."), Outcome::ExpectedViolation);
+    }
+
+    #[test]
+    fn an_unknown_label_is_refused() {
+        assert!(Invariant::parse("okay?").unwrap_err().contains("unknown invariant outcome"));
+        assert!(Invariant::parse("").is_err());
+    }
+
+    #[test]
+    fn severity_is_one_order() {
+        use Outcome::*;
+        let mut outcomes = [Violated, Held, Stalled, ExpectedViolation];
+        outcomes.sort();
+        assert_eq!(outcomes, [Held, ExpectedViolation, Stalled, Violated]);
+        assert!(!ExpectedViolation.is_finding() && Stalled.is_finding());
+    }
 }

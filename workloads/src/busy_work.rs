@@ -5,6 +5,13 @@ use std::hint::black_box;
 use std::sync::OnceLock;
 use std::time::Instant;
 
+use crate::params::Range;
+
+/// The range of every busy-work parameter (`hold_ns`, `think_ns`, ...), in nanoseconds: up to
+/// 10 ms of work per operation, drawn by `stress` up to 10 µs so that a trial completes thousands
+/// of operations.
+pub const BUSY_NS: Range<u64> = Range::new(0, 10_000_000).drawn_to(10_000);
+
 /// A calibrated spin of about `ns` nanoseconds. Zero costs a single branch.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct BusyWork {

@@ -23,7 +23,15 @@ impl<S> Catalog<S> {
         about: &str,
         make: impl Fn(&S) -> Box<dyn Trial> + Send + Sync + 'static,
     ) {
-        let info = ImplInfo { name: name.to_owned(), kind, about: about.to_owned() };
+        self.add_info(ImplInfo::new(name, kind, about), make);
+    }
+
+    /// Adds the implementation `info` describes; `make` builds a fresh trial of it for a setup.
+    pub fn add_info(
+        &mut self,
+        info: ImplInfo,
+        make: impl Fn(&S) -> Box<dyn Trial> + Send + Sync + 'static,
+    ) {
         self.entries.push((info, Box::new(make)));
     }
 

@@ -14,26 +14,27 @@ use primitives::counters::{
 use primitives::{ReentrantLock, SpinLock, TicketLock};
 
 use crate::busy_work::BusyWork;
+use crate::busy_work::BUSY_NS;
 use crate::catalog::Catalog;
-use crate::params::{ParamKind, ParamSpec};
+use crate::params::{ParamKind, ParamSpec, Range};
 use crate::workload::{Check, ImplInfo, ImplKind, Trial, TrialSetup, Worker, Workload};
 
 const PARAMS: &[ParamSpec] = &[
     ParamSpec {
         name: "inside_ns",
-        kind: ParamKind::Nanos,
+        kind: ParamKind::Nanos(BUSY_NS),
         default: "0",
         help: "busy work inside the critical section, per increment (ns)",
     },
     ParamSpec {
         name: "outside_ns",
-        kind: ParamKind::Nanos,
+        kind: ParamKind::Nanos(BUSY_NS),
         default: "0",
         help: "busy work outside the critical section, per increment (ns)",
     },
     ParamSpec {
         name: "depth",
-        kind: ParamKind::Count,
+        kind: ParamKind::Count(Range::new(1, 1024).drawn_to(16)),
         default: "1",
         help: "how many times reentrant locks are taken, nested, per increment",
     },
@@ -150,10 +151,8 @@ impl Workload for CounterWorkload {
     }
 
     fn prepare(&self, implementation: &str, setup: &TrialSetup<'_>) -> Option<Box<dyn Trial>> {
-        let counter_setup = CounterSetup {
-            threads: setup.threads,
-            depth: setup.params.number("depth").max(1) as usize,
-        };
+        let counter_setup =
+            CounterSetup { threads: setup.threads, depth: setup.params.number("depth") as usize };
         let work = Work {
             inside: BusyWork::from_nanos(setup.params.number("inside_ns")),
             outside: BusyWork::from_nanos(setup.params.number("outside_ns")),

@@ -20,7 +20,7 @@ use primitives::CopyOnWriteList;
 
 use crate::catalog::Catalog;
 use crate::metrics::Metrics;
-use crate::params::{ParamKind, ParamSpec, Params};
+use crate::params::{ParamKind, ParamSpec, Range};
 use crate::workload::{Check, ImplInfo, ImplKind, Trial, TrialSetup, Worker, Workload};
 
 /// Histogram of append latencies.
@@ -31,19 +31,19 @@ const CLOCK_EVERY: u64 = 16;
 const PARAMS: &[ParamSpec] = &[
     ParamSpec {
         name: "writers",
-        kind: ParamKind::Count,
+        kind: ParamKind::Count(Range::new(0, 1024).drawn_to(8)),
         default: "1",
         help: "threads that also append",
     },
     ParamSpec {
         name: "append_every_us",
-        kind: ParamKind::Count,
+        kind: ParamKind::Count(Range::new(1, 1_000_000).drawn_to(1000)),
         default: "100",
         help: "each writer appends one item this often (microseconds)",
     },
     ParamSpec {
         name: "prefill",
-        kind: ParamKind::Count,
+        kind: ParamKind::Count(Range::new(0, 1 << 24).drawn_to(10_000)),
         default: "100",
         help: "items in the list at the start",
     },
@@ -112,13 +112,6 @@ impl Workload for CowWorkload {
         PARAMS
     }
 
-    fn check_params(&self, params: &Params) -> Result<(), String> {
-        if params.number("append_every_us") == 0 {
-            return Err("parameter 'append_every_us' must be at least 1".to_owned());
-        }
-        Ok(())
-    }
-
     fn implementations(&self) -> Vec<ImplInfo> {
         self.catalog.infos()
     }
@@ -127,7 +120,7 @@ impl Workload for CowWorkload {
         let params = setup.params;
         let cow_setup = CowSetup {
             writers: params.number("writers") as usize,
-            append_every: Duration::from_micros(params.number("append_every_us").max(1)),
+            append_every: Duration::from_micros(params.number("append_every_us")),
             prefill: params.number("prefill"),
         };
         self.catalog.make(implementation, &cow_setup)

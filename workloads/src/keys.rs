@@ -8,7 +8,7 @@ use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};
 use rand_distr::{Distribution, Zipf};
 
-use crate::params::{ParamKind, ParamSpec, Params};
+use crate::params::{ParamKind, ParamSpec, Params, Range};
 
 /// Keys drawn per thread, replayed in a loop: enough that the replay's period is far longer than
 /// any cache's memory of it, small enough (512 KiB) to stay out of the measurement's way.
@@ -30,7 +30,7 @@ pub const DISTRIBUTION: ParamSpec = ParamSpec {
 /// The `skew` parameter of the Zipf distribution.
 pub const SKEW: ParamSpec = ParamSpec {
     name: "skew",
-    kind: ParamKind::Decimal,
+    kind: ParamKind::Decimal(Range::decimal(0.0, 10.0).drawn_to(3.0)),
     default: "0.99",
     help: "Zipf exponent s (0 = uniform; 0.99 is the YCSB default)",
 };
@@ -51,9 +51,10 @@ impl KeyDistribution {
     /// The distribution the `distribution` and `skew` parameters name.
     pub fn from_params(params: &Params) -> Self {
         match params.choice(DISTRIBUTION.name) {
+            "uniform" => KeyDistribution::Uniform,
             "zipf" => KeyDistribution::Zipf { skew: params.decimal(SKEW.name) },
             "hotspot" => KeyDistribution::Hotspot,
-            _ => KeyDistribution::Uniform,
+            other => unreachable!("'{other}' is not a declared distribution"),
         }
     }
 

@@ -18,7 +18,7 @@ use primitives::DoubleCheckedLazy;
 
 use crate::busy_work::BusyWork;
 use crate::catalog::Catalog;
-use crate::params::{ParamKind, ParamSpec, Params};
+use crate::params::{ParamKind, ParamSpec, Range};
 use crate::workload::{Check, ImplInfo, ImplKind, Trial, TrialSetup, Worker, Workload};
 
 /// How long the initialiser works before returning its ticket.
@@ -37,7 +37,7 @@ fn init_ticket() -> u64 {
 
 const PARAMS: &[ParamSpec] = &[ParamSpec {
     name: "cells",
-    kind: ParamKind::Count,
+    kind: ParamKind::Count(Range::new(1, 1 << 24).drawn_to(1 << 16)),
     default: "1024",
     help: "lazily initialised cells, walked round and round by every thread",
 }];
@@ -103,19 +103,12 @@ impl Workload for LazyInitWorkload {
         PARAMS
     }
 
-    fn check_params(&self, params: &Params) -> Result<(), String> {
-        if params.number("cells") == 0 {
-            return Err("parameter 'cells' must be at least 1".to_owned());
-        }
-        Ok(())
-    }
-
     fn implementations(&self) -> Vec<ImplInfo> {
         self.catalog.infos()
     }
 
     fn prepare(&self, implementation: &str, setup: &TrialSetup<'_>) -> Option<Box<dyn Trial>> {
-        self.catalog.make(implementation, &(setup.params.number("cells").max(1) as usize))
+        self.catalog.make(implementation, &(setup.params.number("cells") as usize))
     }
 }
 

@@ -33,11 +33,12 @@ pub mod params;
 pub mod registry;
 pub mod rwcache;
 pub mod semaphore;
+pub mod tally;
 #[cfg(test)]
 mod testing;
 pub mod workload;
 
 pub use metrics::Metrics;
-pub use params::{ParamError, ParamKind, ParamSpec, Params};
+pub use params::{ParamError, ParamKind, ParamSpec, Params, Range, Shares};
 pub use registry::Registry;
 pub use workload::{Check, ImplInfo, ImplKind, Role, Trial, TrialSetup, Worker, Workload};

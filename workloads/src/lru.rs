@@ -18,7 +18,7 @@ use primitives::{Lru, LruCache, ShardedLruCache, SpinLock};
 use crate::catalog::Catalog;
 use crate::keys::{KeyDistribution, KeyStream, DISTRIBUTION, SKEW};
 use crate::metrics::Metrics;
-use crate::params::{ParamKind, ParamSpec, Params};
+use crate::params::{ParamKind, ParamSpec, Range};
 use crate::workload::{Check, ImplInfo, ImplKind, Trial, TrialSetup, Worker, Workload};
 
 /// The cache's size is checked every this many operations.
@@ -29,11 +29,16 @@ const MAX_KEYS: u64 = 1 << 32;
 const PARAMS: &[ParamSpec] = &[
     ParamSpec {
         name: "capacity",
-        kind: ParamKind::Count,
+        kind: ParamKind::Count(Range::new(1, 1 << 24).drawn_to(1 << 16)),
         default: "256,4096",
         help: "entries the cache holds",
     },
-    ParamSpec { name: "keys", kind: ParamKind::Count, default: "100000", help: "key space" },
+    ParamSpec {
+        name: "keys",
+        kind: ParamKind::Count(Range::new(1, MAX_KEYS).drawn_to(1 << 20)),
+        default: "100000",
+        help: "key space",
+    },
     ParamSpec { default: "zipf", ..DISTRIBUTION },
     SKEW,
 ];
@@ -124,16 +129,6 @@ impl Workload for LruWorkload {
         PARAMS
     }
 
-    fn check_params(&self, params: &Params) -> Result<(), String> {
-        if params.number("capacity") == 0 {
-            return Err("parameter 'capacity' must be at least 1".to_owned());
-        }
-        if !(1..=MAX_KEYS).contains(&params.number("keys")) {
-            return Err(format!("parameter 'keys' must be between 1 and {MAX_KEYS}"));
-        }
-        Ok(())
-    }
-
     fn implementations(&self) -> Vec<ImplInfo> {
         self.catalog.infos()
     }
@@ -141,8 +136,8 @@ impl Workload for LruWorkload {
     fn prepare(&self, implementation: &str, setup: &TrialSetup<'_>) -> Option<Box<dyn Trial>> {
         let params = setup.params;
         let lru_setup = LruSetup {
-            capacity: params.number("capacity").max(1) as usize,
-            keys: params.number("keys").clamp(1, MAX_KEYS),
+            capacity: params.number("capacity") as usize,
+            keys: params.number("keys"),
             distribution: KeyDistribution::from_params(params),
             seed: setup.seed,
             threads: setup.threads,

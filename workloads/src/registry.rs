@@ -73,3 +73,33 @@ impl Default for Registry {
         Self::standard()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::params::{ParamKind, Params};
+
+    /// A declaration whose default lies outside its own range, or whose drawing maximum lies
+    /// outside it, is a bug the ranges exist to rule out.
+    #[test]
+    fn every_declaration_is_well_formed_and_its_defaults_valid() {
+        for workload in Registry::standard().iter() {
+            let name = workload.name();
+            let sweep = Params::sweep(name, workload.params(), &[]);
+            assert!(sweep.is_ok(), "{name}: {}", sweep.unwrap_err());
+            for spec in workload.params() {
+                let well_formed = match spec.kind {
+                    ParamKind::Count(r) | ParamKind::Nanos(r) => {
+                        r.min <= r.draw_max && r.draw_max <= r.max
+                    }
+                    ParamKind::Decimal(r) => r.min <= r.draw_max && r.draw_max <= r.max,
+                    ParamKind::Choice(words) => !words.is_empty(),
+                    ParamKind::Share(group) => {
+                        workload.params().iter().any(|s| s.name == group.switch)
+                    }
+                };
+                assert!(well_formed, "{name} {}: {:?}", spec.name, spec.kind);
+            }
+        }
+    }
+}

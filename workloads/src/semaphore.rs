@@ -13,10 +13,10 @@ use primitives::adapters::semaphores::{CondvarSemaphore, TokenPoolSemaphore};
 use primitives::semaphore::Semaphore;
 use primitives::AtomicSemaphore;
 
-use crate::busy_work::BusyWork;
+use crate::busy_work::{BusyWork, BUSY_NS};
 use crate::catalog::Catalog;
 use crate::metrics::Metrics;
-use crate::params::{ParamKind, ParamSpec, Params};
+use crate::params::{ParamKind, ParamSpec, Range};
 use crate::workload::{Check, ImplInfo, ImplKind, Trial, TrialSetup, Worker, Workload};
 
 /// Histogram of the time from asking for a permit to holding it.
@@ -25,19 +25,19 @@ pub const WAIT: &str = "wait";
 const PARAMS: &[ParamSpec] = &[
     ParamSpec {
         name: "permits",
-        kind: ParamKind::Count,
+        kind: ParamKind::Count(Range::new(1, 1 << 16).drawn_to(64)),
         default: "2",
         help: "permits the semaphore starts with (K)",
     },
     ParamSpec {
         name: "hold_ns",
-        kind: ParamKind::Nanos,
+        kind: ParamKind::Nanos(BUSY_NS),
         default: "1000",
         help: "busy work while holding a permit (ns)",
     },
     ParamSpec {
         name: "outside_ns",
-        kind: ParamKind::Nanos,
+        kind: ParamKind::Nanos(BUSY_NS),
         default: "0",
         help: "busy work between releasing a permit and asking again (ns)",
     },
@@ -114,13 +114,6 @@ impl Workload for SemaphoreWorkload {
         PARAMS
     }
 
-    fn check_params(&self, params: &Params) -> Result<(), String> {
-        if params.number("permits") == 0 {
-            return Err("parameter 'permits' must be at least 1".to_owned());
-        }
-        Ok(())
-    }
-
     fn implementations(&self) -> Vec<ImplInfo> {
         self.catalog.infos()
     }
@@ -128,7 +121,7 @@ impl Workload for SemaphoreWorkload {
     fn prepare(&self, implementation: &str, setup: &TrialSetup<'_>) -> Option<Box<dyn Trial>> {
         let params = setup.params;
         let semaphore_setup = SemaphoreSetup {
-            permits: params.number("permits").max(1) as usize,
+            permits: params.number("permits") as usize,
             hold: BusyWork::from_nanos(params.number("hold_ns")),
             outside: BusyWork::from_nanos(params.number("outside_ns")),
         };

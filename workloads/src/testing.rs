@@ -17,7 +17,6 @@ pub(crate) fn run_trial(
 ) -> Check {
     let overrides: Vec<_> = sets.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
     let params = Params::resolve(workload.name(), workload.params(), &overrides).unwrap();
-    workload.check_params(&params).unwrap();
     let setup = TrialSetup { threads, seed, params: &params };
     let trial = workload.prepare(implementation, &setup).unwrap();
     let ops: u64 = std::thread::scope(|scope| {

@@ -42,6 +42,27 @@ pub struct ImplInfo {
     pub kind: ImplKind,
     /// One line: what it is and how it works.
     pub about: String,
+    /// The parameters it takes no notice of (a map without stripes and `stripes`): a sweep of one
+    /// of them runs it once, at the sweep's first value, instead of measuring the same thing again.
+    pub ignores: Vec<&'static str>,
+}
+
+impl ImplInfo {
+    /// An implementation that reads every parameter.
+    pub fn new(name: &str, kind: ImplKind, about: &str) -> Self {
+        Self { name: name.to_owned(), kind, about: about.to_owned(), ignores: Vec::new() }
+    }
+
+    /// The same, taking no notice of `params`.
+    pub fn ignoring(mut self, params: &[&'static str]) -> Self {
+        self.ignores.extend_from_slice(params);
+        self
+    }
+
+    /// Whether it takes no notice of the parameter `param`.
+    pub fn ignores(&self, param: &str) -> bool {
+        self.ignores.contains(&param)
+    }
 }
 
 /// What a trial is prepared for.
@@ -73,24 +94,13 @@ pub trait Workload: Send + Sync {
     /// One line: the invariant checked on every run.
     fn invariant(&self) -> &str;
 
-    /// The parameters `--set key=value` accepts, with defaults.
+    /// The parameters `--set key=value` accepts, with defaults and valid ranges: every rule a
+    /// parameter has is declared there, so [`Workload::prepare`] reads a [`Params`] that already
+    /// passed them all.
     fn params(&self) -> &[ParamSpec];
-
-    /// Checks what the parameters' kinds alone cannot (shares that must add up to 100), before
-    /// anything runs. The message names the problem, for the user.
-    fn check_params(&self, _params: &Params) -> Result<(), String> {
-        Ok(())
-    }
 
     /// Every implementation, in the order they are run and listed.
     fn implementations(&self) -> Vec<ImplInfo>;
-
-    /// Whether `implementation` takes no notice of the parameter `param` (a map without stripes
-    /// and `stripes`): a sweep of that parameter then runs it once, at the sweep's first value,
-    /// instead of measuring the same thing again.
-    fn ignores(&self, _implementation: &str, _param: &str) -> bool {
-        false
-    }
 
     /// Fresh shared state for one measured run of `implementation` (a name from
     /// [`Workload::implementations`]). Returns `None` for an unknown name.

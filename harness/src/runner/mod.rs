@@ -274,10 +274,15 @@ pub fn measure(
                 .map(|r| r.warmup_ops + r.ops + r.finish_ops)
                 .sum();
             let trial = shared.trial.clone();
-            let check = bounded(Phase::Check, limit, move || trial.check(all_ops)).unwrap_or_else(
-                |stuck| Check::Violated(stuck.describe(shared.trial.diagnose_stall())),
-            );
-            assemble::assemble(&reports, &settings, check)
+            match bounded(Phase::Check, limit, move || trial.check(all_ops)) {
+                Ok(check) => assemble::assemble(&reports, &settings, check),
+                Err(stuck) => {
+                    let check = Check::Violated(stuck.describe(shared.trial.diagnose_stall()));
+                    let mut measurement = assemble::assemble(&reports, &settings, check);
+                    measurement.stall = Some(StallKind::Stuck);
+                    measurement
+                }
+            }
         }
         Err((halt, measure_start)) => {
             // Asked before the stop, which may release some of the stuck threads.

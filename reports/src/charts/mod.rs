@@ -247,16 +247,7 @@ pub(crate) fn file_stem(workload: &str) -> String {
     }
 }
 
-/// Median of `values` (mean of the middle two for an even count); NaN for none.
-pub(crate) fn median(values: &[f64]) -> f64 {
-    let mut sorted = values.to_vec();
-    sorted.sort_by(f64::total_cmp);
-    match sorted.len() {
-        0 => f64::NAN,
-        n if n % 2 == 1 => sorted[n / 2],
-        n => (sorted[n / 2 - 1] + sorted[n / 2]) / 2.0,
-    }
-}
+pub(crate) use crate::compare::stats::median;
 
 mod canvas;
 mod ideal_line;

@@ -51,9 +51,9 @@ pub(crate) fn summary_row(
         },
         extras: String::new(),
         invariant: if kind == "demonstration" && threads > 1 {
-            "expected-violation: lost 12 updates".into()
+            crate::Invariant::parse("expected-violation: lost 12 updates").unwrap()
         } else {
-            "ok".into()
+            crate::Invariant::parse("ok").unwrap()
         },
         latency_samples: 0,
         stall_bounds: 0,
@@ -292,8 +292,6 @@ fn labels_and_numbers() {
     let log = ThroughputAxis::new([10.0, 2000.0, 0.0].into_iter());
     assert!(log.log.is_some() && (log.coordinate(100.0) - 2.0).abs() < 1e-12);
     assert!(!log.shows(0.0) && log.bold.contains(&2.0));
-    assert_eq!(median(&[3.0, 1.0, 2.0]), 2.0);
-    assert_eq!(median(&[4.0, 1.0, 2.0, 3.0]), 2.5);
     assert_eq!(file_stem("a b/c"), "a_b_c");
     assert_eq!(file_stem(".."), "_..");
 }
@@ -352,14 +350,16 @@ fn write_sample_charts() {
         run_id: "run-1".into(),
         started: "2025-01-01T00:00:00Z".into(),
         finished: Some("2025-01-01T00:05:00Z".into()),
-        host: "testhost".into(),
-        cpu_model: "Test CPU @ 3 GHz".into(),
-        logical_cpus: 8,
-        os: "linux".into(),
-        arch: "x86_64".into(),
-        kernel: "6.1.0".into(),
-        rustc: "rustc 1.80.0".into(),
-        git_commit: "abc123".into(),
+        env: crate::Environment {
+            host: "testhost".into(),
+            cpu_model: "Test CPU @ 3 GHz".into(),
+            logical_cpus: 8,
+            os: "linux".into(),
+            arch: "x86_64".into(),
+            kernel: "6.1.0".into(),
+            rustc: "rustc 1.80.0".into(),
+            git_commit: "abc123".into(),
+        },
         syncbench_version: "0.1.0".into(),
         command: vec!["syncbench".into(), "run".into(), "--quick".into()],
         config: serde_json::json!({"threads": [1, 2, 4], "duration": "1s", "seed": 42}),

@@ -42,7 +42,7 @@ fn row(
         max_share: 1.0,
         timing: "per-op".into(),
         extras: String::new(),
-        invariant: "ok".into(),
+        invariant: crate::Invariant::parse("ok").unwrap(),
         latency_samples: 0,
         stall_bounds: 0,
     }

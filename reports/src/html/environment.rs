@@ -14,21 +14,22 @@ pub(super) fn write_environment(page: &mut String, metas: &[RunMeta]) {
     }
     page.push_str("<table class=\"env\">\n");
     type Field = fn(&RunMeta) -> String;
-    let fields: [(&str, Field); 12] = [
+    let fields: [(&str, Field); 13] = [
         ("run id", |m| m.run_id.clone()),
         ("started", |m| m.started.clone()),
         ("finished", |m| {
             m.finished.clone().unwrap_or_else(|| "— (unfinished or killed)".to_owned())
         }),
-        ("host", |m| m.host.clone()),
-        ("CPU model", |m| m.cpu_model.clone()),
-        ("logical CPUs", |m| m.logical_cpus.to_string()),
-        ("OS / arch", |m| format!("{} / {}", m.os, m.arch)),
-        ("kernel", |m| m.kernel.clone()),
-        ("rustc", |m| m.rustc.clone()),
-        ("git commit", |m| m.git_commit.clone()),
+        ("host", |m| m.env.host.clone()),
+        ("CPU model", |m| m.env.cpu_model.clone()),
+        ("logical CPUs", |m| m.env.logical_cpus.to_string()),
+        ("OS / arch", |m| format!("{} / {}", m.env.os, m.env.arch)),
+        ("kernel", |m| m.env.kernel.clone()),
+        ("rustc", |m| m.env.rustc.clone()),
+        ("git commit", |m| m.env.git_commit.clone()),
         ("syncbench", |m| m.syncbench_version.clone()),
         ("command", |m| m.command.iter().map(|a| shell_word(a)).collect::<Vec<_>>().join(" ")),
+        ("latency timing", latency_summary),
     ];
     for (name, field) in &fields {
         let _ = write!(page, "<tr><th>{}</th>", escape(name));
@@ -48,6 +49,23 @@ pub(super) fn write_environment(page: &mut String, metas: &[RunMeta]) {
         );
     }
     page.push_str("</tr>\n</table>\n</section>\n");
+}
+
+/// The run's latency method and clock in one line, from `config.latency` (absent in older runs).
+fn latency_summary(meta: &RunMeta) -> String {
+    let latency = &meta.config["latency"];
+    let Some(method) = latency["method"].as_str() else {
+        return "— (not recorded)".to_owned();
+    };
+    let clock = &latency["clock"];
+    let number = |value: &serde_json::Value| value.as_f64().map_or("?".to_owned(), |v| format!("{v:.0}"));
+    let budget = latency["sampling"]["budget"].as_f64().map_or("?".to_owned(), |b| format!("{:.0} %", b * 100.0));
+    format!(
+        "{method}; clock {} (step {} ns, overhead {} ns subtracted); sampling budget {budget} of each thread's time",
+        clock["source"].as_str().unwrap_or("?"),
+        number(&clock["resolution_ns"]),
+        number(&clock["overhead_ns"]),
+    )
 }
 
 /// An argument as a shell would need it typed: quoted if it holds anything unusual.

@@ -5,24 +5,13 @@ use std::fmt::Write as _;
 
 use super::escape;
 use super::format::plural;
-use crate::record::{invariant, SummaryRow};
+use crate::record::{Outcome, SummaryRow};
 
-/// How bad an invariant outcome is, by its prefix (the part before any `:` detail): ok <
-/// expected violation < anything unknown < violated.
-pub(super) fn severity(outcome: &str) -> u8 {
-    match outcome.split(':').next().unwrap_or_default().trim() {
-        invariant::OK => 0,
-        invariant::EXPECTED_VIOLATION => 1,
-        invariant::VIOLATED => 3,
-        _ => 2,
-    }
-}
-
-pub(super) fn invariant_class(severity: u8) -> &'static str {
-    match severity {
-        0 => "",
-        1 => " class=\"inv-expected\"",
-        _ => " class=\"inv-violated\"",
+pub(super) fn invariant_class(outcome: Outcome) -> &'static str {
+    match outcome {
+        Outcome::Held => "",
+        Outcome::ExpectedViolation => " class=\"inv-expected\"",
+        Outcome::Stalled | Outcome::Violated => " class=\"inv-violated\"",
     }
 }
 
@@ -31,15 +20,15 @@ pub(super) fn write_findings(page: &mut String, summary: &[SummaryRow]) {
     let mut unexpected: BTreeMap<(String, String, usize), (usize, String)> = BTreeMap::new();
     let mut expected: BTreeSet<(String, String)> = BTreeSet::new();
     for row in summary {
-        match severity(&row.invariant) {
-            0 => {}
-            1 => {
+        match row.invariant.outcome {
+            Outcome::Held => {}
+            Outcome::ExpectedViolation => {
                 expected.insert((row.workload.clone(), row.implementation.clone()));
             }
-            _ => {
+            Outcome::Stalled | Outcome::Violated => {
                 let entry = unexpected
                     .entry((row.workload.clone(), row.implementation.clone(), row.threads))
-                    .or_insert((0, row.invariant.clone()));
+                    .or_insert((0, row.invariant.to_string()));
                 entry.0 += 1;
             }
         }
@@ -91,7 +80,7 @@ pub(super) fn write_workload_findings(
         let _ = writeln!(page, "<p class=\"invariant\">Invariant: {}</p>", escape(text));
     }
     let not_ok: Vec<&SummaryRow> =
-        rows.iter().copied().filter(|r| severity(&r.invariant) > 0).collect();
+        rows.iter().copied().filter(|r| r.invariant.outcome != Outcome::Held).collect();
     if not_ok.is_empty() {
         let _ = writeln!(
             page,
@@ -101,7 +90,7 @@ pub(super) fn write_workload_findings(
         );
         return;
     }
-    let unexpected = not_ok.iter().filter(|r| severity(&r.invariant) > 1).count();
+    let unexpected = not_ok.iter().filter(|r| r.invariant.outcome.is_finding()).count();
     let expected = not_ok.len() - unexpected;
     let _ = writeln!(
         page,
@@ -125,11 +114,11 @@ pub(super) fn write_workload_findings(
     page.push_str("<th class=\"num\">threads</th><th class=\"num\">repeat</th><th>outcome</th></tr></thead>\n<tbody>\n");
     let mut sorted = not_ok;
     sorted.sort_by_key(|r| {
-        (std::cmp::Reverse(severity(&r.invariant)), r.threads, r.repeat, r.host.as_str())
+        (std::cmp::Reverse(r.invariant.outcome), r.threads, r.repeat, r.host.as_str())
     });
     for row in sorted {
-        let level = severity(&row.invariant);
-        let verdict = if level == 1 { "expected (demonstration)" } else { "FINDING" };
+        let level = row.invariant.outcome;
+        let verdict = if level.is_finding() { "FINDING" } else { "expected (demonstration)" };
         let _ = write!(
             page,
             "<tr><td{}>{verdict}</td><td>{}</td>",
@@ -147,7 +136,7 @@ pub(super) fn write_workload_findings(
             "<td class=\"num\">{}</td><td class=\"num\">{}</td><td>{}</td></tr>",
             row.threads,
             row.repeat,
-            escape(&row.invariant)
+            escape(&row.invariant.to_string())
         );
     }
     page.push_str("</tbody>\n</table>\n");

@@ -4,10 +4,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
 use super::escape;
-use super::findings::{invariant_class, severity};
+use super::findings::invariant_class;
 use super::format::{fixed, mops, nanos};
 use crate::charts::{median, SeriesStyles};
-use crate::record::{invariant, SummaryRow};
+use crate::record::{Invariant, Outcome, SummaryRow};
 
 /// A square in the series' colour, as in the charts.
 pub(super) fn swatch(styles: &SeriesStyles, implementation: &str, host: &str) -> String {
@@ -78,13 +78,14 @@ pub(super) fn write_summary_table(page: &mut String, rows: &[&SummaryRow], style
         let worst = point
             .rows
             .iter()
-            .max_by_key(|r| severity(&r.invariant))
-            .map_or(invariant::OK, |r| r.invariant.as_str());
-        let level = severity(worst);
-        let not_ok = point.rows.iter().filter(|r| severity(&r.invariant) > 0).count();
+            .map(|r| &r.invariant)
+            .max_by_key(|invariant| invariant.outcome)
+            .map_or_else(|| Invariant::new(Outcome::Held, ""), Clone::clone);
+        let level = worst.outcome;
+        let not_ok = point.rows.iter().filter(|r| r.invariant.outcome != Outcome::Held).count();
         // The verdict only: the findings list above has the whole message (and the title here).
-        let verdict = worst.split(':').next().unwrap_or(worst).trim();
-        let invariant_text = if level == 0 {
+        let verdict = level.label();
+        let invariant_text = if level == Outcome::Held {
             "ok".to_owned()
         } else if not_ok < point.rows.len() {
             format!("{verdict} ({not_ok} of {} repeats)", point.rows.len())
@@ -117,7 +118,7 @@ pub(super) fn write_summary_table(page: &mut String, rows: &[&SummaryRow], style
             point.rows.len(),
             escape(&crate::timing::summarise(point.rows.iter().map(|r| r.timing.as_str()))),
             invariant_class(level),
-            escape(worst),
+            escape(&worst.to_string()),
             escape(&invariant_text),
         );
     }

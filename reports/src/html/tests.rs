@@ -1,5 +1,4 @@
 use super::environment::shell_word;
-use super::findings::severity;
 use super::format::{mops, nanos};
 use super::*;
 
@@ -12,14 +11,16 @@ pub(crate) fn meta(host: &str) -> RunMeta {
         run_id: "run-1".into(),
         started: "2025-01-01T00:00:00Z".into(),
         finished: None,
-        host: host.into(),
-        cpu_model: "Test CPU".into(),
-        logical_cpus: 2,
-        os: "linux".into(),
-        arch: "x86_64".into(),
-        kernel: "6.1".into(),
-        rustc: "rustc 1.80.0".into(),
-        git_commit: "abc123".into(),
+        env: crate::Environment {
+            host: host.into(),
+            cpu_model: "Test CPU".into(),
+            logical_cpus: 2,
+            os: "linux".into(),
+            arch: "x86_64".into(),
+            kernel: "6.1".into(),
+            rustc: "rustc 1.80.0".into(),
+            git_commit: "abc123".into(),
+        },
         syncbench_version: "0.1.0".into(),
         command: vec!["syncbench".into(), "run".into(), "--set".into(), "label=a b".into()],
         config: serde_json::json!({"threads": [1, 2, 4], "note": "<b>&"}),
@@ -92,7 +93,7 @@ fn every_section_of_the_issue_is_on_the_page_and_every_link_resolves() {
 #[test]
 fn an_unexpected_violation_is_a_finding_in_its_section() {
     let mut broken = summary_row("counter", "spin-lock", "hand-rolled", 2, 1);
-    broken.invariant = "violated: lost 3 of 10 updates".into();
+    broken.invariant = crate::Invariant::parse("violated: lost 3 of 10 updates").unwrap();
     let ok = summary_row("counter", "spin-lock", "hand-rolled", 2, 2);
     let root = tempfile::tempdir().unwrap();
     let out = root.path().join("report.html");
@@ -152,10 +153,10 @@ fn report_has_a_section_per_workload_and_inlines_every_chart() {
 #[test]
 fn text_is_escaped_and_violations_are_highlighted() {
     let mut row = summary_row("w<1>", "impl&\"x\"", "hand-rolled", 2, 1);
-    row.invariant = "violated: total <5> != 6".into();
+    row.invariant = crate::Invariant::parse("violated: total <5> != 6").unwrap();
     let mut ok = row.clone();
     ok.repeat = 2;
-    ok.invariant = "ok".into();
+    ok.invariant = crate::Invariant::parse("ok").unwrap();
     let root = tempfile::tempdir().unwrap();
     let out = root.path().join("report.html");
     let missing = Chart {
@@ -200,9 +201,4 @@ fn numbers_are_formatted_for_reading() {
     assert_eq!(nanos(1234.4), "1234");
     assert_eq!(shell_word("--threads"), "--threads");
     assert_eq!(shell_word("it's"), r"'it'\''s'");
-    assert_eq!(severity("ok"), 0);
-    assert_eq!(severity("ok: count 5 = 5 increments"), 0);
-    assert_eq!(severity("expected-violation: lost 3"), 1);
-    assert_eq!(severity("violated: lost 3"), 3);
-    assert_eq!(severity("okay?"), 2);
 }

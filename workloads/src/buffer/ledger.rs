@@ -7,32 +7,12 @@
 //! fingerprint (a miss has probability about 2^-64). Order is checked exactly: a consumer must see
 //! each producer's sequence numbers increase, which any FIFO queue guarantees.
 
-/// Count and fingerprint of a set of items.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Tally {
-    pub count: u64,
-    pub fingerprint: u64,
-}
+pub use crate::tally::Tally;
 
-impl Tally {
-    #[inline]
-    pub fn add(&mut self, producer: u32, seq: u64) {
-        self.count += 1;
-        self.fingerprint = self.fingerprint.wrapping_add(mix((u64::from(producer) << 48) ^ seq));
-    }
-
-    fn merge(&mut self, other: Tally) {
-        self.count += other.count;
-        self.fingerprint = self.fingerprint.wrapping_add(other.fingerprint);
-    }
-}
-
-/// SplitMix64's finaliser: every input bit affects every output bit.
+/// The id an item is tallied under: its producer and sequence number in one word.
 #[inline]
-fn mix(mut x: u64) -> u64 {
-    x = (x ^ (x >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-    x = (x ^ (x >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-    x ^ (x >> 31)
+pub fn item_id(producer: u32, seq: u64) -> u64 {
+    (u64::from(producer) << 48) ^ seq
 }
 
 /// What one consumer popped.
@@ -65,7 +45,7 @@ impl ConsumerLog {
             self.corrupt += 1;
             return;
         }
-        self.received[p].add(producer, seq);
+        self.received[p].add(item_id(producer, seq));
         if seq < self.next_seq[p] {
             self.out_of_order += 1;
         }
@@ -149,7 +129,7 @@ mod tests {
 
     fn pushed(producer: u32, seqs: impl IntoIterator<Item = u64>) -> Tally {
         let mut tally = Tally::default();
-        seqs.into_iter().for_each(|seq| tally.add(producer, seq));
+        seqs.into_iter().for_each(|seq| tally.add(item_id(producer, seq)));
         tally
     }
 

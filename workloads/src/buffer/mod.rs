@@ -28,7 +28,7 @@ use ledger::Ledger;
 use workers::{Consumer, Producer, Solo};
 
 use crate::catalog::Catalog;
-use crate::params::{ParamKind, ParamSpec};
+use crate::params::{ParamKind, ParamSpec, Range};
 use crate::workload::{Check, ImplInfo, ImplKind, Trial, TrialSetup, Worker, Workload};
 
 const PARAMS: &[ParamSpec] = &[
@@ -40,7 +40,7 @@ const PARAMS: &[ParamSpec] = &[
     },
     ParamSpec {
         name: "capacity",
-        kind: ParamKind::Count,
+        kind: ParamKind::Count(Range::new(1, 1 << 20).drawn_to(1 << 16)),
         default: "1024",
         help: "items the queue holds before push blocks (try 1,16,1024)",
     },
@@ -96,9 +96,10 @@ impl Split {
     /// How `split` divides `threads` (at least 2) into producers and consumers.
     pub fn of(split: &str, threads: usize) -> Self {
         let producers = match split {
+            "balanced" => threads / 2,
             "one-producer" => 1,
             "one-consumer" => threads - 1,
-            _ => threads / 2,
+            other => unreachable!("'{other}' is not a declared split"),
         };
         Self { producers, consumers: threads - producers }
     }
@@ -192,13 +193,6 @@ impl Workload for BufferWorkload {
         PARAMS
     }
 
-    fn check_params(&self, params: &crate::Params) -> Result<(), String> {
-        if params.number("capacity") == 0 {
-            return Err("parameter 'capacity' must be at least 1".to_owned());
-        }
-        Ok(())
-    }
-
     fn implementations(&self) -> Vec<ImplInfo> {
         self.catalog.infos()
     }
@@ -207,8 +201,12 @@ impl Workload for BufferWorkload {
         let params = setup.params;
         let buffer_setup = BufferSetup {
             split: (setup.threads > 1).then(|| Split::of(params.choice("split"), setup.threads)),
-            capacity: params.number("capacity").max(1) as usize,
-            payload_words: if params.choice("payload") == "256" { 32 } else { 1 },
+            capacity: params.number("capacity") as usize,
+            payload_words: match params.choice("payload") {
+                "8" => 1,
+                "256" => 32,
+                other => unreachable!("'{other}' is not a declared payload"),
+            },
         };
         self.catalog.make(implementation, &buffer_setup)
     }

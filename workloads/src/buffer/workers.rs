@@ -4,7 +4,7 @@ use std::sync::atomic::Ordering;
 
 use primitives::queue::BoundedQueue;
 
-use super::ledger::{ConsumerLog, Tally};
+use super::ledger::{item_id, ConsumerLog, Tally};
 use super::{BufferTrial, Item};
 use crate::metrics::Metrics;
 use crate::workload::{Role, Worker};
@@ -34,7 +34,7 @@ impl<Q: BoundedQueue<Item<WORDS>>, const WORDS: usize> Worker for Producer<'_, Q
             if self.trial.queue.push(item).is_err() {
                 return done;
             }
-            self.pushed.add(self.id, self.next_seq);
+            self.pushed.add(item_id(self.id, self.next_seq));
             self.next_seq += 1;
         }
         n

@@ -25,39 +25,49 @@ use primitives::dispatch::{
 };
 use primitives::executor::Executor;
 
-use super::ledger::{LedgerId, Tally, TaskLedger};
+use super::ledger::{compare, LedgerId, Tally, TaskLedger};
 use super::pool::SUBMIT_TO_FINISH;
 use super::submitter::{submitter_or_idle, whole_batches, Phases};
-use crate::busy_work::BusyWork;
+use crate::busy_work::{BusyWork, BUSY_NS};
 use crate::catalog::Catalog;
 use crate::keys::{KeyDistribution, KeyStream, DISTRIBUTION, SKEW};
 use crate::metrics::{latency_histogram, Metrics};
-use crate::params::{ParamKind, ParamSpec, Params};
+use crate::params::{ParamKind, ParamSpec, Range};
 use crate::workload::{Check, ImplInfo, ImplKind, Trial, TrialSetup, Worker, Workload};
 
 /// Histogram of each batch's time from hand-over to its last task's end.
 pub const MAKESPAN: &str = "makespan";
 
 const PARAMS: &[ParamSpec] = &[
-    ParamSpec { name: "tasks", kind: ParamKind::Count, default: "1000", help: "tasks per batch" },
-    ParamSpec { name: "keys", kind: ParamKind::Count, default: "64", help: "distinct task keys" },
+    ParamSpec {
+        name: "tasks",
+        kind: ParamKind::Count(Range::new(1, 1_000_000).drawn_to(5_000)),
+        default: "1000",
+        help: "tasks per batch",
+    },
+    ParamSpec {
+        name: "keys",
+        kind: ParamKind::Count(Range::new(1, 1 << 20).drawn_to(1024)),
+        default: "64",
+        help: "distinct task keys",
+    },
     ParamSpec { default: "zipf", ..DISTRIBUTION },
     SKEW,
     ParamSpec {
         name: "task_ns",
-        kind: ParamKind::Nanos,
+        kind: ParamKind::Nanos(BUSY_NS),
         default: "2000",
         help: "busy work of a task of an ordinary key (ns)",
     },
     ParamSpec {
         name: "heavy_keys",
-        kind: ParamKind::Count,
+        kind: ParamKind::Count(Range::new(0, 1 << 20).drawn_to(64)),
         default: "4",
         help: "the most popular keys, whose tasks cost heavy_factor times more",
     },
     ParamSpec {
         name: "heavy_factor",
-        kind: ParamKind::Count,
+        kind: ParamKind::Count(Range::new(1, 1000).drawn_to(20)),
         default: "10",
         help: "cost multiplier of a heavy key's task",
     },
@@ -136,19 +146,6 @@ impl Workload for BalanceWorkload {
         PARAMS
     }
 
-    fn check_params(&self, params: &Params) -> Result<(), String> {
-        if !(1..=1_000_000).contains(&params.number("tasks")) {
-            return Err("parameter 'tasks' must be between 1 and 1000000".to_owned());
-        }
-        if params.number("keys") == 0 {
-            return Err("parameter 'keys' must be at least 1".to_owned());
-        }
-        if params.number("heavy_factor") == 0 {
-            return Err("parameter 'heavy_factor' must be at least 1".to_owned());
-        }
-        Ok(())
-    }
-
     fn implementations(&self) -> Vec<ImplInfo> {
         self.catalog.infos()
     }
@@ -158,12 +155,12 @@ impl Workload for BalanceWorkload {
         let balance_setup = BalanceSetup {
             threads: setup.threads,
             seed: setup.seed,
-            tasks: params.number("tasks").max(1) as usize,
-            keys: params.number("keys").max(1),
+            tasks: params.number("tasks") as usize,
+            keys: params.number("keys"),
             distribution: KeyDistribution::from_params(params),
             task_ns: params.number("task_ns"),
             heavy_keys: params.number("heavy_keys"),
-            heavy_factor: params.number("heavy_factor").max(1),
+            heavy_factor: params.number("heavy_factor"),
         };
         self.catalog.make(implementation, &balance_setup)
     }
@@ -236,7 +233,7 @@ impl<E: Executor + 'static> Trial for BalanceTrial<E> {
     /// generous 200 µs per task for hand-over.
     fn slowest_op(&self) -> Option<Duration> {
         let setup = &self.setup;
-        let heaviest = Duration::from_nanos(setup.task_ns * setup.heavy_factor.max(1));
+        let heaviest = Duration::from_nanos(setup.task_ns * setup.heavy_factor);
         Some((heaviest + Duration::from_micros(200)) * setup.tasks as u32)
     }
 
@@ -247,7 +244,7 @@ impl<E: Executor + 'static> Trial for BalanceTrial<E> {
         let report = self.report.lock();
         let ran = self.ledger.ran();
         let mut problems = Vec::new();
-        if let Err(problem) = report.submitted.compare(&ran) {
+        if let Err(problem) = compare(&report.submitted, &ran) {
             problems.push(problem);
         }
         if report.early_returns > 0 {

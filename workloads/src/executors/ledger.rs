@@ -35,49 +35,23 @@ pub struct ThreadTally {
     pub metrics: Metrics,
 }
 
-/// Count and fingerprint of a set of task ids.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Tally {
-    pub count: u64,
-    pub fingerprint: u64,
-}
+pub use crate::tally::Tally;
 
-impl Tally {
-    #[inline]
-    pub fn add(&mut self, task: u64) {
-        self.count += 1;
-        self.fingerprint = self.fingerprint.wrapping_add(mix(task));
+/// `Ok` if `ran` is exactly the tasks of `submitted`, else what went wrong.
+pub fn compare(submitted: &Tally, ran: &Tally) -> Result<(), String> {
+    if ran.count < submitted.count {
+        Err(format!("{} of {} tasks never ran", submitted.count - ran.count, submitted.count))
+    } else if ran.count > submitted.count {
+        Err(format!(
+            "{} extra task runs (of {} tasks): some ran twice",
+            ran.count - submitted.count,
+            submitted.count
+        ))
+    } else if ran.fingerprint != submitted.fingerprint {
+        Err(format!("tasks lost and as many run twice (of {})", submitted.count))
+    } else {
+        Ok(())
     }
-
-    pub fn merge(&mut self, other: Tally) {
-        self.count += other.count;
-        self.fingerprint = self.fingerprint.wrapping_add(other.fingerprint);
-    }
-
-    /// `Ok` if `ran` is exactly the tasks of `self` (the submitted ones), else what went wrong.
-    pub fn compare(&self, ran: &Tally) -> Result<(), String> {
-        if ran.count < self.count {
-            Err(format!("{} of {} tasks never ran", self.count - ran.count, self.count))
-        } else if ran.count > self.count {
-            Err(format!(
-                "{} extra task runs (of {} tasks): some ran twice",
-                ran.count - self.count,
-                self.count
-            ))
-        } else if ran.fingerprint != self.fingerprint {
-            Err(format!("tasks lost and as many run twice (of {})", self.count))
-        } else {
-            Ok(())
-        }
-    }
-}
-
-/// SplitMix64's finaliser: every input bit affects every output bit.
-#[inline]
-fn mix(mut x: u64) -> u64 {
-    x = (x ^ (x >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-    x = (x ^ (x >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-    x ^ (x >> 31)
 }
 
 type Slot = Arc<Mutex<ThreadTally>>;
@@ -195,7 +169,7 @@ mod tests {
             }
         });
         assert_eq!(ledger.threads(), 4);
-        assert_eq!(submitted.compare(&ledger.ran()), Ok(()));
+        assert_eq!(compare(&submitted, &ledger.ran()), Ok(()));
     }
 
     #[test]
@@ -206,9 +180,9 @@ mod tests {
             t
         };
         let submitted = tally(&[0, 1, 2]);
-        assert!(submitted.compare(&tally(&[0, 2])).unwrap_err().contains("never ran"));
-        assert!(submitted.compare(&tally(&[0, 1, 1, 2])).unwrap_err().contains("twice"));
-        assert!(submitted.compare(&tally(&[0, 1, 1])).unwrap_err().contains("as many"));
+        assert!(compare(&submitted, &tally(&[0, 2])).unwrap_err().contains("never ran"));
+        assert!(compare(&submitted, &tally(&[0, 1, 1, 2])).unwrap_err().contains("twice"));
+        assert!(compare(&submitted, &tally(&[0, 1, 1])).unwrap_err().contains("as many"));
     }
 
     #[test]

@@ -33,12 +33,12 @@ use rand::rngs::SmallRng;
 use rand::SeedableRng;
 use rand_distr::{Distribution, Pareto};
 
-use super::ledger::{LedgerId, Tally, TaskLedger};
+use super::ledger::{compare, LedgerId, Tally, TaskLedger};
 use super::submitter::{submitter_or_idle, whole_batches, Phases};
 use crate::busy_work::BusyWork;
 use crate::catalog::Catalog;
 use crate::metrics::Metrics;
-use crate::params::{ParamKind, ParamSpec, Params};
+use crate::params::{ParamKind, ParamSpec, Params, Range};
 use crate::workload::{Check, ImplInfo, ImplKind, Trial, TrialSetup, Worker, Workload};
 
 /// Histogram of the time from a batch's hand-over to a (sampled) task's start.
@@ -64,7 +64,7 @@ const PARAMS: &[ParamSpec] = &[
     },
     ParamSpec {
         name: "batch",
-        kind: ParamKind::Count,
+        kind: ParamKind::Count(Range::new(0, 1_000_000).drawn_to(20_000)),
         default: "0",
         help: "tasks per hand-over; 0 = about 1-2 ms of work: 10000 tiny or 200 others",
     },
@@ -89,9 +89,10 @@ enum TaskSize {
 impl TaskSize {
     fn from_params(params: &Params) -> Self {
         match params.choice("task") {
+            "tiny" => TaskSize::Tiny,
             "medium" => TaskSize::Medium,
             "heavy" => TaskSize::Heavy,
-            _ => TaskSize::Tiny,
+            other => unreachable!("'{other}' is not a declared task size"),
         }
     }
 
@@ -204,13 +205,6 @@ impl Workload for PoolWorkload {
         PARAMS
     }
 
-    fn check_params(&self, params: &Params) -> Result<(), String> {
-        if params.number("batch") > 1_000_000 {
-            return Err("parameter 'batch' must be at most 1000000 tasks".to_owned());
-        }
-        Ok(())
-    }
-
     fn implementations(&self) -> Vec<ImplInfo> {
         self.catalog.infos()
     }
@@ -258,7 +252,7 @@ struct SubmitterReport {
 impl<E: Executor> PoolTrial<E> {
     fn new(setup: &PoolSetup, cap: usize) -> Self {
         let (sizes, mean_task_ns) = setup.task.table(setup.seed);
-        let batch = setup.batch.clamp(1, cap.max(1));
+        let batch = setup.batch.min(cap.max(1));
         Self {
             executor: Mutex::new(Some(E::with_threads(setup.threads))),
             ledger: TaskLedger::new(),
@@ -301,7 +295,7 @@ impl<E: Executor + 'static> Trial for PoolTrial<E> {
         let report = self.report.lock();
         let ran = self.ledger.ran();
         let mut problems = Vec::new();
-        if let Err(problem) = report.submitted.compare(&ran) {
+        if let Err(problem) = compare(&report.submitted, &ran) {
             problems.push(problem);
         }
         if report.early_returns > 0 {

@@ -39,7 +39,7 @@ use primitives::thread_pool::ThreadPool;
 use super::submitter::{submitter_or_idle, whole_batches, Phases};
 use crate::catalog::Catalog;
 use crate::metrics::{latency_histogram, Metrics};
-use crate::params::{ParamKind, ParamSpec, Params};
+use crate::params::{ParamKind, ParamSpec, Range};
 use crate::workload::{Check, ImplInfo, ImplKind, Trial, TrialSetup, Worker, Workload};
 
 /// Histogram of the wall time of each batch of N tasks.
@@ -60,7 +60,7 @@ pub const TOLERANCE_ABSOLUTE: Duration = Duration::from_millis(1);
 const PARAMS: &[ParamSpec] = &[
     ParamSpec {
         name: "tasks",
-        kind: ParamKind::Count,
+        kind: ParamKind::Count(Range::new(1, 100_000).drawn_to(200)),
         default: "10,100",
         help: "tasks per batch (N); try --set tasks=10,100,1000,10000",
     },
@@ -72,7 +72,7 @@ const PARAMS: &[ParamSpec] = &[
     },
     ParamSpec {
         name: "sleep_us",
-        kind: ParamKind::Count,
+        kind: ParamKind::Count(Range::new(1, 1_000_000).drawn_to(1000)),
         default: "1000",
         help: "the unit sleep (us)",
     },
@@ -330,25 +330,19 @@ impl Workload for SleepWorkload {
         PARAMS
     }
 
-    fn check_params(&self, params: &Params) -> Result<(), String> {
-        if !(1..=100_000).contains(&params.number("tasks")) {
-            return Err("parameter 'tasks' must be between 1 and 100000".to_owned());
-        }
-        if !(1..=1_000_000).contains(&params.number("sleep_us")) {
-            return Err("parameter 'sleep_us' must be between 1 and 1000000 (1 s)".to_owned());
-        }
-        Ok(())
-    }
-
     fn implementations(&self) -> Vec<ImplInfo> {
         self.catalog.infos()
     }
 
     fn prepare(&self, implementation: &str, setup: &TrialSetup<'_>) -> Option<Box<dyn Trial>> {
         let params = setup.params;
-        let unit = Duration::from_micros(params.number("sleep_us").max(1));
-        let mixed = params.choice("durations") == "mixed";
-        let mut durations: Vec<Duration> = (0..params.number("tasks").max(1) as u32)
+        let unit = Duration::from_micros(params.number("sleep_us"));
+        let mixed = match params.choice("durations") {
+            "mixed" => true,
+            "equal" => false,
+            other => unreachable!("'{other}' is not a declared duration pattern"),
+        };
+        let mut durations: Vec<Duration> = (0..params.number("tasks") as u32)
             .map(|i| if mixed { unit * (1 + i % 10) } else { unit })
             .collect();
         durations.sort_unstable_by(|a, b| b.cmp(a));

@@ -21,27 +21,27 @@ use rand::{Rng, SeedableRng};
 
 use super::variants::{infos, variant, Variant};
 use super::wait_for::WaitForGraph;
-use crate::busy_work::BusyWork;
+use crate::busy_work::{BusyWork, BUSY_NS};
 use crate::metrics::Metrics;
-use crate::params::{ParamKind, ParamSpec, Params};
+use crate::params::{ParamKind, ParamSpec, Range};
 use crate::workload::{Check, ImplInfo, ImplKind, Trial, TrialSetup, Worker, Workload};
 
 const PARAMS: &[ParamSpec] = &[
     ParamSpec {
         name: "accounts",
-        kind: ParamKind::Count,
+        kind: ParamKind::Count(Range::new(2, 1 << 16).drawn_to(64)),
         default: "8",
         help: "accounts (at least 2)",
     },
     ParamSpec {
         name: "hold_ns",
-        kind: ParamKind::Nanos,
+        kind: ParamKind::Nanos(BUSY_NS),
         default: "200",
         help: "busy work while holding both accounts (ns)",
     },
     ParamSpec {
         name: "audit_every",
-        kind: ParamKind::Count,
+        kind: ParamKind::Count(Range::new(1, 1 << 20).drawn_to(1000)),
         default: "100",
         help: "every N-th operation of a thread audits the total (at least 1)",
     },
@@ -115,23 +115,13 @@ impl Workload for BankWorkload {
         PARAMS
     }
 
-    fn check_params(&self, params: &Params) -> Result<(), String> {
-        if params.number("accounts") < 2 {
-            return Err("parameter 'accounts' must be at least 2".to_owned());
-        }
-        if params.number("audit_every") == 0 {
-            return Err("parameter 'audit_every' must be at least 1".to_owned());
-        }
-        Ok(())
-    }
-
     fn implementations(&self) -> Vec<ImplInfo> {
         infos(IMPLEMENTATIONS)
     }
 
     fn prepare(&self, implementation: &str, setup: &TrialSetup<'_>) -> Option<Box<dyn Trial>> {
         let strategy = variant(IMPLEMENTATIONS, implementation)?;
-        let accounts = setup.params.number("accounts").max(2) as usize;
+        let accounts = setup.params.number("accounts") as usize;
         Some(Box::new(BankTrial {
             strategy,
             accounts: (0..accounts)
@@ -139,7 +129,7 @@ impl Workload for BankWorkload {
                 .collect(),
             graph: WaitForGraph::new(setup.threads, accounts),
             hold: BusyWork::from_nanos(setup.params.number("hold_ns")),
-            audit_every: setup.params.number("audit_every").max(1),
+            audit_every: setup.params.number("audit_every"),
             seed: setup.seed,
             audits: AtomicU64::new(0),
             bad_audits: AtomicU64::new(0),

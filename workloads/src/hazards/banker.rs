@@ -19,8 +19,8 @@ use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};
 
 use super::variants::{infos, variant, Variant};
-use crate::busy_work::BusyWork;
-use crate::params::{ParamKind, ParamSpec, Params};
+use crate::busy_work::{BusyWork, BUSY_NS};
+use crate::params::{ParamKind, ParamSpec, Range};
 use crate::workload::{Check, ImplInfo, ImplKind, Trial, TrialSetup, Worker, Workload};
 
 /// Kinds of resource (the textbook's three).
@@ -29,13 +29,13 @@ const KINDS: usize = 3;
 const PARAMS: &[ParamSpec] = &[
     ParamSpec {
         name: "units",
-        kind: ParamKind::Count,
+        kind: ParamKind::Count(Range::new(1, 1 << 16).drawn_to(16)),
         default: "4",
         help: "units of each of the 3 resources (at least 1)",
     },
     ParamSpec {
         name: "hold_ns",
-        kind: ParamKind::Nanos,
+        kind: ParamKind::Nanos(BUSY_NS),
         default: "1000",
         help: "busy work after each grant (ns)",
     },
@@ -83,20 +83,13 @@ impl Workload for BankerWorkload {
         PARAMS
     }
 
-    fn check_params(&self, params: &Params) -> Result<(), String> {
-        if params.number("units") == 0 {
-            return Err("parameter 'units' must be at least 1".to_owned());
-        }
-        Ok(())
-    }
-
     fn implementations(&self) -> Vec<ImplInfo> {
         infos(IMPLEMENTATIONS)
     }
 
     fn prepare(&self, implementation: &str, setup: &TrialSetup<'_>) -> Option<Box<dyn Trial>> {
         let avoids = variant(IMPLEMENTATIONS, implementation)?;
-        let units = setup.params.number("units").max(1);
+        let units = setup.params.number("units");
         let mut rng = SmallRng::seed_from_u64(setup.seed);
         let maximum: Vec<Vec<u64>> = (0..setup.threads)
             .map(|_| (0..KINDS).map(|_| rng.random_range(1..=units)).collect())

@@ -20,26 +20,26 @@ use primitives::AtomicSemaphore;
 
 use super::variants::{infos, variant, Variant};
 use super::wait_for::WaitForGraph;
-use crate::busy_work::BusyWork;
+use crate::busy_work::{BusyWork, BUSY_NS};
 use crate::params::{ParamKind, ParamSpec};
 use crate::workload::{Check, ImplInfo, ImplKind, Trial, TrialSetup, Worker, Workload};
 
 const PARAMS: &[ParamSpec] = &[
     ParamSpec {
         name: "eat_ns",
-        kind: ParamKind::Nanos,
+        kind: ParamKind::Nanos(BUSY_NS),
         default: "500",
         help: "busy work while eating (ns)",
     },
     ParamSpec {
         name: "reach_ns",
-        kind: ParamKind::Nanos,
+        kind: ParamKind::Nanos(BUSY_NS),
         default: "100",
         help: "busy work between picking up the first fork and reaching for the second (ns)",
     },
     ParamSpec {
         name: "think_ns",
-        kind: ParamKind::Nanos,
+        kind: ParamKind::Nanos(BUSY_NS),
         default: "500",
         help: "busy work between meals (ns)",
     },

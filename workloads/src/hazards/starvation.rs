@@ -17,10 +17,10 @@ use primitives::rwlock_reader_pref::ReaderPrefRwLock;
 use primitives::rwlock_writer_pref::WriterPrefRwLock;
 use primitives::{Lock, RwLock, SpinLock, TicketLock};
 
-use crate::busy_work::BusyWork;
+use crate::busy_work::{BusyWork, BUSY_NS};
 use crate::catalog::Catalog;
 use crate::metrics::Metrics;
-use crate::params::{ParamKind, ParamSpec, Params};
+use crate::params::{ParamKind, ParamSpec, Range};
 use crate::workload::{Check, ImplInfo, ImplKind, Trial, TrialSetup, Worker, Workload};
 
 /// Histograms of the time from asking for the lock to holding it.
@@ -31,19 +31,19 @@ pub const WRITE_WAIT: &str = "write_wait";
 const PARAMS: &[ParamSpec] = &[
     ParamSpec {
         name: "hold_ns",
-        kind: ParamKind::Nanos,
+        kind: ParamKind::Nanos(BUSY_NS),
         default: "500",
         help: "busy work while holding the lock (ns)",
     },
     ParamSpec {
         name: "outside_ns",
-        kind: ParamKind::Nanos,
+        kind: ParamKind::Nanos(BUSY_NS),
         default: "500",
         help: "busy work between two operations (ns)",
     },
     ParamSpec {
         name: "writers",
-        kind: ParamKind::Count,
+        kind: ParamKind::Count(Range::new(1, 1024).drawn_to(8)),
         default: "1",
         help: "RW locks: threads that write (the first ones; the others read; at least 1)",
     },
@@ -105,7 +105,9 @@ impl StarvationWorkload {
         kind: ImplKind,
         about: &str,
     ) -> Self {
-        self.catalog.add(name, kind, about, |setup: &StarvationSetup| {
+        // A mutex has no readers and writers: every thread takes it alike.
+        let info = ImplInfo::new(name, kind, about).ignoring(&["writers"]);
+        self.catalog.add_info(info, |setup: &StarvationSetup| {
             Box::new(MutexTrial { lock: L::new(0), setup: *setup, longest: Longest::default() })
         });
         self
@@ -148,19 +150,8 @@ impl Workload for StarvationWorkload {
         PARAMS
     }
 
-    fn check_params(&self, params: &Params) -> Result<(), String> {
-        if params.number("writers") == 0 {
-            return Err("parameter 'writers' must be at least 1".to_owned());
-        }
-        Ok(())
-    }
-
     fn implementations(&self) -> Vec<ImplInfo> {
         self.catalog.infos()
-    }
-
-    fn ignores(&self, implementation: &str, param: &str) -> bool {
-        param == "writers" && !implementation.ends_with("rwlock")
     }
 
     fn prepare(&self, implementation: &str, setup: &TrialSetup<'_>) -> Option<Box<dyn Trial>> {
@@ -168,7 +159,7 @@ impl Workload for StarvationWorkload {
         let starvation_setup = StarvationSetup {
             hold: BusyWork::from_nanos(params.number("hold_ns")),
             outside: BusyWork::from_nanos(params.number("outside_ns")),
-            writers: params.number("writers").max(1) as usize,
+            writers: params.number("writers") as usize,
         };
         self.catalog.make(implementation, &starvation_setup)
     }
@@ -419,5 +410,16 @@ mod tests {
             matches!(check, Check::Violated(m) if m.contains("torn reads"))
         });
         assert!(caught, "no torn read in 5 runs");
+    }
+
+    #[test]
+    fn what_a_lock_ignores_follows_its_kind_not_its_name() {
+        // A mutex named like an RW lock, and an RW lock named like neither.
+        let workload = StarvationWorkload::empty()
+            .with_mutex::<SpinLock<u64>>("my-rwlock", ImplKind::User, "")
+            .with_rwlock::<ReaderPrefRwLock<[u64; 2]>>("my-rw", ImplKind::User, "");
+        let ignores: Vec<bool> =
+            workload.implementations().iter().map(|info| info.ignores("writers")).collect();
+        assert_eq!(ignores, [true, false]);
     }
 }

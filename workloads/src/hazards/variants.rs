@@ -9,14 +9,7 @@ pub type Variant<V> = (&'static str, ImplKind, &'static str, V);
 
 /// Every row as an [`ImplInfo`], in order.
 pub fn infos<V>(table: &[Variant<V>]) -> Vec<ImplInfo> {
-    table
-        .iter()
-        .map(|(name, kind, about, _)| ImplInfo {
-            name: (*name).to_owned(),
-            kind: *kind,
-            about: (*about).to_owned(),
-        })
-        .collect()
+    table.iter().map(|(name, kind, about, _)| ImplInfo::new(name, *kind, about)).collect()
 }
 
 /// The variant of the implementation called `name`, if there is one.

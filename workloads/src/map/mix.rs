@@ -5,7 +5,7 @@
 //! charts are the usual reference for Rust concurrent maps. bustle's own `Mix::read_heavy` (read
 //! 94, insert 2, update 3, remove 1) can be run as `mix=custom`.
 
-use crate::params::{ParamKind, ParamSpec, Params};
+use crate::params::{ParamKind, ParamSpec, Params, Shares};
 
 /// One kind of map operation; its value is its index in [`Mix::weights`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -69,34 +69,17 @@ impl Mix {
     }
 
     /// The mix the `mix` parameter names, or under `mix=custom` the one the share parameters
-    /// give. Refuses shares that do not add up to 100, and shares set beside a preset (they would
-    /// be silently ignored).
-    pub fn from_params(params: &Params) -> Result<Mix, String> {
-        let shares = OpKind::ALL.map(|kind| params.number(kind.share_param()));
-        let listed = || {
-            OpKind::ALL
-                .iter()
-                .zip(shares)
-                .map(|(kind, share)| format!("{}={share}", kind.share_param()))
-                .collect::<Vec<_>>()
-                .join(", ")
-        };
+    /// give. Their rules (they add up to 100, and are 0 beside a preset) are declared with them,
+    /// in [`CUSTOM`], and were checked when `params` was resolved.
+    pub fn from_params(params: &Params) -> Mix {
         let name = params.choice(MIX.name);
         if let Some(preset) = Mix::preset(name) {
-            if shares.iter().any(|&share| share > 0) {
-                return Err(format!(
-                    "the shares ({}) apply only with mix=custom, not mix={name}",
-                    listed()
-                ));
-            }
-            return Ok(preset);
+            return preset;
         }
-        let total: u64 = shares.iter().sum();
-        if total != 100 {
-            return Err(format!("the shares must add up to 100, not {total} ({})", listed()));
-        }
-        let [read, insert, remove, update, upsert] = shares.map(|share| share as u32);
-        Ok(Mix { read, insert, remove, update, upsert })
+        assert_eq!(name, CUSTOM.when, "'{name}' is not a declared mix");
+        let [read, insert, remove, update, upsert] =
+            OpKind::ALL.map(|kind| params.number(kind.share_param()) as u32);
+        Mix { read, insert, remove, update, upsert }
     }
 
     /// The shares in [`OpKind`] order: the weights of the op stream.
@@ -115,6 +98,10 @@ pub const MIX: ParamSpec = ParamSpec {
            (the shares read, insert, remove, update, upsert)",
 };
 
+/// The rule of the share parameters: they add up to 100 under `mix=custom` and are all 0 under a
+/// preset, where they would be silently ignored.
+pub const CUSTOM: Shares = Shares { switch: "mix", when: "custom", total: 100 };
+
 /// The share parameters, used only with `mix=custom`.
 pub const SHARES: [ParamSpec; 5] = [
     share("read", "percent of operations that get a key (mix=custom)"),
@@ -125,5 +112,5 @@ pub const SHARES: [ParamSpec; 5] = [
 ];
 
 const fn share(name: &'static str, help: &'static str) -> ParamSpec {
-    ParamSpec { name, kind: ParamKind::Count, default: "0", help }
+    ParamSpec { name, kind: ParamKind::Share(&CUSTOM), default: "0", help }
 }

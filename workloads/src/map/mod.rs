@@ -28,14 +28,15 @@ use std::sync::Mutex;
 use primitives::map::ConcurrentMap;
 use primitives::rwlock_sharded::RawShardedRwLock;
 use primitives::rwlock_writer_pref::RawWriterPrefRwLock;
+use primitives::splitmix;
 use primitives::striped_map::{StripedMap, StripedRwMap, MAX_STRIPES};
 use primitives::SpinLock;
 
 use crate::catalog::Catalog;
 use crate::keys::{KeyDistribution, DISTRIBUTION, SKEW};
-use crate::params::{ParamKind, ParamSpec, Params};
+use crate::params::{ParamKind, ParamSpec, Params, Range};
 use crate::workload::{Check, ImplInfo, ImplKind, Trial, TrialSetup, Worker, Workload};
-pub use mix::{Mix, OpKind, MIX, SHARES};
+pub use mix::{Mix, OpKind, CUSTOM, MIX, SHARES};
 use plan::{Ownership, MAX_KEYS};
 use value::{value_of, OwnedKey};
 use violations::Violations;
@@ -48,19 +49,19 @@ const PARAMS: &[ParamSpec] = &[
     SKEW,
     ParamSpec {
         name: "keys",
-        kind: ParamKind::Count,
+        kind: ParamKind::Count(Range::new(1, MAX_KEYS).drawn_to(1 << 18)),
         default: "65536",
         help: "key space; the map is created with room for all of them",
     },
     ParamSpec {
         name: "prefill",
-        kind: ParamKind::Decimal,
+        kind: ParamKind::Decimal(Range::decimal(0.0, 1.0)),
         default: "0.5",
-        help: "fraction of the keys present before the run (0 to 1)",
+        help: "fraction of the keys present before the run",
     },
     ParamSpec {
         name: "stripes",
-        kind: ParamKind::Count,
+        kind: ParamKind::Count(Range::new(1, MAX_STRIPES as u64).drawn_to(1024)),
         default: "64,4",
         help:
             "stripes of the striped maps (the others run at the first value only); try 1,2,4,16,64",
@@ -72,14 +73,34 @@ const PARAMS: &[ParamSpec] = &[
     SHARES[4],
 ];
 
+/// The map's parameters, read once from a resolved [`Params`] (whose declarations checked every
+/// rule).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct MapParams {
+    pub mix: Mix,
+    pub distribution: KeyDistribution,
+    pub keys: u64,
+    /// Fraction of the keys present before the run.
+    pub prefill: f64,
+    pub stripes: usize,
+}
+
+impl MapParams {
+    pub fn from_params(params: &Params) -> Self {
+        Self {
+            mix: Mix::from_params(params),
+            distribution: KeyDistribution::from_params(params),
+            keys: params.number("keys"),
+            prefill: params.decimal("prefill"),
+            stripes: params.number("stripes") as usize,
+        }
+    }
+}
+
 /// What one trial is built from.
 #[derive(Debug, Clone, Copy)]
 struct MapSetup {
-    keys: u64,
-    prefill: f64,
-    mix: Mix,
-    distribution: KeyDistribution,
-    stripes: usize,
+    params: MapParams,
     threads: usize,
     seed: u64,
 }
@@ -90,8 +111,6 @@ pub type MakeMap<M> = fn(stripes: usize, capacity: usize) -> M;
 /// The map workload over any set of [`ConcurrentMap`] implementations.
 pub struct MapWorkload {
     catalog: Catalog<MapSetup>,
-    /// The implementations added with [`MapWorkload::with`]: they ignore `stripes`.
-    unstriped: Vec<String>,
 }
 
 type Table = HashMap<u64, u64>;
@@ -99,7 +118,7 @@ type Table = HashMap<u64, u64>;
 impl MapWorkload {
     /// A workload with no implementations yet; add them with [`MapWorkload::with`].
     pub fn empty() -> Self {
-        Self { catalog: Catalog::new(), unstriped: Vec::new() }
+        Self { catalog: Catalog::new() }
     }
 
     /// Every map this project ships: hand-rolled striped maps and library rivals. Every table
@@ -177,25 +196,35 @@ impl MapWorkload {
 
     /// Adds the map `M`, built by [`ConcurrentMap::with_capacity`], under `name`.
     pub fn with<M: ConcurrentMap<u64, u64> + 'static>(
-        mut self,
+        self,
         name: &str,
         kind: ImplKind,
         about: &str,
     ) -> Self {
-        self.unstriped.push(name.to_owned());
-        self.with_striped(name, kind, about, |_, capacity| M::with_capacity(capacity))
+        let info = ImplInfo::new(name, kind, about).ignoring(&["stripes"]);
+        self.with_info(info, |_, capacity| M::with_capacity(capacity))
     }
 
     /// Adds the map `M`, built by `make` from the `stripes` parameter, under `name`.
     pub fn with_striped<M: ConcurrentMap<u64, u64> + 'static>(
-        mut self,
+        self,
         name: &str,
         kind: ImplKind,
         about: &str,
         make: MakeMap<M>,
     ) -> Self {
-        self.catalog.add(name, kind, about, move |setup: &MapSetup| {
-            Box::new(MapTrial::new(make(setup.stripes, setup.keys as usize), setup))
+        self.with_info(ImplInfo::new(name, kind, about), make)
+    }
+
+    /// Adds the map `M` that `info` describes, built by `make`.
+    pub fn with_info<M: ConcurrentMap<u64, u64> + 'static>(
+        mut self,
+        info: ImplInfo,
+        make: MakeMap<M>,
+    ) -> Self {
+        self.catalog.add_info(info, move |setup: &MapSetup| {
+            let MapParams { stripes, keys, .. } = setup.params;
+            Box::new(MapTrial::new(make(stripes, keys as usize), setup))
         });
         self
     }
@@ -219,36 +248,13 @@ impl Workload for MapWorkload {
         PARAMS
     }
 
-    fn check_params(&self, params: &Params) -> Result<(), String> {
-        Mix::from_params(params)?;
-        if !(1..=MAX_KEYS).contains(&params.number("keys")) {
-            return Err(format!("parameter 'keys' must be between 1 and {MAX_KEYS}"));
-        }
-        if params.decimal("prefill") > 1.0 {
-            return Err("parameter 'prefill' is a fraction of the keys: at most 1".to_owned());
-        }
-        if !(1..=MAX_STRIPES as u64).contains(&params.number("stripes")) {
-            return Err(format!("parameter 'stripes' must be between 1 and {MAX_STRIPES}"));
-        }
-        Ok(())
-    }
-
     fn implementations(&self) -> Vec<ImplInfo> {
         self.catalog.infos()
     }
 
-    fn ignores(&self, implementation: &str, param: &str) -> bool {
-        param == "stripes" && self.unstriped.iter().any(|name| name == implementation)
-    }
-
     fn prepare(&self, implementation: &str, setup: &TrialSetup<'_>) -> Option<Box<dyn Trial>> {
-        let params = setup.params;
         let map_setup = MapSetup {
-            keys: params.number("keys").clamp(1, MAX_KEYS),
-            prefill: params.decimal("prefill").min(1.0),
-            mix: Mix::from_params(params).expect("the mix was checked by check_params"),
-            distribution: KeyDistribution::from_params(params),
-            stripes: params.number("stripes").clamp(1, MAX_STRIPES as u64) as usize,
+            params: MapParams::from_params(setup.params),
             threads: setup.threads.max(1),
             seed: setup.seed,
         };
@@ -283,7 +289,7 @@ impl<M: ConcurrentMap<u64, u64>> MapTrial<M> {
         let mut trial = Self {
             map,
             setup: *setup,
-            ownership: Ownership::new(setup.keys, setup.threads),
+            ownership: Ownership::new(setup.params.keys, setup.threads),
             prefilled_keys: 0,
             finished: Mutex::new(Finished {
                 owned: vec![None; setup.threads],
@@ -292,7 +298,7 @@ impl<M: ConcurrentMap<u64, u64>> MapTrial<M> {
         };
         let mut violations = Violations::default();
         let mut prefilled_keys = 0;
-        for key in (0..setup.keys).filter(|&key| trial.prefilled(key)) {
+        for key in (0..setup.params.keys).filter(|&key| trial.prefilled(key)) {
             if !trial.map.insert(key, value_of(key, 0)) {
                 violations.note(|| format!("prefill: insert({key}) into a new map failed"));
             }
@@ -306,13 +312,10 @@ impl<M: ConcurrentMap<u64, u64>> MapTrial<M> {
     /// Whether `key` is present before the run: a seeded coin with odds `prefill`, so that the
     /// prefilled keys are spread over the key space (and over the hot keys) and need no table.
     fn prefilled(&self, key: u64) -> bool {
-        let mut z =
-            self.setup.seed ^ 0x7072_6566_696c_6c00 ^ key.wrapping_mul(0x9e37_79b9_7f4a_7c15);
-        // splitmix64's finaliser.
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^= z >> 31;
-        ((z >> 11) as f64 / (1u64 << 53) as f64) < self.setup.prefill
+        let z = splitmix::finalise(
+            self.setup.seed ^ 0x7072_6566_696c_6c00 ^ key.wrapping_mul(splitmix::GAMMA),
+        );
+        ((z >> 11) as f64 / (1u64 << 53) as f64) < self.setup.params.prefill
     }
 
     /// Takes the final report of worker `thread`.

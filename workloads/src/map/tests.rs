@@ -89,11 +89,6 @@ fn workload() -> MapWorkload {
     )
 }
 
-fn params(sets: &[(&str, &str)]) -> Params {
-    let overrides: Vec<_> = sets.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
-    Params::resolve("map", PARAMS, &overrides).unwrap()
-}
-
 /// Runs `ops` operations on each of `threads` threads of a fresh trial of `name`, then checks.
 fn run(name: &str, threads: usize, sets: &[(&str, &str)], ops: u64) -> Check {
     run_trial(&workload(), name, threads, 5, sets, |_, worker| {
@@ -166,13 +161,20 @@ fn a_thread_dependent_stripe_is_caught_at_the_end_even_without_prefill() {
 
 #[test]
 fn bad_parameters_are_refused() {
-    let check = |sets: &[(&str, &str)]| workload().check_params(&params(sets));
+    let check = |sets: &[(&str, &str)]| {
+        let overrides: Vec<_> = sets.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        Params::resolve("map", PARAMS, &overrides).map_err(|e| e.to_string())
+    };
     let shares = |read| {
         [("mix", "custom"), ("read", read), ("insert", "5"), ("remove", "5"), ("update", "0")]
     };
-    assert_eq!(
-        check(&shares("80")).unwrap_err(),
-        "the shares must add up to 100, not 90 (read=80, insert=5, remove=5, update=0, upsert=0)"
+    let short = check(&shares("80")).unwrap_err();
+    assert!(
+        short.ends_with(
+            "the shares must add up to 100, not 90 (read=80, insert=5, remove=5, update=0, \
+             upsert=0)"
+        ),
+        "{short}"
     );
     assert!(check(&shares("90")).is_ok());
     assert!(check(&[("read", "100")]).unwrap_err().contains("only with mix=custom"));

@@ -55,7 +55,13 @@ impl<'a, M: ConcurrentMap<u64, u64>> MapWorker<'a, M> {
         Self {
             trial,
             thread,
-            plan: Plan::new(&setup.mix, setup.distribution, ownership, setup.seed, thread),
+            plan: Plan::new(
+                &setup.params.mix,
+                setup.params.distribution,
+                ownership,
+                setup.seed,
+                thread,
+            ),
             owned,
             inserted: 0,
             removed: 0,

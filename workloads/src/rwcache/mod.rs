@@ -26,7 +26,7 @@ use primitives::seqlock::SeqLock;
 
 use crate::catalog::Catalog;
 use crate::keys::{KeyDistribution, DISTRIBUTION, SKEW};
-use crate::params::{ParamKind, ParamSpec, Params};
+use crate::params::{ParamKind, ParamSpec, Range};
 use crate::workload::{Check, ImplInfo, ImplKind, Trial, TrialSetup, Worker, Workload};
 use worker::RwCacheWorker;
 
@@ -43,11 +43,16 @@ const MAX_KEYS: u64 = 1 << 20;
 const PARAMS: &[ParamSpec] = &[
     ParamSpec {
         name: "read_percent",
-        kind: ParamKind::Count,
+        kind: ParamKind::Count(Range::new(0, 100)),
         default: "99",
         help: "share of operations that read, in percent (try 50,90,99,100)",
     },
-    ParamSpec { name: "keys", kind: ParamKind::Count, default: "16", help: "entries in the cache" },
+    ParamSpec {
+        name: "keys",
+        kind: ParamKind::Count(Range::new(1, MAX_KEYS).drawn_to(4096)),
+        default: "16",
+        help: "entries in the cache",
+    },
     DISTRIBUTION,
     SKEW,
     ParamSpec {
@@ -169,16 +174,6 @@ impl Workload for RwCacheWorkload {
         PARAMS
     }
 
-    fn check_params(&self, params: &Params) -> Result<(), String> {
-        if params.number("read_percent") > 100 {
-            return Err("parameter 'read_percent' must be at most 100".to_owned());
-        }
-        if !(1..=MAX_KEYS).contains(&params.number("keys")) {
-            return Err(format!("parameter 'keys' must be between 1 and {MAX_KEYS}"));
-        }
-        Ok(())
-    }
-
     fn implementations(&self) -> Vec<ImplInfo> {
         self.catalog.infos()
     }
@@ -186,11 +181,16 @@ impl Workload for RwCacheWorkload {
     fn prepare(&self, implementation: &str, setup: &TrialSetup<'_>) -> Option<Box<dyn Trial>> {
         let params = setup.params;
         let rwcache_setup = RwCacheSetup {
-            keys: params.number("keys").clamp(1, MAX_KEYS),
-            read_percent: params.number("read_percent").min(100) as u32,
+            keys: params.number("keys"),
+            read_percent: params.number("read_percent") as u32,
             distribution: KeyDistribution::from_params(params),
             seed: setup.seed,
-            value_words: params.choice("value_bytes").parse::<usize>().unwrap_or(64) / 8,
+            value_words: match params.choice("value_bytes") {
+                "16" => 2,
+                "64" => 8,
+                "256" => 32,
+                other => unreachable!("'{other}' is not a declared value size"),
+            },
         };
         self.catalog.make(implementation, &rwcache_setup)
     }

@@ -21,7 +21,6 @@ fn run(
     let specs: &[ParamSpec] = workload.params();
     let overrides: Vec<_> = sets.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
     let params = Params::resolve(workload.name(), specs, &overrides).unwrap();
-    workload.check_params(&params).unwrap();
     let setup = TrialSetup { threads, seed: 7, params: &params };
     let trial: Box<dyn Trial> = workload.prepare(implementation, &setup).unwrap();
     let metrics = {
