@@ -23,8 +23,10 @@ const PER_OP_NS: f64 = 1_000.0;
 const SMOOTHING: f64 = 1.0 / 8.0;
 /// A cycle moves the running per-operation time by at most this many times its value.
 const MAX_STEP: f64 = 4.0;
-/// A batch between samples runs in calls of at most this many operations (see `run_gap`).
-const CHUNK: u64 = 256;
+/// A batch between samples runs in calls of at most this many operations (see `run_gap`)...
+const MAX_CHUNK: u64 = 256;
+/// ...and of about this long at most, as far as the last cycle tells.
+const CHUNK_TARGET_NS: f64 = 50_000.0;
 
 /// How one thread's latencies were obtained, for the `timing` column.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -56,6 +58,9 @@ pub struct OpTimer<'a> {
     gaps: GapDraw,
     /// `BatchMean`'s current batch size.
     batch: u64,
+    /// Operations per call within a batch between samples: grows while calls are short, shrinks
+    /// at once when operations turn slow, so progress is published often whatever they cost.
+    chunk: u64,
     /// Running estimate of one operation's time, from recent cycles without a stall.
     op_ns: Option<f64>,
     /// The last clock read, which begins the next cycle.
@@ -76,6 +81,7 @@ impl<'a> OpTimer<'a> {
             cost: SamplingCost::get(),
             gaps: GapDraw::new(seed, 1),
             batch: 1,
+            chunk: 1,
             op_ns: None,
             mark: clock.end(),
             latency: latency_histogram(),
@@ -148,7 +154,7 @@ impl<'a> OpTimer<'a> {
         (completed, exhausted)
     }
 
-    /// Runs `gap` operations in chunks of at most [`CHUNK`], publishing progress after each and
+    /// Runs `gap` operations in chunks of `self.chunk`, publishing progress after each and
     /// ending early once `done()`: operations that turn far slower than the rate was set for
     /// (a FIFO lock handing over to descheduled threads) neither look like a stall to the watchdog
     /// nor hold the thread long past the stop flag. Returns the ops and whether the worker ran out.
@@ -161,7 +167,7 @@ impl<'a> OpTimer<'a> {
     ) -> (u64, bool) {
         let mut ran = 0;
         while ran < gap {
-            let chunk = (gap - ran).min(CHUNK);
+            let chunk = (gap - ran).min(self.chunk);
             let completed = worker.run(chunk);
             ran += completed;
             if completed < chunk {
@@ -213,8 +219,13 @@ impl<'a> OpTimer<'a> {
         self.tally.timed_calls += 1;
         self.tally.timed_ops += sampled;
         self.tally.ops += batched + sampled;
-        let cycle_ns = self.clock.elapsed_ns(began, sample_end);
-        self.settle_rate(cycle_ns / (batched + sampled) as f64);
+        let per_op_ns = self.clock.elapsed_ns(began, sample_end) / (batched + sampled) as f64;
+        self.settle_rate(per_op_ns);
+        self.chunk = if per_op_ns * self.chunk as f64 > CHUNK_TARGET_NS {
+            (self.chunk / 4).max(1)
+        } else {
+            (self.chunk * 2).min(MAX_CHUNK)
+        };
         (batched + sampled, false)
     }
 

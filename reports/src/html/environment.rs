@@ -58,8 +58,11 @@ fn latency_summary(meta: &RunMeta) -> String {
         return "— (not recorded)".to_owned();
     };
     let clock = &latency["clock"];
-    let number = |value: &serde_json::Value| value.as_f64().map_or("?".to_owned(), |v| format!("{v:.0}"));
-    let budget = latency["sampling"]["budget"].as_f64().map_or("?".to_owned(), |b| format!("{:.0} %", b * 100.0));
+    let number =
+        |value: &serde_json::Value| value.as_f64().map_or("?".to_owned(), |v| format!("{v:.0}"));
+    let budget = latency["sampling"]["budget"]
+        .as_f64()
+        .map_or("?".to_owned(), |b| format!("{:.0} %", b * 100.0));
     format!(
         "{method}; clock {} (step {} ns, overhead {} ns subtracted); sampling budget {budget} of each thread's time",
         clock["source"].as_str().unwrap_or("?"),

@@ -202,3 +202,21 @@ fn numbers_are_formatted_for_reading() {
     assert_eq!(shell_word("--threads"), "--threads");
     assert_eq!(shell_word("it's"), r"'it'\''s'");
 }
+
+#[test]
+fn the_environment_says_how_latencies_were_timed() {
+    let mut timed = meta("h");
+    timed.config = serde_json::json!({"latency": {
+        "method": "sampled",
+        "clock": {"source": "tsc", "resolution_ns": 10.0, "overhead_ns": 31.2},
+        "sampling": {"budget": 0.01},
+    }});
+    let mut page = String::new();
+    super::environment::write_environment(&mut page, &[timed, meta("older")]);
+    assert!(page.contains(
+        "sampled; clock tsc (step 10 ns, overhead 31 ns subtracted); sampling budget 1 % of each thread&#39;s time"
+    ) || page.contains(
+        "sampled; clock tsc (step 10 ns, overhead 31 ns subtracted); sampling budget 1 % of each thread's time"
+    ), "{page}");
+    assert!(page.contains("— (not recorded)"), "a run without the record says so");
+}
