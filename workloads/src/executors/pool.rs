@@ -55,10 +55,10 @@ const SIZE_TABLE: usize = 4096;
 /// so that a batch of tiny tasks takes tens of milliseconds, not half a second.
 pub const THREAD_PER_TASK_BATCH_CAP: usize = 1000;
 /// What the watchdog allows per task for handing it over: a queue push, or for thread-per-task a
-/// thread spawn and join, which an unoptimised build on a loaded machine makes take hundreds of
-/// microseconds.
+/// thread spawn and join and the new thread's ledger slot, which take milliseconds on a loaded
+/// 2-CPU machine in an unoptimised build.
 const HANDOVER: Duration = Duration::from_micros(200);
-const THREAD_PER_TASK_HANDOVER: Duration = Duration::from_millis(2);
+const THREAD_PER_TASK_HANDOVER: Duration = Duration::from_millis(5);
 
 const PARAMS: &[ParamSpec] = &[
     ParamSpec {
