@@ -54,6 +54,11 @@ const SIZE_TABLE: usize = 4096;
 /// Thread-per-task spawns a thread per task (~47 µs): its batches are capped at this many tasks
 /// so that a batch of tiny tasks takes tens of milliseconds, not half a second.
 pub const THREAD_PER_TASK_BATCH_CAP: usize = 1000;
+/// What the watchdog allows per task for handing it over: a queue push, or for thread-per-task a
+/// thread spawn and join and the new thread's ledger slot, which take milliseconds on a loaded
+/// 2-CPU machine in an unoptimised build.
+const HANDOVER: Duration = Duration::from_micros(200);
+const THREAD_PER_TASK_HANDOVER: Duration = Duration::from_millis(5);
 
 const PARAMS: &[ParamSpec] = &[
     ParamSpec {
@@ -165,24 +170,27 @@ impl PoolWorkload {
                 Library,
                 "std::thread::spawn per task (batches capped at 1000 tasks)",
                 THREAD_PER_TASK_BATCH_CAP,
+                THREAD_PER_TASK_HANDOVER,
             )
     }
 
     /// Adds the executor `E` under `name`.
     pub fn with<E: Executor + 'static>(self, name: &str, kind: ImplKind, about: &str) -> Self {
-        self.with_batch_cap::<E>(name, kind, about, usize::MAX)
+        self.with_batch_cap::<E>(name, kind, about, usize::MAX, HANDOVER)
     }
 
-    /// Adds the executor `E` under `name`, with batches of at most `cap` tasks.
+    /// Adds the executor `E` under `name`, with batches of at most `cap` tasks, each allowed
+    /// `handover` of the watchdog's patience for being handed over.
     pub fn with_batch_cap<E: Executor + 'static>(
         mut self,
         name: &str,
         kind: ImplKind,
         about: &str,
         cap: usize,
+        handover: Duration,
     ) -> Self {
         self.catalog.add(name, kind, about, move |setup: &PoolSetup| {
-            Box::new(PoolTrial::<E>::new(setup, cap))
+            Box::new(PoolTrial::<E>::new(setup, cap, handover))
         });
         self
     }
@@ -231,6 +239,8 @@ struct PoolTrial<E> {
     batch: usize,
     /// The batch was cut down to this implementation's cap.
     capped: bool,
+    /// The watchdog's allowance per task for handing it over.
+    handover: Duration,
     sample_every: u64,
     /// Filled in by the submitter.
     report: Mutex<SubmitterReport>,
@@ -250,7 +260,7 @@ struct SubmitterReport {
 }
 
 impl<E: Executor> PoolTrial<E> {
-    fn new(setup: &PoolSetup, cap: usize) -> Self {
+    fn new(setup: &PoolSetup, cap: usize, handover: Duration) -> Self {
         let (sizes, mean_task_ns) = setup.task.table(setup.seed);
         let batch = setup.batch.min(cap.max(1));
         Self {
@@ -261,6 +271,7 @@ impl<E: Executor> PoolTrial<E> {
             mean_task_ns,
             batch,
             capped: batch < setup.batch,
+            handover,
             sample_every: if setup.task == TaskSize::Tiny { TINY_SAMPLE } else { 1 },
             report: Mutex::new(SubmitterReport::default()),
         }
@@ -284,9 +295,9 @@ impl<E: Executor + 'static> Trial for PoolTrial<E> {
     }
 
     /// One call runs a whole batch (up to a million tasks, or a thread spawned per task): its work
-    /// plus a generous 200 µs per task for hand-over and spawns.
+    /// plus the implementation's hand-over allowance per task.
     fn slowest_op(&self) -> Option<Duration> {
-        let per_task = Duration::from_nanos(self.mean_task_ns as u64) + Duration::from_micros(200);
+        let per_task = Duration::from_nanos(self.mean_task_ns as u64) + self.handover;
         Some(per_task * self.batch as u32)
     }
 
