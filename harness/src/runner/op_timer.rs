@@ -3,7 +3,8 @@
 //!
 //! - `Sampled` (see [`super::sampling`]): a cycle is a batch of a random gap of operations, then
 //!   one operation timed alone. Two clock reads per cycle: the read that ends one cycle begins the
-//!   next.
+//!   next. The batch runs in calls of a few hundred operations at most, each followed by a relaxed
+//!   store of the progress and a look at the stop flag.
 //! - `BatchMean`: a cycle is one batch, recorded as its time / its size; the batch grows
 //!   (doubling) while it is short and an operation is fast, and shrinks when it runs long.
 
@@ -61,13 +62,13 @@ pub struct OpTimer<'a> {
     /// Operations per call within a batch between samples: grows while calls are short, shrinks
     /// at once when operations turn slow, so progress is published often whatever they cost.
     chunk: u64,
-    /// Running estimate of one operation's time, from recent cycles without a stall.
+    /// Running estimate of one operation's time, from recent cycles (see `settle_rate`).
     op_ns: Option<f64>,
     /// The last clock read, which begins the next cycle.
     mark: u64,
     pub latency: Histogram<u64>,
     pub tally: TimingTally,
-    /// Operations completed so far, published to the watchdog after every cycle.
+    /// Operations completed so far, published to the watchdog after every call.
     completed: u64,
     progress: &'a ThreadProgress,
 }
