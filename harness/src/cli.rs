@@ -69,6 +69,10 @@ pub enum HistoryCommand {
         /// Results folders (each holding summary.csv; meta.json is stored when present).
         #[arg(required = true, value_name = "DIR")]
         dirs: Vec<std::path::PathBuf>,
+        /// File the runs under this host name instead of the one they name (a CI runner kind
+        /// such as `linux-arm64`: runners' hostnames change from job to job).
+        #[arg(long, value_name = "NAME")]
+        host: Option<String>,
         /// Test-only: kill the process (abort) after writing N rows inside the transaction, to
         /// show that a killed import leaves the database as it was.
         #[arg(long, value_name = "N", hide = true)]

@@ -22,7 +22,9 @@ use crate::options::OptionsError;
 pub fn run(args: &HistoryArgs, default_out: fn(&str) -> PathBuf) -> Result<u8> {
     let db = args.db.clone().unwrap_or_else(|| PathBuf::from(DEFAULT_DB));
     match &args.command {
-        HistoryCommand::Add { dirs, abort_after_rows } => add(&db, dirs, *abort_after_rows),
+        HistoryCommand::Add { dirs, host, abort_after_rows } => {
+            add(&db, dirs, host.as_deref(), *abort_after_rows)
+        }
         HistoryCommand::List => list(&db),
         HistoryCommand::Report { filter, by_date, out } => {
             let history = History::open_existing(&db)?;
@@ -79,8 +81,22 @@ pub fn run(args: &HistoryArgs, default_out: fn(&str) -> PathBuf) -> Result<u8> {
 
 /// Reads every folder first, so that a bad one stops the command before the database is opened
 /// (or created); then stores each in its own transaction.
-fn add(db: &Path, dirs: &[PathBuf], abort_after_rows: Option<usize>) -> Result<u8> {
-    let folders = dirs.iter().map(|dir| FolderToAdd::read(dir)).collect::<Result<Vec<_>, _>>()?;
+fn add(
+    db: &Path,
+    dirs: &[PathBuf],
+    host: Option<&str>,
+    abort_after_rows: Option<usize>,
+) -> Result<u8> {
+    let folders = dirs
+        .iter()
+        .map(|dir| {
+            let folder = FolderToAdd::read(dir)?;
+            Ok(match host {
+                Some(host) => folder.with_host(host),
+                None => folder,
+            })
+        })
+        .collect::<Result<Vec<_>, reports::history::HistoryError>>()?;
     let mut history = History::open_or_create(db)?;
     let mut written = 0;
     for folder in &folders {

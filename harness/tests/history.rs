@@ -146,6 +146,12 @@ fn three_commits_on_two_hosts_trend_and_check() {
     // The same point on hostB alone passes.
     history(&db).args(["check", "--host", "hostB"]).assert().success();
 
+    // --host files a folder under a stable name (a CI runner kind) whatever host it names.
+    let other = root.path().join("other.sqlite");
+    history(&other).args(["add", "--host", "linux-arm64"]).args(&folders[..2]).assert().success();
+    let listed = stdout_of(history(&other).arg("list"));
+    assert!(listed.contains("2 run(s), 20 row(s), 1 host(s)") && listed.contains("linux-arm64"));
+
     // The CI matrix's last job: merge the hosts' newest folders into one report.
     let merged = root.path().join("merged");
     syncbench()

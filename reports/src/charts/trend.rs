@@ -116,12 +116,21 @@ pub fn trend_svg(point: &PointHistory<'_>, axis: &TrendAxis, hosts: &[String]) -
         .map(|series| {
             let index = hosts.iter().position(|h| *h == series.host).unwrap_or(0);
             let (r, g, b) = host_colour(index);
+            // On a commit axis the hosts' markers of one commit sit a little apart, so that equal
+            // values do not hide one host behind another.
+            let nudge = match axis {
+                TrendAxis::Commit(_) if point.hosts.len() > 1 => {
+                    let at = point.hosts.iter().position(|h| h.host == series.host).unwrap_or(0);
+                    (at as f64 - (point.hosts.len() - 1) as f64 / 2.0) * 0.06
+                }
+                _ => 0.0,
+            };
             let runs = |metric| {
                 series
                     .runs
                     .iter()
                     .filter_map(|run| {
-                        let x = axis.x(&run.run.git_commit, &run.run.started)?;
+                        let x = axis.x(&run.run.git_commit, &run.run.started)? + nudge;
                         let values = run.samples(metric);
                         let lo = values.iter().copied().fold(f64::INFINITY, f64::min);
                         let hi = values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
@@ -138,7 +147,9 @@ pub fn trend_svg(point: &PointHistory<'_>, axis: &TrendAxis, hosts: &[String]) -
         })
         .collect();
     let key = &point.key;
-    let title = format!("{} / {} — {} threads", key.workload, key.implementation, key.threads);
+    let plural = if key.threads == 1 { "" } else { "s" };
+    let title =
+        format!("{} / {} — {} thread{plural}", key.workload, key.implementation, key.threads);
     let mut captions = Vec::new();
     if !key.params.is_empty() {
         captions.push(CaptionLine { text: format!("parameters: {}", key.params), colour: MUTED });

@@ -169,13 +169,13 @@ impl HistoryCheck {
         let s = &self.settings;
         let _ = writeln!(
             out,
-            "history check: newest run of each point and host vs the {} run(s) before it \
+            "history check: newest run of each point and host vs up to {} run(s) before it \
              (Mann-Whitney U, alpha {}, threshold {}%)",
             s.window,
             s.compare.alpha,
             trim(s.compare.threshold * 100.0)
         );
-        for metric in Metric::ALL {
+        for metric in Metric::ALL.into_iter().filter(|_| !self.checks.is_empty()) {
             let _ = writeln!(out, "\n{}", metric.title());
             let header = ["point", "host", "newest", "window", "newest median", "change", "p", "verdict"];
             let mut lines: Vec<Vec<String>> = vec![header.iter().map(|h| (*h).to_owned()).collect()];
@@ -241,7 +241,7 @@ fn short(commit: &str) -> &str {
     commit.get(..10).unwrap_or(commit)
 }
 
-/// Four significant digits, with a k/M/G suffix for large values.
+/// Three decimals of the value in units, thousands, millions or billions (`1.234M`).
 fn significant(value: f64) -> String {
     let (scaled, suffix) = match value.abs() {
         v if v >= 1e9 => (value / 1e9, "G"),
@@ -249,5 +249,5 @@ fn significant(value: f64) -> String {
         v if v >= 1e3 => (value / 1e3, "k"),
         _ => (value, ""),
     };
-    format!("{scaled:.4}{suffix}").replace(".0000", "")
+    format!("{scaled:.3}{suffix}")
 }

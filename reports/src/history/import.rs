@@ -54,6 +54,24 @@ impl FolderToAdd {
         };
         Ok(Self { source: dir.to_owned(), rows, meta })
     }
+
+    /// The folder filed under `host` instead of the host it names: a CI runner's hostname is new
+    /// on every job, so the matrix files each runner kind under one stable name (bencher's
+    /// "testbed"). The stored meta.json keeps the machine's own hostname.
+    pub fn with_host(mut self, host: &str) -> Self {
+        for row in &mut self.rows {
+            if let Some((meta, _)) = &self.meta {
+                if row.host != meta.host {
+                    continue;
+                }
+            }
+            row.host = host.to_owned();
+        }
+        if let Some((meta, _)) = &mut self.meta {
+            meta.host = host.to_owned();
+        }
+        self
+    }
 }
 
 /// What one folder added.
