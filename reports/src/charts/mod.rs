@@ -266,7 +266,7 @@ mod param_sweep;
 mod percentiles;
 mod scaling;
 mod style;
-pub mod trend;
 #[cfg(test)]
 pub(crate) mod tests;
 mod throughput_axis;
+pub mod trend;

@@ -107,7 +107,11 @@ pub fn host_colour(index: usize) -> (u8, u8, u8) {
 
 /// Draws the trend chart of `point` as an SVG document. `hosts` is every host of the page, in
 /// the order that fixes their colours.
-pub fn trend_svg(point: &PointHistory<'_>, axis: &TrendAxis, hosts: &[String]) -> anyhow::Result<String> {
+pub fn trend_svg(
+    point: &PointHistory<'_>,
+    axis: &TrendAxis,
+    hosts: &[String],
+) -> anyhow::Result<String> {
     super::register_embedded_font()?;
     let kind = Kind::parse(&point.impl_kind);
     let lines: Vec<HostLine> = point

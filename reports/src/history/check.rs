@@ -177,8 +177,10 @@ impl HistoryCheck {
         );
         for metric in Metric::ALL.into_iter().filter(|_| !self.checks.is_empty()) {
             let _ = writeln!(out, "\n{}", metric.title());
-            let header = ["point", "host", "newest", "window", "newest median", "change", "p", "verdict"];
-            let mut lines: Vec<Vec<String>> = vec![header.iter().map(|h| (*h).to_owned()).collect()];
+            let header =
+                ["point", "host", "newest", "window", "newest median", "change", "p", "verdict"];
+            let mut lines: Vec<Vec<String>> =
+                vec![header.iter().map(|h| (*h).to_owned()).collect()];
             for c in &self.checks {
                 let m = c.metric(metric);
                 let change = match (m.change, m.change_interval) {
@@ -194,7 +196,10 @@ impl HistoryCheck {
                     format!(" ({})", c.key.params)
                 };
                 lines.push(vec![
-                    format!("{}/{}/t{}{params}", c.key.workload, c.key.implementation, c.key.threads),
+                    format!(
+                        "{}/{}/t{}{params}",
+                        c.key.workload, c.key.implementation, c.key.threads
+                    ),
                     c.host.clone(),
                     format!("{} {}", short(&c.newest.git_commit), c.newest.started),
                     format!("{} runs, n={}", c.window_runs, m.baseline.n),

@@ -44,8 +44,8 @@ impl FolderToAdd {
         }
         let meta_path = folder.meta_json();
         let meta = if meta_path.is_file() {
-            let meta =
-                RunMeta::read(&meta_path).map_err(|e| HistoryError::Unreadable(format!("{e:#}")))?;
+            let meta = RunMeta::read(&meta_path)
+                .map_err(|e| HistoryError::Unreadable(format!("{e:#}")))?;
             let text = serde_json::to_string(&meta)
                 .map_err(|e| HistoryError::Unreadable(format!("{}: {e}", meta_path.display())))?;
             Some((meta, text))

@@ -87,10 +87,8 @@ pub fn points<'a>(runs: &'a [StoredRun], results: &[StoredResult]) -> Vec<PointH
             for (_, samples) in by_run {
                 match hosts.iter_mut().find(|h| h.host == samples.run.host) {
                     Some(series) => series.runs.push(samples),
-                    None => hosts.push(HostSeries {
-                        host: samples.run.host.clone(),
-                        runs: vec![samples],
-                    }),
+                    None => hosts
+                        .push(HostSeries { host: samples.run.host.clone(), runs: vec![samples] }),
                 }
             }
             let impl_kind = kinds.remove(&key).unwrap_or_default();

@@ -172,7 +172,8 @@ fn the_check_passes_the_same_history_without_the_slowdown() {
 fn the_window_holds_only_the_runs_just_before_the_newest() {
     let (_dir, history) = three_commits(0.8);
     let runs = history.runs().unwrap();
-    let results = history.results(&Filter { host: Some("hostA".into()), ..Filter::default() }).unwrap();
+    let results =
+        history.results(&Filter { host: Some("hostA".into()), ..Filter::default() }).unwrap();
     let settings = CheckSettings { window: 1, ..CheckSettings::default() };
     let outcome = check(&points(&runs, &results), &settings);
     assert!(outcome.checks.iter().all(|c| c.window_runs == 1 && c.host == "hostA"));
@@ -189,7 +190,10 @@ fn the_trend_page_has_every_point_with_a_series_per_host() {
     assert_eq!(page.matches("<figure class=\"trend\"").count(), 4);
     assert_eq!(page.matches("data-hosts=\"hostA hostB\"").count(), 4);
     assert_eq!(page.matches("<svg").count(), 4, "every chart inline");
-    assert!(!page.contains("http://") || page.matches("http://").count() == page.matches("xmlns").count());
+    assert!(
+        !page.contains("http://")
+            || page.matches("http://").count() == page.matches("xmlns").count()
+    );
     for figure in page.split("<figure class=\"trend\"").skip(1) {
         let svg = &figure[figure.find("<svg").unwrap()..figure.find("</svg>").unwrap()];
         for host in ["hostA", "hostB"] {

@@ -52,7 +52,8 @@ pub fn write_trend_page(
     }
     let parent = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     std::fs::create_dir_all(parent).map_err(|e| output(parent, &e))?;
-    let name = out.file_name().map_or_else(|| "history".into(), |n| n.to_string_lossy().into_owned());
+    let name =
+        out.file_name().map_or_else(|| "history".into(), |n| n.to_string_lossy().into_owned());
     let staging = parent.join(format!(".{name}.partial-{}", std::process::id()));
     let result = draw(history, &runs, &points, options, &staging).and_then(|count| {
         if out.exists() {
@@ -81,8 +82,10 @@ fn draw(
     let charts_dir = dir.join("charts");
     std::fs::create_dir_all(&charts_dir).map_err(|e| output(&charts_dir, &e))?;
     // Only the runs that have a drawn point: the filter may leave hosts or commits out.
-    let drawn: BTreeSet<i64> =
-        points.iter().flat_map(|p| p.hosts.iter().flat_map(|h| h.runs.iter().map(|r| r.run.id))).collect();
+    let drawn: BTreeSet<i64> = points
+        .iter()
+        .flat_map(|p| p.hosts.iter().flat_map(|h| h.runs.iter().map(|r| r.run.id)))
+        .collect();
     let runs: Vec<&StoredRun> = runs.iter().filter(|r| drawn.contains(&r.id)).collect();
     let mut hosts: Vec<String> = Vec::new();
     let mut commits: Vec<String> = Vec::new();
@@ -139,8 +142,10 @@ fn draw(
     for workload in workloads {
         let _ = writeln!(page, "<section id=\"workload-{0}\">\n<h2>{0}</h2>", escape(workload));
         for point in points.iter().filter(|p| p.key.workload == workload) {
-            let svg = trend_svg(point, &axis, &hosts)
-                .map_err(|e| HistoryError::Output { path: dir.to_owned(), reason: format!("{e:#}") })?;
+            let svg = trend_svg(point, &axis, &hosts).map_err(|e| HistoryError::Output {
+                path: dir.to_owned(),
+                reason: format!("{e:#}"),
+            })?;
             let key = &point.key;
             let stem = crate::charts::file_stem(&format!(
                 "{}-{}-{}-t{}-trend",
