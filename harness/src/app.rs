@@ -71,6 +71,19 @@ fn execute(registry: &Registry, cli: Cli, args: &[OsString]) -> Result<u8> {
                 None => Ok(0),
             }
         }
+        Command::History(history_args) => crate::history::run(&history_args, default_out_named),
+        Command::Export { dir, out } => {
+            let document = reports::export::RunDocument::read(&dir)?;
+            let json = document.to_json()?;
+            match out {
+                Some(path) => {
+                    reports::write_atomically(&path, json.as_bytes())?;
+                    eprintln!("wrote {}", path.display());
+                }
+                None => print!("{json}"),
+            }
+            Ok(0)
+        }
         Command::Stress(stress_args) => {
             let env = crate::environment::detect();
             let options = StressOptions::from_cli(&stress_args, registry, clock_seed())?;

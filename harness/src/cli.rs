@@ -39,6 +39,91 @@ pub enum Command {
     /// Compare two results folders (or summary.csv files) point by point: exit 1 on a significant
     /// throughput regression beyond the threshold.
     Compare(CompareArgs),
+    /// Keep runs in an SQLite history (commit, host, point) and draw or check their trends:
+    /// `history add DIR...`, `history list`, `history report`, `history check`.
+    History(HistoryArgs),
+    /// Write a results folder's meta.json and summary.csv rows as one JSON document.
+    Export {
+        /// The results folder.
+        dir: std::path::PathBuf,
+        /// Where the document goes (default: standard output).
+        #[arg(long, value_name = "FILE")]
+        out: Option<std::path::PathBuf>,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct HistoryArgs {
+    /// The history database, one SQLite file (default `results/history.sqlite`).
+    #[arg(long, value_name = "FILE", global = true)]
+    pub db: Option<std::path::PathBuf>,
+    #[command(subcommand)]
+    pub command: HistoryCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum HistoryCommand {
+    /// Import results folders (rows, environment, commit, host, run id). Idempotent: rows
+    /// already stored are left as they are. Each folder is one transaction.
+    Add {
+        /// Results folders (each holding summary.csv; meta.json is stored when present).
+        #[arg(required = true, value_name = "DIR")]
+        dirs: Vec<std::path::PathBuf>,
+        /// File the runs under this host name instead of the one they name (a CI runner kind
+        /// such as `linux-arm64`: runners' hostnames change from job to job).
+        #[arg(long, value_name = "NAME")]
+        host: Option<String>,
+        /// Test-only: kill the process (abort) after writing N rows inside the transaction, to
+        /// show that a killed import leaves the database as it was.
+        #[arg(long, value_name = "N", hide = true)]
+        abort_after_rows: Option<usize>,
+    },
+    /// List the stored runs, oldest first.
+    List,
+    /// Draw, per point, throughput and p99 against commit (or date), one series per host, into
+    /// a self-contained page.
+    Report {
+        #[command(flatten)]
+        filter: HistoryFilterArgs,
+        /// Put the run's start date on the x axis instead of the commit.
+        #[arg(long)]
+        by_date: bool,
+        /// Output folder (default `results/history-<timestamp>`); must not exist or be empty.
+        #[arg(long, value_name = "DIR")]
+        out: Option<std::path::PathBuf>,
+    },
+    /// Compare the newest run of each point and host with the runs just before it: exit 1 on a
+    /// significant throughput regression beyond the threshold.
+    Check {
+        #[command(flatten)]
+        filter: HistoryFilterArgs,
+        /// How many runs before the newest form its baseline (default 5).
+        #[arg(long, value_name = "N")]
+        window: Option<String>,
+        /// Smallest change of a median that counts, in percent (default 5).
+        #[arg(long, value_name = "PCT", allow_negative_numbers = true)]
+        threshold: Option<String>,
+        /// Significance level of the Mann-Whitney U test (default 0.05).
+        #[arg(long, value_name = "A", allow_negative_numbers = true)]
+        alpha: Option<String>,
+        /// Let p99 latency regressions fail the check too.
+        #[arg(long)]
+        latency: bool,
+    },
+}
+
+/// Which points a history command looks at.
+#[derive(Debug, Args)]
+pub struct HistoryFilterArgs {
+    /// Only this workload.
+    #[arg(long, value_name = "W")]
+    pub workload: Option<String>,
+    /// Only this implementation.
+    #[arg(long = "impl", value_name = "I")]
+    pub implementation: Option<String>,
+    /// Only this host.
+    #[arg(long, value_name = "H")]
+    pub host: Option<String>,
 }
 
 #[derive(Debug, Args)]

@@ -33,7 +33,7 @@ impl CompareOptions {
 }
 
 /// `5`, `5%` or `2.5` (percent) -> a fraction.
-fn parse_threshold(text: &str) -> Result<f64, OptionsError> {
+pub(crate) fn parse_threshold(text: &str) -> Result<f64, OptionsError> {
     let number = text.trim().trim_end_matches('%');
     match number.parse::<f64>() {
         Ok(pct) if pct.is_finite() && (0.0..100.0).contains(&pct) => Ok(pct / 100.0),
@@ -41,7 +41,7 @@ fn parse_threshold(text: &str) -> Result<f64, OptionsError> {
     }
 }
 
-fn parse_alpha(text: &str) -> Result<f64, OptionsError> {
+pub(crate) fn parse_alpha(text: &str) -> Result<f64, OptionsError> {
     match text.trim().parse::<f64>() {
         Ok(alpha) if alpha > 0.0 && alpha < 1.0 => Ok(alpha),
         _ => Err(invalid("--alpha", text, "expected a probability between 0 and 1, e.g. 0.05")),

@@ -11,6 +11,7 @@ pub mod bench;
 pub mod cli;
 pub mod compare;
 pub mod environment;
+pub mod history;
 pub mod list;
 pub mod options;
 pub mod progress;

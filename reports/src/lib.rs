@@ -8,8 +8,10 @@
 pub mod charts;
 pub mod compare;
 pub mod csv_files;
+pub mod export;
 pub mod hgrm;
 pub mod histogram;
+pub mod history;
 pub mod html;
 pub mod merge;
 pub mod meta;

@@ -260,3 +260,4 @@ mod style;
 #[cfg(test)]
 pub(crate) mod tests;
 mod throughput_axis;
+pub mod trend;

@@ -245,7 +245,7 @@ mod fairness;
 mod figure;
 mod findings;
 mod format;
-mod page_style;
+pub(crate) mod page_style;
 mod summary_table;
 #[cfg(test)]
 pub(crate) mod tests;

@@ -1,6 +1,6 @@
 //! The page's own CSS: inlined, so the report needs no other file.
 
-pub(super) const STYLE: &str = r#"
+pub(crate) const STYLE: &str = r#"
 :root { --fg: #1e1e1e; --muted: #5a5a5a; --line: #d7d7d7; --band: #f6f7f9; --accent: #1f77b4; }
 * { box-sizing: border-box; }
 body { margin: 0; font: 15px/1.45 system-ui, -apple-system, "Segoe UI", "DejaVu Sans", sans-serif; color: var(--fg); background: #fff; }
