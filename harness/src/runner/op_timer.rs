@@ -190,7 +190,7 @@ impl<'a> OpTimer<'a> {
         limit: u64,
         done: &impl Fn() -> bool,
     ) -> (u64, bool) {
-        let gap = self.gaps.next().min(limit - 1);
+        let gap = self.gaps.gap().min(limit - 1);
         let began = self.mark;
         let (batched, exhausted) = self.run_gap(worker, gap, done);
         if exhausted {

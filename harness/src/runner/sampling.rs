@@ -78,7 +78,7 @@ impl SamplingCost {
                 for cycle in 0..CYCLES {
                     let from = clock.start();
                     let to = clock.end();
-                    let gap = black_box(gaps.next());
+                    let gap = black_box(gaps.gap());
                     histogram
                         .saturating_record_n(clock.sample_ns(from, to, gaps.dither()), gap + 1);
                     histogram.saturating_record_n(u64::from(cycle % 512) + 1, 1);
@@ -132,7 +132,7 @@ impl GapDraw {
     /// The next gap, at most [`TAIL_CAP`] times the mean (and [`MAX_GAP`]), so one gap cannot
     /// run far longer than the rate was chosen for.
     #[inline]
-    pub fn next(&mut self) -> u64 {
+    pub fn gap(&mut self) -> u64 {
         if self.mean_gap == 1 {
             return 0;
         }
@@ -176,7 +176,7 @@ mod tests {
     #[test]
     fn gaps_have_the_asked_mean_and_vary() {
         let mut draw = GapDraw::new(7, 50);
-        let gaps: Vec<u64> = (0..100_000).map(|_| draw.next()).collect();
+        let gaps: Vec<u64> = (0..100_000).map(|_| draw.gap()).collect();
         let mean = gaps.iter().sum::<u64>() as f64 / gaps.len() as f64;
         assert!((mean - 49.0).abs() < 1.0, "mean gap {mean}, expected 49");
         let zeros = gaps.iter().filter(|&&g| g == 0).count() as f64 / gaps.len() as f64;
@@ -188,15 +188,15 @@ mod tests {
     #[test]
     fn a_mean_gap_of_one_times_every_operation() {
         let mut draw = GapDraw::new(7, 1);
-        assert!((0..1000).all(|_| draw.next() == 0));
+        assert!((0..1000).all(|_| draw.gap() == 0));
     }
 
     #[test]
     fn the_same_seed_draws_the_same_gaps() {
         let (mut a, mut b, mut c) = (GapDraw::new(1, 30), GapDraw::new(1, 30), GapDraw::new(2, 30));
-        let first: Vec<u64> = (0..100).map(|_| a.next()).collect();
-        assert_eq!(first, (0..100).map(|_| b.next()).collect::<Vec<_>>());
-        assert_ne!(first, (0..100).map(|_| c.next()).collect::<Vec<_>>());
+        let first: Vec<u64> = (0..100).map(|_| a.gap()).collect();
+        assert_eq!(first, (0..100).map(|_| b.gap()).collect::<Vec<_>>());
+        assert_ne!(first, (0..100).map(|_| c.gap()).collect::<Vec<_>>());
     }
 
     #[test]

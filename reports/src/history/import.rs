@@ -61,14 +61,14 @@ impl FolderToAdd {
     pub fn with_host(mut self, host: &str) -> Self {
         for row in &mut self.rows {
             if let Some((meta, _)) = &self.meta {
-                if row.host != meta.host {
+                if row.host != meta.env.host {
                     continue;
                 }
             }
             row.host = host.to_owned();
         }
         if let Some((meta, _)) = &mut self.meta {
-            meta.host = host.to_owned();
+            meta.env.host = host.to_owned();
         }
         self
     }
@@ -106,10 +106,9 @@ impl History {
         let mut added = Added::default();
         let mut written = 0;
         for ((run_id, host, commit), rows) in runs {
-            let meta = folder
-                .meta
-                .as_ref()
-                .filter(|(m, _)| m.run_id == run_id && m.host == host && m.git_commit == commit);
+            let meta = folder.meta.as_ref().filter(|(m, _)| {
+                m.run_id == run_id && m.env.host == host && m.env.git_commit == commit
+            });
             let first = rows[0];
             let started = match meta {
                 Some((m, _)) if !m.started.is_empty() => m.started.clone(),
@@ -132,9 +131,9 @@ impl History {
                         first.cpu_model,
                         first.logical_cpus as i64,
                         first.rustc,
-                        meta.map(|(m, _)| m.os.clone()),
-                        meta.map(|(m, _)| m.arch.clone()),
-                        meta.map(|(m, _)| m.kernel.clone()),
+                        meta.map(|(m, _)| m.env.os.clone()),
+                        meta.map(|(m, _)| m.env.arch.clone()),
+                        meta.map(|(m, _)| m.env.kernel.clone()),
                         meta.map(|(m, _)| m.syncbench_version.clone()),
                         meta.map(|(_, text)| text.clone()),
                         source,
@@ -182,7 +181,7 @@ impl History {
                         row.p99_ns,
                         row.max_ns,
                         row.timing,
-                        row.invariant,
+                        row.invariant.to_string(),
                         json,
                     ])
                     .map_err(sqlite)?;
