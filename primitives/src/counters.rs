@@ -4,6 +4,7 @@
 //! |---|---|---|
 //! | [`RacyCounter`] | atomic load, then a separate atomic store | no: a demonstration of lost updates |
 //! | [`AtomicCounter`] | one `fetch_add` on one cache line | yes |
+//! | [`CasCounter`] | load, then `compare_exchange` of value + 1, retried until no other thread got in first | yes |
 //! | [`ShardedCounter`] | `fetch_add` on this thread's cache-padded shard; reads sum the shards | yes |
 //! | [`LockedCounter`] | `u64 += 1` inside any [`Lock`] | yes |
 //! | [`ReentrantCounter`] | `+= 1` at the innermost of `depth` nested acquisitions of a [`Reentrant`] lock | yes |
@@ -22,6 +23,20 @@ pub trait Counter: Send + Sync {
     /// counter (widening its race window, as a real read-modify-write would), and just before the
     /// atomic add otherwise.
     fn increment(&self, critical: impl FnOnce());
+
+    /// Whether [`increment_counted`](Self::increment_counted) reports real retry counts; `false`
+    /// for counters whose update cannot be refused (a lock, a single `fetch_add`).
+    const COUNTS_RETRIES: bool = false;
+
+    /// [`increment`](Self::increment), also returning how many times the update started over
+    /// because another thread changed the value first (0 when
+    /// [`COUNTS_RETRIES`](Self::COUNTS_RETRIES) is `false`). Returned per call, so a workload sums
+    /// retries per thread without a shared counter of its own.
+    #[inline]
+    fn increment_counted(&self, critical: impl FnOnce()) -> u32 {
+        self.increment(critical);
+        0
+    }
 
     /// The current total. Exact once every incrementing thread has been joined.
     fn value(&self) -> u64;
@@ -75,6 +90,54 @@ impl Counter for AtomicCounter {
         critical();
         // Relaxed is enough: the count orders nothing else, and joining the threads publishes it.
         self.value.fetch_add(1, Ordering::Relaxed);
+    }
+
+    fn value(&self) -> u64 {
+        self.value.load(Ordering::Relaxed)
+    }
+}
+
+/// A compare-and-swap loop: read the value, compute value + 1, and install it only if the value
+/// is still the one read; otherwise start over from the value found. Exact and lock-free like
+/// [`AtomicCounter`], but under contention it retries, and the retries are what it measures
+/// against `fetch_add` (which the hardware never refuses).
+#[derive(Default)]
+pub struct CasCounter {
+    value: AtomicU64,
+}
+
+impl CasCounter {
+    /// A counter at zero.
+    pub fn new() -> Self {
+        Self::default()
+    }
+}
+
+impl Counter for CasCounter {
+    const COUNTS_RETRIES: bool = true;
+
+    #[inline]
+    fn increment(&self, critical: impl FnOnce()) {
+        self.increment_counted(critical);
+    }
+
+    /// `critical` runs once, between the first load and the first CAS, as the computation of a
+    /// real read-modify-write would: the longer it takes, the likelier the CAS fails. Retries
+    /// recompute only the `+ 1`.
+    #[inline]
+    fn increment_counted(&self, critical: impl FnOnce()) -> u32 {
+        let mut seen = self.value.load(Ordering::Relaxed);
+        critical();
+        let mut retries = 0;
+        // Relaxed, as for `AtomicCounter`: the count orders nothing else. A strong CAS, so that
+        // every retry is another thread's update rather than a spurious failure.
+        while let Err(now) =
+            self.value.compare_exchange(seen, seen + 1, Ordering::Relaxed, Ordering::Relaxed)
+        {
+            seen = now;
+            retries += 1;
+        }
+        retries
     }
 
     fn value(&self) -> u64 {
@@ -201,5 +264,28 @@ impl<L: Reentrant<Cell<u64>>> Counter for ReentrantCounter<L> {
 
     fn value(&self) -> u64 {
         self.lock.with(Cell::get)
+    }
+}
+
+#[cfg(all(test, not(any(loom, shuttle))))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cas_counter_counts_a_retry_when_another_update_gets_in_first() {
+        let counter = CasCounter::new();
+        assert_eq!(counter.increment_counted(|| {}), 0);
+        // An update inside the window between the load and the CAS makes the CAS fail once.
+        let retries = counter.increment_counted(|| assert_eq!(counter.increment_counted(|| {}), 0));
+        assert_eq!(retries, 1);
+        assert_eq!(counter.value(), 3, "the retried update is not lost");
+    }
+
+    #[test]
+    fn counters_that_cannot_be_refused_report_no_retries() {
+        let counter = AtomicCounter::new();
+        const { assert!(!AtomicCounter::COUNTS_RETRIES && CasCounter::COUNTS_RETRIES) };
+        assert_eq!(counter.increment_counted(|| counter.increment(|| {})), 0);
+        assert_eq!(counter.value(), 2);
     }
 }

@@ -6,7 +6,11 @@
 //! | [`SpinLock`] | test-and-test-and-set with exponential backoff; unfair |
 //! | [`TicketLock`] | ticket lock: take a number, wait until it is served; FIFO-fair |
 //! | [`ReentrantLock`] | owner thread id and depth over any raw lock |
-//! | [`counters`] | racy (a demonstration), atomic, sharded and cache-padded, locked, reentrant |
+//! | [`counters`] | racy (a demonstration), atomic `fetch_add`, CAS loop (retries counted), sharded and cache-padded, locked, reentrant |
+//! | [`TreiberStack`] | Treiber's lock-free stack: CAS on the head; nodes reclaimed by epochs (crossbeam-epoch) |
+//! | [`MsQueue`] | Michael–Scott lock-free queue: dummy head, lagging tail helped forward; epoch reclamation |
+//! | [`TaggedArenaStack`] | Treiber stack over an index arena; head = index + version in one `AtomicU64`, immune to ABA |
+//! | [`UntaggedArenaStack`] | the same without the version: **a deliberate ABA demonstration** that loses and duplicates items |
 //! | [`ReaderPrefRwLock`] | one word: reader count + writer bit; readers pass waiting writers (writers can starve) |
 //! | [`WriterPrefRwLock`] | one word: reader count + writer and writer-waiting bits; a waiting writer stops new readers |
 //! | [`ShardedRwLock`] | a cache-padded reader count per slot (one slot per thread, round-robin) + a writer word; a read writes only its own line; writer-preferring |
@@ -26,20 +30,23 @@
 //! | [`DispatchPool`] | per-worker queues: shared, round-robin, key-hash, least-loaded, work-stealing (crossbeam-deque) |
 //!
 //! Traits: [`Lock`] and [`Reentrant`] (in [`lock`]), [`Counter`] (in [`counters`]),
-//! [`RwLock`] (in [`rwlock`]), [`BoundedQueue`] (in [`queue`]), [`Semaphore`] (in [`semaphore`]), [`Cache`], [`CowList`],
-//! [`SwapCell`], [`SwapReader`], [`LazyInit`] (in [`cache`]), [`ConcurrentMap`] (in [`map`]),
-//! [`Executor`] (in [`executor`]). Library rivals
+//! [`RwLock`] (in [`rwlock`]), [`BoundedQueue`] (in [`queue`]), [`ConcurrentContainer`] (in
+//! [`container`]: non-blocking push and pop, CAS retries reported per call), [`Semaphore`] (in
+//! [`semaphore`]), [`Cache`], [`CowList`], [`SwapCell`], [`SwapReader`], [`LazyInit`] (in
+//! [`cache`]), [`ConcurrentMap`] (in [`map`]), [`Executor`] (in [`executor`]). Library rivals
 //! plug in through [`adapters`]. Atomics come from the private `sync` shim, which switches to
 //! loom under `--cfg loom` and to shuttle under `--cfg shuttle`, so the same code is
 //! model-checked; [`chaos`] (feature `chaos`) perturbs the primitives' synchronisation points in
 //! stress runs.
 
 pub mod adapters;
+pub mod arena_stack;
 pub mod backoff;
 pub mod banker;
 pub mod cache;
 pub mod chaos;
 pub mod condvar_buffer;
+pub mod container;
 pub mod counters;
 pub mod cow_list;
 pub mod dispatch;
@@ -48,6 +55,7 @@ pub mod lazy_init;
 pub mod lock;
 pub mod lru_cache;
 pub mod map;
+pub mod ms_queue;
 pub mod queue;
 pub mod reentrant_lock;
 pub mod ring_buffer;
@@ -64,10 +72,13 @@ pub mod swap_cell;
 mod sync;
 pub mod thread_pool;
 pub mod ticket_lock;
+pub mod treiber_stack;
 
+pub use arena_stack::{TaggedArenaStack, UntaggedArenaStack};
 pub use banker::Banker;
 pub use cache::{Cache, CowList, LazyInit, SwapCell, SwapReader};
 pub use condvar_buffer::CondvarBuffer;
+pub use container::{ConcurrentContainer, Order};
 pub use counters::Counter;
 pub use cow_list::CopyOnWriteList;
 pub use dispatch::{Dispatch, DispatchPool};
@@ -76,6 +87,7 @@ pub use lazy_init::DoubleCheckedLazy;
 pub use lock::{Lock, Reentrant};
 pub use lru_cache::{Lru, LruCache, ShardedLruCache};
 pub use map::ConcurrentMap;
+pub use ms_queue::MsQueue;
 pub use queue::BoundedQueue;
 pub use reentrant_lock::ReentrantLock;
 pub use ring_buffer::{BlockingRingBuffer, RingBuffer};
@@ -90,3 +102,4 @@ pub use striped_map::{StripedMap, StripedRwMap};
 pub use swap_cell::{VersionedArcCell, VersionedReader};
 pub use thread_pool::{JoinError, JoinHandle, Shutdown, ThreadPool};
 pub use ticket_lock::{RawTicketLock, TicketLock};
+pub use treiber_stack::TreiberStack;

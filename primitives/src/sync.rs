@@ -106,6 +106,51 @@ pub(crate) fn yield_now() {
     std::thread::yield_now();
 }
 
+/// Memory reclamation for the lock-free linked structures: crossbeam-epoch's guards on real
+/// threads. A node unlinked from a structure is [`retire`](epoch::retire)d, and freed only once
+/// every thread that was pinned when it was unlinked has unpinned, so no reader is left holding
+/// a pointer to freed memory.
+///
+/// crossbeam-epoch keeps its own std atomics and std thread-locals, which loom and shuttle cannot
+/// see (and which every modelled thread would share, since a checker runs them all on one OS
+/// thread). Under those cfgs a guard therefore protects nothing and a retired node is leaked: a
+/// node that is never freed is never read after its free, so the models check the algorithms'
+/// orderings and exactly-once hand-offs but not reclamation itself (crossbeam-epoch's own loom
+/// build, `--cfg crossbeam_loom`, covers that).
+pub(crate) mod epoch {
+    #[cfg(not(any(loom, shuttle)))]
+    pub(crate) use crossbeam_epoch::{pin, Guard};
+
+    /// Stands in for crossbeam-epoch's guard under a model checker: pins nothing.
+    #[cfg(any(loom, shuttle))]
+    pub(crate) struct Guard(());
+
+    /// Under a model checker: a guard that protects nothing (retired nodes are leaked instead).
+    #[cfg(any(loom, shuttle))]
+    #[inline]
+    pub(crate) fn pin() -> Guard {
+        Guard(())
+    }
+
+    /// Frees the boxed `node` once no thread pinned now can still read it; under a model checker,
+    /// never.
+    ///
+    /// # Safety
+    ///
+    /// `node` comes from `Box::into_raw`, is unreachable for any thread that pins from now on, and
+    /// is retired once.
+    #[inline]
+    #[allow(unused_variables)]
+    pub(crate) unsafe fn retire<T>(guard: &Guard, node: *mut T) {
+        #[cfg(not(any(loom, shuttle)))]
+        // SAFETY: the caller's contract: nobody reaches `node` after the threads pinned now
+        // unpin, which is when crossbeam-epoch runs the closure, and it runs once.
+        unsafe {
+            guard.defer_unchecked(move || drop(Box::from_raw(node)));
+        }
+    }
+}
+
 /// A mutex and condition variable that park well under contention: parking_lot's (FACTS.md: its
 /// Mutex+Condvar pipeline runs about 5x std's), behind std's `LockResult` API so code written
 /// against them also runs on loom's and shuttle's, which is what they are under those cfgs.

@@ -2,7 +2,8 @@
 //! sleeps at every synchronisation point of the hand-rolled primitives, so that holders are
 //! descheduled inside critical sections and waiters arrive late to their re-checks far more often
 //! than plain scheduling on 2 cores allows. Correctness must still hold: exact counts, exclusion
-//! (occupancy counted inside each section), exact delivery, bounded holders, every job once.
+//! (occupancy counted inside each section), exact delivery, bounded holders, every job once, every
+//! item of a lock-free container popped once.
 //!
 //! Run: `cargo test -p primitives --features chaos --test chaos_stress` (without the feature this
 //! file compiles to nothing: the points would be empty).
@@ -12,6 +13,7 @@ use std::cell::Cell;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Barrier};
 
+use primitives::container::ConcurrentContainer;
 use primitives::executor::Executor;
 use primitives::queue::BoundedQueue;
 use primitives::rwlock::RwLock;
@@ -19,8 +21,8 @@ use primitives::semaphore::Semaphore;
 use primitives::thread_pool::Shutdown;
 use primitives::{
     AtomicSemaphore, BlockingRingBuffer, ConcurrentMap, CondvarBuffer, DoubleCheckedLazy, LazyInit,
-    Lock, ReaderPrefRwLock, Reentrant, ReentrantLock, SeqLock, ShardedRwLock, SpinLock, StripedMap,
-    ThreadPool, TicketLock, WriterPrefRwLock,
+    Lock, MsQueue, ReaderPrefRwLock, Reentrant, ReentrantLock, SeqLock, ShardedRwLock, SpinLock,
+    StripedMap, TaggedArenaStack, ThreadPool, TicketLock, TreiberStack, WriterPrefRwLock,
 };
 
 /// More threads than the 2 cores of the test machines.
@@ -167,6 +169,48 @@ fn exact_delivery<Q: BoundedQueue<usize>>(capacity: usize) {
     }
     delivered.sort_unstable();
     assert_eq!(delivered, (0..2 * OPS).collect::<Vec<_>>(), "lost or duplicated items");
+}
+
+/// Every thread pushes its own items, popping one after every push, into a lock-free container
+/// with chaos between each load and CAS; what was popped plus what is left is every item once.
+fn exactly_once<C: ConcurrentContainer<u64>>(capacity: usize) {
+    let container = C::with_capacity(capacity);
+    let popped: Vec<_> = (0..THREADS).map(|_| std::sync::Mutex::new(Vec::new())).collect();
+    on_threads(|thread| {
+        let mut mine = Vec::new();
+        for index in 0..OPS as u64 {
+            let mut item = thread as u64 * OPS as u64 + index;
+            // A bounded container may be full: make room until the push fits.
+            while let Err(back) = container.push(item) {
+                item = back;
+                mine.extend(container.pop());
+            }
+            if index % 2 == 0 {
+                mine.extend(container.pop());
+            }
+        }
+        *popped[thread].lock().unwrap() = mine;
+    });
+    let mut delivered: Vec<_> =
+        popped.into_iter().flat_map(|items| items.into_inner().unwrap()).collect();
+    delivered.extend(std::iter::from_fn(|| container.pop()).take(THREADS * OPS));
+    delivered.sort_unstable();
+    assert_eq!(delivered, (0..(THREADS * OPS) as u64).collect::<Vec<_>>(), "lost or duplicated");
+}
+
+#[test]
+fn treiber_stack() {
+    exactly_once::<TreiberStack<u64>>(0);
+}
+
+#[test]
+fn ms_queue() {
+    exactly_once::<MsQueue<u64>>(0);
+}
+
+#[test]
+fn tagged_arena_stack() {
+    exactly_once::<TaggedArenaStack>(16);
 }
 
 #[test]

@@ -4,6 +4,7 @@
 //! impl in [`crate::lock`] covers them. std's types have no raw lock, so they get a few lines here.
 
 pub mod caches;
+pub mod containers;
 pub mod executors;
 pub mod maps;
 pub mod parking_lot;
