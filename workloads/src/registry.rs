@@ -12,6 +12,7 @@ use crate::lru::LruWorkload;
 use crate::map::MapWorkload;
 use crate::rwcache::RwCacheWorkload;
 use crate::semaphore::SemaphoreWorkload;
+use crate::stack::StackWorkload;
 use crate::workload::Workload;
 
 /// An ordered set of workloads with unique names.
@@ -36,6 +37,7 @@ impl Registry {
             .with(CowWorkload::standard())
             .with(LazyInitWorkload::standard())
             .with(MapWorkload::standard())
+            .with(StackWorkload::standard())
             .with(PoolWorkload::standard())
             .with(BalanceWorkload::standard())
             .with(SleepWorkload::standard())
