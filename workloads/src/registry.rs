@@ -12,6 +12,7 @@ use crate::lru::LruWorkload;
 use crate::map::MapWorkload;
 use crate::rwcache::RwCacheWorkload;
 use crate::semaphore::SemaphoreWorkload;
+use crate::spawn::SpawnWorkload;
 use crate::stack::StackWorkload;
 use crate::workload::Workload;
 
@@ -41,6 +42,7 @@ impl Registry {
             .with(PoolWorkload::standard())
             .with(BalanceWorkload::standard())
             .with(SleepWorkload::standard())
+            .with(SpawnWorkload::standard())
             .with(BankWorkload::standard())
             .with(PhilosophersWorkload::standard())
             .with(LivelockWorkload::standard())
