@@ -39,6 +39,9 @@ pub enum Command {
     /// Compare two results folders (or summary.csv files) point by point: exit 1 on a significant
     /// throughput regression beyond the threshold.
     Compare(CompareArgs),
+    /// Internal: copy stdin to stdout until end of input (the spawn workload's process).
+    #[command(name = "__child", hide = true)]
+    Child,
 }
 
 #[derive(Debug, Args)]

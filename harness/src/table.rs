@@ -61,9 +61,8 @@ pub fn render(rows: &[SummaryRow]) -> String {
                     && r.threads == threads
             })
             .collect();
-        let pick = |f: fn(&SummaryRow) -> f64| {
-            median(&repeats.iter().map(|r| f(r)).collect::<Vec<_>>())
-        };
+        let pick =
+            |f: fn(&SummaryRow) -> f64| median(&repeats.iter().map(|r| f(r)).collect::<Vec<_>>());
         let throughput = pick(|r| r.throughput_ops_s);
         let (low, high) = repeats.iter().fold((f64::MAX, f64::MIN), |(lo, hi), r| {
             (lo.min(r.throughput_ops_s), hi.max(r.throughput_ops_s))

@@ -50,10 +50,14 @@ impl Registry {
             .with(StarvationWorkload::standard())
     }
 
-    /// Adds `workload`, replacing any workload of the same name (so a user can extend one).
+    /// Adds `workload`, replacing any workload of the same name in its place (so a user can
+    /// extend one, and the binary can give the spawn workload its child, without reordering).
     pub fn with(mut self, workload: impl Workload + 'static) -> Self {
-        self.workloads.retain(|existing| existing.name() != workload.name());
-        self.workloads.push(Box::new(workload));
+        let workload: Box<dyn Workload> = Box::new(workload);
+        match self.workloads.iter().position(|existing| existing.name() == workload.name()) {
+            Some(index) => self.workloads[index] = workload,
+            None => self.workloads.push(workload),
+        }
         self
     }
 
