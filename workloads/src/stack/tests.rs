@@ -18,7 +18,7 @@ impl ConcurrentContainer<u64> for DropsEveryThousandth {
     fn push(&self, item: u64) -> Result<(), u64> {
         let mut state = self.0.lock().unwrap();
         state.1 += 1;
-        if state.1 % 1000 != 0 {
+        if !state.1.is_multiple_of(1000) {
             state.0.push(item);
         }
         Ok(())
