@@ -15,7 +15,9 @@ use harness::bench::{default_params, thread_counts, time_ops};
 use workloads::{ImplKind, Registry};
 
 fn every_workload(c: &mut Criterion) {
-    let registry = Registry::standard();
+    // The bench binary is not `syncbench`: the spawn workload's child is the real binary.
+    let registry =
+        harness::child::with_processes(Registry::standard(), env!("CARGO_BIN_EXE_syncbench"));
     let cpus = std::thread::available_parallelism().map_or(1, usize::from);
     for workload in registry.iter() {
         let params = default_params(workload);

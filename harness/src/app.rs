@@ -17,9 +17,10 @@ pub const EXIT_FINDING: u8 = 1;
 /// Exit code of bad input or usage, and of any error that stopped the run.
 pub const EXIT_BAD_INPUT: u8 = 2;
 
-/// Runs the binary on the project's own workloads.
+/// Runs the binary on the project's own workloads, the spawn workload re-executing this binary
+/// as its child process.
 pub fn main() -> ExitCode {
-    run_with_registry(&Registry::standard(), std::env::args_os())
+    run_with_registry(&crate::child::standard_registry(), std::env::args_os())
 }
 
 /// Runs the command line `args` over the workloads of `registry`: the entry point for a user
@@ -41,6 +42,10 @@ pub fn run_with_registry(
 
 fn execute(registry: &Registry, cli: Cli, args: &[OsString]) -> Result<u8> {
     match cli.command {
+        Command::Child => {
+            crate::child::echo()?;
+            Ok(0)
+        }
         Command::List { names: true } => {
             registry.names().iter().for_each(|name| println!("{name}"));
             Ok(0)

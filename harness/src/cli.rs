@@ -50,6 +50,9 @@ pub enum Command {
         #[arg(long, value_name = "FILE")]
         out: Option<std::path::PathBuf>,
     },
+    /// Internal: copy stdin to stdout until end of input (the spawn workload's process).
+    #[command(name = "__child", hide = true)]
+    Child,
 }
 
 #[derive(Debug, Args)]

@@ -8,6 +8,7 @@
 
 pub mod app;
 pub mod bench;
+pub mod child;
 pub mod cli;
 pub mod compare;
 pub mod environment;

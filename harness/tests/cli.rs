@@ -76,7 +76,7 @@ fn run_writes_the_whole_results_folder() {
     }
 
     let rows: Vec<SummaryRow> = read_rows(&out.join("summary.csv")).unwrap();
-    let impls = 10;
+    let impls = 11;
     assert_eq!(rows.len(), impls * 3 * 2, "one row per (impl, threads, repeat)");
     for row in &rows {
         assert!(row.ops > 0 && row.throughput_ops_s > 0.0 && row.duration_s > 0.0, "{row:?}");

@@ -5,17 +5,24 @@
 //! threads are joined, the counter equals the number of increments they made — so the racy
 //! counter's lost updates are counted on every run, and any lock that lets two threads in at once
 //! shows up the same way.
+//!
+//! `cas-counter` (a compare-and-swap loop) sits beside `atomic-counter` (`fetch_add`): both are
+//! exact and lock-free, but the CAS can be refused, and its retries are reported (`cas_retries`
+//! in the extras, per increment in the check).
 
 use std::cell::Cell;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use primitives::counters::{
-    AtomicCounter, Counter, LockedCounter, RacyCounter, ReentrantCounter, ShardedCounter,
+    AtomicCounter, CasCounter, Counter, LockedCounter, RacyCounter, ReentrantCounter,
+    ShardedCounter,
 };
 use primitives::{ReentrantLock, SpinLock, TicketLock};
 
 use crate::busy_work::BusyWork;
 use crate::busy_work::BUSY_NS;
 use crate::catalog::Catalog;
+use crate::metrics::Metrics;
 use crate::params::{ParamKind, ParamSpec, Range};
 use crate::workload::{Check, ImplInfo, ImplKind, Trial, TrialSetup, Worker, Workload};
 
@@ -83,6 +90,12 @@ impl CounterWorkload {
             )
             .with("atomic-counter", HandRolled, "one atomic fetch_add", |_| AtomicCounter::new())
             .with(
+                "cas-counter",
+                HandRolled,
+                "a compare_exchange loop, retried until no other thread got in first",
+                |_| CasCounter::new(),
+            )
+            .with(
                 "sharded-counter",
                 HandRolled,
                 "a cache-padded atomic per thread, summed on read",
@@ -117,7 +130,7 @@ impl CounterWorkload {
         make: impl Fn(&CounterSetup) -> C + Send + Sync + 'static,
     ) -> Self {
         self.catalog.add(name, kind, about, move |(setup, work): &(CounterSetup, Work)| {
-            Box::new(CounterTrial { counter: make(setup), work: *work })
+            Box::new(CounterTrial { counter: make(setup), work: *work, retries: AtomicU64::new(0) })
         });
         self
     }
@@ -171,15 +184,24 @@ pub struct Work {
 struct CounterTrial<C> {
     counter: C,
     work: Work,
+    /// CAS retries of every thread, warm-up included, added by each as it finishes.
+    retries: AtomicU64,
 }
 
 impl<C: Counter> Trial for CounterTrial<C> {
     fn worker(&self, _index: usize) -> Box<dyn Worker + '_> {
-        Box::new(CounterWorker { trial: self })
+        Box::new(CounterWorker { trial: self, retries: 0, measured_retries: 0 })
     }
 
     fn check(&self, ops: u64) -> Check {
-        check_count(self.counter.value(), ops)
+        match check_count(self.counter.value(), ops) {
+            Check::Held(summary) if C::COUNTS_RETRIES => {
+                let retries = self.retries.load(Ordering::Relaxed);
+                let per_op = retries as f64 / ops.max(1) as f64;
+                Check::Held(format!("{summary}; {per_op:.4} CAS retries per increment"))
+            }
+            check => check,
+        }
     }
 }
 
@@ -198,17 +220,40 @@ pub fn check_count(value: u64, increments: u64) -> Check {
 
 struct CounterWorker<'a, C> {
     trial: &'a CounterTrial<C>,
+    /// All of this thread's CAS retries, for the check.
+    retries: u64,
+    /// Those since the last `take_metrics`, for the extras (`cas_retries`).
+    measured_retries: u64,
 }
 
 impl<C: Counter> Worker for CounterWorker<'_, C> {
     #[inline]
     fn run(&mut self, n: u64) -> u64 {
-        let CounterTrial { counter, work } = self.trial;
+        let CounterTrial { counter, work, .. } = self.trial;
         for _ in 0..n {
-            counter.increment(|| work.inside.run());
+            if C::COUNTS_RETRIES {
+                let retries = u64::from(counter.increment_counted(|| work.inside.run()));
+                self.retries += retries;
+                self.measured_retries += retries;
+            } else {
+                counter.increment(|| work.inside.run());
+            }
             work.outside.run();
         }
         n
+    }
+
+    fn finish(&mut self) -> u64 {
+        self.trial.retries.fetch_add(self.retries, Ordering::Relaxed);
+        0
+    }
+
+    fn take_metrics(&mut self) -> Metrics {
+        let mut metrics = Metrics::default();
+        if C::COUNTS_RETRIES {
+            metrics.count("cas_retries", std::mem::take(&mut self.measured_retries));
+        }
+        metrics
     }
 }
 
@@ -234,6 +279,29 @@ mod tests {
             assert_eq!(trial.worker(0).run(1000), 1000);
             assert!(matches!(trial.check(1000), Check::Held(_)), "{}", info.name);
         }
+    }
+
+    #[test]
+    fn the_cas_counter_counts_exactly_and_reports_its_retries() {
+        let workload = CounterWorkload::standard();
+        for threads in [1, 2, 4] {
+            let check =
+                crate::testing::run_trial(&workload, "cas-counter", threads, 0, &[], |_, w| {
+                    w.run(20_000)
+                });
+            let Check::Held(summary) = check else { panic!("t{threads}: {check:?}") };
+            assert!(summary.contains("CAS retries per increment"), "{summary}");
+        }
+        let params = Params::resolve("counter", PARAMS, &[]).unwrap();
+        let setup = TrialSetup { threads: 1, seed: 0, params: &params };
+        let trial = workload.prepare("cas-counter", &setup).unwrap();
+        let mut worker = trial.worker(0);
+        worker.run(100);
+        assert_eq!(worker.take_metrics().counter("cas_retries"), 0, "alone it never retries");
+        let fetch_add = workload.prepare("atomic-counter", &setup).unwrap();
+        let mut worker = fetch_add.worker(0);
+        worker.run(100);
+        assert!(worker.take_metrics().counters().is_empty(), "fetch_add reports no retries");
     }
 
     #[test]

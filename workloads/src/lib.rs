@@ -11,6 +11,8 @@
 //! | [`cow`] | readers of a copy-on-write list while writers append | snapshots are prefixes |
 //! | [`lazy_init`] | threads racing to initialise lazy cells | one initialisation per cell |
 //! | [`map`] | a bustle-style operation mix on a concurrent map | every result possible, sizes add up |
+//! | [`spawn`] | threads against processes: start-up, round trip, channel against pipe | every item back once |
+//! | [`stack`] | random pushes and pops on a concurrent stack or queue | every item popped once |
 //! | [`executors`] | pool, balance and sleep: tasks on executors | every task exactly once |
 //! | [`hazards`] | bank, philosophers, livelock, banker, starvation: deadlock and friends | no money lost, no fork shared, safe states... |
 //!
@@ -33,6 +35,8 @@ pub mod params;
 pub mod registry;
 pub mod rwcache;
 pub mod semaphore;
+pub mod spawn;
+pub mod stack;
 pub mod tally;
 #[cfg(test)]
 mod testing;

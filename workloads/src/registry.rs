@@ -12,6 +12,8 @@ use crate::lru::LruWorkload;
 use crate::map::MapWorkload;
 use crate::rwcache::RwCacheWorkload;
 use crate::semaphore::SemaphoreWorkload;
+use crate::spawn::SpawnWorkload;
+use crate::stack::StackWorkload;
 use crate::workload::Workload;
 
 /// An ordered set of workloads with unique names.
@@ -36,9 +38,11 @@ impl Registry {
             .with(CowWorkload::standard())
             .with(LazyInitWorkload::standard())
             .with(MapWorkload::standard())
+            .with(StackWorkload::standard())
             .with(PoolWorkload::standard())
             .with(BalanceWorkload::standard())
             .with(SleepWorkload::standard())
+            .with(SpawnWorkload::standard())
             .with(BankWorkload::standard())
             .with(PhilosophersWorkload::standard())
             .with(LivelockWorkload::standard())
@@ -46,10 +50,14 @@ impl Registry {
             .with(StarvationWorkload::standard())
     }
 
-    /// Adds `workload`, replacing any workload of the same name (so a user can extend one).
+    /// Adds `workload`, replacing any workload of the same name in its place (so a user can
+    /// extend one, and the binary can give the spawn workload its child, without reordering).
     pub fn with(mut self, workload: impl Workload + 'static) -> Self {
-        self.workloads.retain(|existing| existing.name() != workload.name());
-        self.workloads.push(Box::new(workload));
+        let workload: Box<dyn Workload> = Box::new(workload);
+        match self.workloads.iter().position(|existing| existing.name() == workload.name()) {
+            Some(index) => self.workloads[index] = workload,
+            None => self.workloads.push(workload),
+        }
         self
     }
 
