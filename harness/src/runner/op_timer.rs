@@ -66,6 +66,11 @@ pub struct OpTimer<'a> {
     op_ns: Option<f64>,
     /// The last clock read, which begins the next cycle.
     mark: u64,
+    /// Operations whose cycle's sample was a stall, standing for itself alone: the next ordinary
+    /// sample stands for them.
+    carried: u64,
+    /// The last ordinary sample, which stands for what is still carried when the thread stops.
+    last_ordinary_ns: u64,
     pub latency: Histogram<u64>,
     pub tally: TimingTally,
     /// Operations completed so far, published to the watchdog after every call.
@@ -85,6 +90,8 @@ impl<'a> OpTimer<'a> {
             chunk: 1,
             op_ns: None,
             mark: clock.end(),
+            carried: 0,
+            last_ordinary_ns: 1,
             latency: latency_histogram(),
             tally: TimingTally::default(),
             completed: 0,
@@ -94,6 +101,7 @@ impl<'a> OpTimer<'a> {
 
     /// Forgets the samples (the warm-up's) but keeps the rate it settled on.
     pub fn reset_samples(&mut self) {
+        self.carried = 0;
         self.tally = TimingTally::default();
         self.latency.reset();
     }
@@ -120,6 +128,7 @@ impl<'a> OpTimer<'a> {
                 break;
             }
         }
+        self.settle_carried();
         ops
     }
 
@@ -134,7 +143,17 @@ impl<'a> OpTimer<'a> {
                 break;
             }
         }
+        self.settle_carried();
         ops
+    }
+
+    /// Records what is still carried at the last ordinary sample, so the histogram's total stays
+    /// the operation count.
+    fn settle_carried(&mut self) {
+        let carried = std::mem::take(&mut self.carried);
+        if carried > 0 {
+            self.latency.saturating_record_n(self.last_ordinary_ns, carried);
+        }
     }
 
     /// One cycle of at most `limit` (at least 1) operations. Returns the ops completed and whether
@@ -208,7 +227,7 @@ impl<'a> OpTimer<'a> {
         let sample_ns = self.clock.sample_ns(sample_start, sample_end, self.gaps.dither());
         let stalled =
             self.op_ns.and_then(|op_ns| StallRule::STANDARD.slow_op(batched, batch_ns, op_ns));
-        let weight = match stalled {
+        let mut weight = match stalled {
             Some(slow_ns) => {
                 self.latency.saturating_record(slow_ns);
                 self.tally.stall_bounds += 1;
@@ -216,7 +235,18 @@ impl<'a> OpTimer<'a> {
             }
             None => batched + sampled,
         };
-        self.latency.saturating_record_n(sample_ns / sampled, weight);
+        let value_ns = sample_ns / sampled;
+        let stall_sample = self
+            .op_ns
+            .is_some_and(|op_ns| StallRule::STANDARD.is_stall_sample(batched, value_ns, op_ns));
+        if stall_sample {
+            self.carried += weight - sampled;
+            weight = sampled;
+        } else {
+            weight += std::mem::take(&mut self.carried);
+            self.last_ordinary_ns = value_ns;
+        }
+        self.latency.saturating_record_n(value_ns, weight);
         self.tally.timed_calls += 1;
         self.tally.timed_ops += sampled;
         self.tally.ops += batched + sampled;

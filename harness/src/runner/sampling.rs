@@ -18,7 +18,9 @@
 //! A stall inside a batch cannot hide: a batch that took longer than its operations normally do by
 //! more than [`StallRule`]'s margin holds at least one slow operation, and an estimate of it (the
 //! batch's excess over the others' usual time, never below the batch's mean) is recorded as one
-//! operation of its own.
+//! operation of its own. Stalls that large are therefore counted one by one wherever they fall, so
+//! a sampled operation that is one stands for itself alone: the operations of its cycle pass to
+//! the next ordinary sample (weighting it by its cycle would count a rare stall hundreds of times).
 
 use std::hint::black_box;
 use std::sync::OnceLock;
@@ -155,13 +157,25 @@ pub struct StallRule {
 impl StallRule {
     pub const STANDARD: StallRule = StallRule { relative: 1.0, floor_ns: 1_000.0 };
 
+    /// How far a batch of `ops` may exceed its expected time before it counts as stalled.
+    #[inline]
+    pub fn margin_ns(self, ops: u64, op_ns: f64) -> f64 {
+        (self.relative * ops as f64 * op_ns).max(self.floor_ns)
+    }
+
+    /// Whether a sampled operation of `sample_ns` after a batch of `ops` is a stall the batch
+    /// itself would have been flagged for: such a sample is exact, and stands for itself alone.
+    #[inline]
+    pub fn is_stall_sample(self, ops: u64, sample_ns: u64, op_ns: f64) -> bool {
+        sample_ns as f64 - op_ns > self.margin_ns(ops.max(1), op_ns)
+    }
+
     /// The estimated time of the slowest operation of a batch of `ops` that took `batch_ns`, when
     /// one usually takes `op_ns`: `None` when the batch is within the margin.
     #[inline]
     pub fn slow_op(self, ops: u64, batch_ns: f64, op_ns: f64) -> Option<u64> {
-        let expected = ops as f64 * op_ns;
-        let excess = batch_ns - expected;
-        if ops == 0 || excess <= (self.relative * expected).max(self.floor_ns) {
+        let excess = batch_ns - ops as f64 * op_ns;
+        if ops == 0 || excess <= self.margin_ns(ops, op_ns) {
             return None;
         }
         let others = (ops - 1) as f64 * op_ns;
@@ -222,5 +236,16 @@ mod tests {
         assert_eq!(rule.slow_op(2, 100_000.0, 60_000.0), None);
         assert_eq!(rule.slow_op(2, 100_000.0, 10_000.0), Some(90_000));
         assert_eq!(rule.slow_op(3, 90_000.0, 1.0), Some(89_998));
+    }
+
+    #[test]
+    fn a_sample_is_a_stall_when_its_batch_would_have_been_flagged_for_it() {
+        let rule = StallRule::STANDARD;
+        // After 600 ops of 5 ns a batch tolerates 3 µs over its time: so does its sample.
+        assert!(rule.is_stall_sample(600, 1_000_000, 5.0));
+        assert!(!rule.is_stall_sample(600, 2_000, 5.0));
+        // Every op timed alone: the floor decides.
+        assert!(rule.is_stall_sample(0, 2_000, 5.0));
+        assert!(!rule.is_stall_sample(0, 900, 5.0));
     }
 }
