@@ -69,3 +69,40 @@ pub trait ConcurrentContainer<T: Send>: Send + Sync {
         (self.pop(), 0)
     }
 }
+
+/// The [`ConcurrentContainer`] of an unbounded lock-free structure that counts its retries:
+/// `$structure::new`, `push`, `pop`, `push_counted -> u32` and `pop_counted -> (Option<T>, u32)`.
+macro_rules! unbounded_counted_container {
+    ($structure:ident, $order:expr) => {
+        impl<T: Send> $crate::container::ConcurrentContainer<T> for $structure<T> {
+            const ORDER: $crate::container::Order = $order;
+            const COUNTS_RETRIES: bool = true;
+
+            fn with_capacity(_capacity: usize) -> Self {
+                Self::new()
+            }
+
+            #[inline]
+            fn push(&self, item: T) -> Result<(), T> {
+                $structure::push(self, item);
+                Ok(())
+            }
+
+            #[inline]
+            fn pop(&self) -> Option<T> {
+                $structure::pop(self)
+            }
+
+            #[inline]
+            fn push_counted(&self, item: T) -> (Result<(), T>, u32) {
+                (Ok(()), $structure::push_counted(self, item))
+            }
+
+            #[inline]
+            fn pop_counted(&self) -> (Option<T>, u32) {
+                $structure::pop_counted(self)
+            }
+        }
+    };
+}
+pub(crate) use unbounded_counted_container;

@@ -28,7 +28,7 @@ use std::ptr;
 use crossbeam_utils::CachePadded;
 
 use crate::chaos;
-use crate::container::{ConcurrentContainer, Order};
+use crate::container::Order;
 use crate::sync::{epoch, AtomicPtr, Ordering, UnsafeCell};
 
 /// A lock-free FIFO queue of `T`, unbounded.
@@ -200,35 +200,7 @@ impl<T> Drop for MsQueue<T> {
     }
 }
 
-impl<T: Send> ConcurrentContainer<T> for MsQueue<T> {
-    const ORDER: Order = Order::Fifo;
-    const COUNTS_RETRIES: bool = true;
-
-    fn with_capacity(_capacity: usize) -> Self {
-        Self::new()
-    }
-
-    #[inline]
-    fn push(&self, item: T) -> Result<(), T> {
-        MsQueue::push(self, item);
-        Ok(())
-    }
-
-    #[inline]
-    fn pop(&self) -> Option<T> {
-        MsQueue::pop(self)
-    }
-
-    #[inline]
-    fn push_counted(&self, item: T) -> (Result<(), T>, u32) {
-        (Ok(()), MsQueue::push_counted(self, item))
-    }
-
-    #[inline]
-    fn pop_counted(&self) -> (Option<T>, u32) {
-        MsQueue::pop_counted(self)
-    }
-}
+crate::container::unbounded_counted_container!(MsQueue, Order::Fifo);
 
 #[cfg(all(test, not(any(loom, shuttle))))]
 mod tests {

@@ -27,7 +27,7 @@ use std::mem::ManuallyDrop;
 use std::ptr;
 
 use crate::chaos;
-use crate::container::{ConcurrentContainer, Order};
+use crate::container::Order;
 use crate::sync::{epoch, AtomicPtr, Ordering, UnsafeCell};
 
 /// A lock-free LIFO stack of `T`, unbounded.
@@ -162,35 +162,7 @@ impl<T> Drop for TreiberStack<T> {
     }
 }
 
-impl<T: Send> ConcurrentContainer<T> for TreiberStack<T> {
-    const ORDER: Order = Order::Lifo;
-    const COUNTS_RETRIES: bool = true;
-
-    fn with_capacity(_capacity: usize) -> Self {
-        Self::new()
-    }
-
-    #[inline]
-    fn push(&self, item: T) -> Result<(), T> {
-        TreiberStack::push(self, item);
-        Ok(())
-    }
-
-    #[inline]
-    fn pop(&self) -> Option<T> {
-        TreiberStack::pop(self)
-    }
-
-    #[inline]
-    fn push_counted(&self, item: T) -> (Result<(), T>, u32) {
-        (Ok(()), TreiberStack::push_counted(self, item))
-    }
-
-    #[inline]
-    fn pop_counted(&self) -> (Option<T>, u32) {
-        TreiberStack::pop_counted(self)
-    }
-}
+crate::container::unbounded_counted_container!(TreiberStack, Order::Lifo);
 
 #[cfg(all(test, not(any(loom, shuttle))))]
 mod tests {
