@@ -103,9 +103,11 @@ impl LatencyChart {
 /// What the op-latency samples are, one caption per method the rows used: single operations
 /// (all timed alone, or sampled), or batch means, naming the implementations when they differ.
 pub(super) fn method_captions(rows: &[&SummaryRow]) -> Vec<CaptionLine> {
-    let mut by_method: BTreeMap<&'static str, BTreeSet<&str>> = BTreeMap::new();
+    // Each method's caption, and whether it warns that the samples are not single operations.
+    let mut by_method: BTreeMap<(&'static str, bool), BTreeSet<&str>> = BTreeMap::new();
     for row in rows {
-        let method = match LatencyTiming::parse(&row.timing) {
+        let timing = LatencyTiming::parse(&row.timing);
+        let method = match timing {
             LatencyTiming::PerOp { .. } => "every operation timed alone",
             LatencyTiming::Sampled { .. } => {
                 "sampled single operations, timed alone at random; stalls between samples bounded"
@@ -115,19 +117,20 @@ pub(super) fn method_captions(rows: &[&SummaryRow]) -> Vec<CaptionLine> {
             }
             LatencyTiming::Other(_) => continue,
         };
-        by_method.entry(method).or_default().insert(row.implementation.as_str());
+        let warns = matches!(timing, LatencyTiming::BatchMean { .. });
+        by_method.entry((method, warns)).or_default().insert(row.implementation.as_str());
     }
     let all: BTreeSet<&str> = rows.iter().map(|r| r.implementation.as_str()).collect();
     let single = by_method.len() == 1 && by_method.values().all(|names| *names == all);
     by_method
         .into_iter()
-        .map(|(method, names)| {
+        .map(|((method, warns), names)| {
             let text = if single {
                 method.to_owned()
             } else {
                 format!("{}: {method}", names.into_iter().collect::<Vec<_>>().join(", "))
             };
-            let colour = if method.starts_with("batch") { NOTE } else { MUTED };
+            let colour = if warns { NOTE } else { MUTED };
             CaptionLine { text, colour }
         })
         .collect()

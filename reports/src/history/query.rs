@@ -1,6 +1,9 @@
 //! What the history holds, read back: the runs, and the result rows of a filter.
 
 use rusqlite::params;
+use rusqlite::types::Type;
+
+use crate::record::Invariant;
 
 use super::{History, HistoryError};
 
@@ -35,7 +38,7 @@ pub struct StoredResult {
     pub repeat: usize,
     pub throughput_ops_s: f64,
     pub p99_ns: f64,
-    pub invariant: String,
+    pub invariant: Invariant,
 }
 
 /// Which rows to read; `None` takes all.
@@ -118,7 +121,9 @@ impl History {
                     repeat: r.get::<_, i64>(6)?.max(0) as usize,
                     throughput_ops_s: r.get(7)?,
                     p99_ns: r.get(8)?,
-                    invariant: r.get(9)?,
+                    invariant: Invariant::parse(&r.get::<_, String>(9)?).map_err(|e| {
+                        rusqlite::Error::FromSqlConversionFailure(9, Type::Text, e.into())
+                    })?,
                 })
             })
             .and_then(|rows| rows.collect())

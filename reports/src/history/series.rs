@@ -64,7 +64,7 @@ pub fn points<'a>(runs: &'a [StoredRun], results: &[StoredResult]) -> Vec<PointH
         });
         samples.throughput.push(row.throughput_ops_s);
         samples.p99.push(row.p99_ns);
-        samples.violated |= row.invariant.starts_with(crate::record::invariant::VIOLATED);
+        samples.violated |= row.invariant.outcome.is_finding();
     }
     // Threads ascending within a (workload, params, impl), the rest in order of appearance.
     let first_seen = |key: &PointKey| {
