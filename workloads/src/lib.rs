@@ -22,6 +22,7 @@
 pub mod buffer;
 pub mod busy_work;
 pub mod catalog;
+pub mod claims;
 pub mod counter;
 pub mod cow;
 pub mod executors;
@@ -42,6 +43,7 @@ pub mod tally;
 mod testing;
 pub mod workload;
 
+pub use claims::Claim;
 pub use metrics::Metrics;
 pub use params::{ParamError, ParamKind, ParamSpec, Params, Range, Shares};
 pub use registry::Registry;

@@ -6,6 +6,7 @@
 //! against the number of operations the threads reported. A workload never knows which
 //! implementation it runs beyond the generic type it was built with.
 
+use crate::claims::Claim;
 use crate::metrics::Metrics;
 use crate::params::{ParamSpec, Params};
 
@@ -45,18 +46,37 @@ pub struct ImplInfo {
     /// The parameters it takes no notice of (a map without stripes and `stripes`): a sweep of one
     /// of them runs it once, at the sweep's first value, instead of measuring the same thing again.
     pub ignores: Vec<&'static str>,
+    /// What it claims beyond its trait's contract; the workloads that can see a claim check it.
+    pub claims: Vec<Claim>,
 }
 
 impl ImplInfo {
     /// An implementation that reads every parameter.
     pub fn new(name: &str, kind: ImplKind, about: &str) -> Self {
-        Self { name: name.to_owned(), kind, about: about.to_owned(), ignores: Vec::new() }
+        Self {
+            name: name.to_owned(),
+            kind,
+            about: about.to_owned(),
+            ignores: Vec::new(),
+            claims: Vec::new(),
+        }
     }
 
     /// The same, taking no notice of `params`.
     pub fn ignoring(mut self, params: &[&'static str]) -> Self {
         self.ignores.extend_from_slice(params);
         self
+    }
+
+    /// The same, claiming `claims`.
+    pub fn claiming(mut self, claims: &[Claim]) -> Self {
+        self.claims.extend_from_slice(claims);
+        self
+    }
+
+    /// Whether it claims `claim`.
+    pub fn claims(&self, claim: Claim) -> bool {
+        self.claims.contains(&claim)
     }
 
     /// Whether it takes no notice of the parameter `param`.

@@ -7,10 +7,13 @@
 //! queue, and consumers drain it: shutdown must lose nothing.
 //!
 //! Invariant, checked on every run: every item pushed is popped exactly once, intact, and each
-//! consumer sees each producer's items in the order they were pushed (see `ledger.rs`).
+//! consumer sees each producer's items in the order they were pushed (see `ledger.rs`); the queue
+//! never holds more than its capacity, and no pop reports it closed before it is (see
+//! `occupancy.rs`).
 
 mod item;
 mod ledger;
+mod occupancy;
 mod workers;
 
 use std::sync::atomic::AtomicUsize;
@@ -25,6 +28,7 @@ use primitives::{BlockingRingBuffer, CondvarBuffer};
 
 pub use item::Item;
 use ledger::Ledger;
+use occupancy::Occupancy;
 use workers::{Consumer, Producer, Solo};
 
 use crate::catalog::Catalog;
@@ -186,7 +190,7 @@ impl Workload for BufferWorkload {
     }
 
     fn invariant(&self) -> &str {
-        "every item is popped exactly once, intact, in per-producer order; shutdown loses none"
+        "every item popped once, intact, in per-producer order; within capacity; closed only when closed"
     }
 
     fn params(&self) -> &[ParamSpec] {
@@ -222,17 +226,20 @@ struct BufferTrial<Q, const WORDS: usize> {
     epoch: Instant,
     /// Filled in by each worker as it finishes.
     ledger: Mutex<Ledger>,
+    occupancy: Occupancy,
 }
 
 impl<Q: BoundedQueue<Item<WORDS>>, const WORDS: usize> BufferTrial<Q, WORDS> {
     fn new(setup: &BufferSetup) -> Self {
         let producers = setup.split.map_or(1, |split| split.producers);
+        let consumers = setup.split.map_or(1, |split| split.consumers);
         Self {
             queue: Q::with_capacity(setup.capacity),
             split: setup.split,
             producers_running: AtomicUsize::new(producers),
             epoch: Instant::now(),
             ledger: Mutex::new(Ledger::new(producers)),
+            occupancy: Occupancy::new(producers, consumers, setup.capacity),
         }
     }
 }
@@ -242,14 +249,21 @@ impl<Q: BoundedQueue<Item<WORDS>>, const WORDS: usize> Trial for BufferTrial<Q, 
         match self.split {
             None => Box::new(Solo::new(self)),
             Some(split) if index < split.producers => Box::new(Producer::new(self, index as u32)),
-            Some(split) => Box::new(Consumer::new(self, split.producers)),
+            Some(split) => Box::new(Consumer::new(self, index - split.producers, split.producers)),
         }
     }
 
     fn check(&self, _ops: u64) -> Check {
+        let mut problems = self.occupancy.problems();
         match self.ledger.lock().expect("a worker panicked").verdict() {
-            Ok(summary) => Check::Held(summary),
-            Err(problems) => Check::Violated(problems),
+            Ok(summary) if problems.is_empty() => {
+                Check::Held(format!("{summary}; within capacity"))
+            }
+            Ok(_) => Check::Violated(problems.join("; ")),
+            Err(delivery) => {
+                problems.insert(0, delivery);
+                Check::Violated(problems.join("; "))
+            }
         }
     }
 }

@@ -36,6 +36,7 @@ impl<Q: BoundedQueue<Item<WORDS>>, const WORDS: usize> Worker for Producer<'_, Q
             }
             self.pushed.add(item_id(self.id, self.next_seq));
             self.next_seq += 1;
+            self.trial.occupancy.push_returned(self.id as usize, self.next_seq);
         }
         n
     }
@@ -58,13 +59,29 @@ impl<Q: BoundedQueue<Item<WORDS>>, const WORDS: usize> Worker for Producer<'_, Q
 /// Pops and checks items; after the measured phase it drains the queue until it is closed.
 pub struct Consumer<'a, Q, const WORDS: usize> {
     trial: &'a BufferTrial<Q, WORDS>,
+    /// 0-based among the consumers.
+    index: usize,
+    pops_begun: u64,
     log: ConsumerLog,
     metrics: Metrics,
 }
 
 impl<'a, Q: BoundedQueue<Item<WORDS>>, const WORDS: usize> Consumer<'a, Q, WORDS> {
-    pub fn new(trial: &'a BufferTrial<Q, WORDS>, producers: usize) -> Self {
-        Self { trial, log: ConsumerLog::new(producers), metrics: Metrics::default() }
+    pub fn new(trial: &'a BufferTrial<Q, WORDS>, index: usize, producers: usize) -> Self {
+        Self {
+            trial,
+            index,
+            pops_begun: 0,
+            log: ConsumerLog::new(producers),
+            metrics: Metrics::default(),
+        }
+    }
+
+    #[inline]
+    fn pop(&mut self) -> Option<Item<WORDS>> {
+        self.pops_begun += 1;
+        self.trial.occupancy.pop_begins(self.index, self.pops_begun);
+        self.trial.queue.pop()
     }
 
     #[inline]
@@ -80,9 +97,15 @@ impl<Q: BoundedQueue<Item<WORDS>>, const WORDS: usize> Worker for Consumer<'_, Q
     #[inline]
     fn run(&mut self, n: u64) -> u64 {
         for done in 0..n {
-            match self.trial.queue.pop() {
+            match self.pop() {
                 Some(item) => self.receive(item),
-                None => return done,
+                None => {
+                    // Acquire: the last producer's decrement comes before its close.
+                    if self.trial.producers_running.load(Ordering::Acquire) > 0 {
+                        self.trial.occupancy.closed_before_close();
+                    }
+                    return done;
+                }
             }
         }
         n
@@ -90,7 +113,7 @@ impl<Q: BoundedQueue<Item<WORDS>>, const WORDS: usize> Worker for Consumer<'_, Q
 
     fn finish(&mut self) -> u64 {
         let mut drained = 0;
-        while let Some(item) = self.trial.queue.pop() {
+        while let Some(item) = self.pop() {
             self.receive(item);
             drained += 1;
         }
@@ -111,7 +134,7 @@ pub struct Solo<'a, Q, const WORDS: usize> {
 
 impl<'a, Q: BoundedQueue<Item<WORDS>>, const WORDS: usize> Solo<'a, Q, WORDS> {
     pub fn new(trial: &'a BufferTrial<Q, WORDS>) -> Self {
-        Self { producer: Producer::new(trial, 0), consumer: Consumer::new(trial, 1) }
+        Self { producer: Producer::new(trial, 0), consumer: Consumer::new(trial, 0, 1) }
     }
 }
 

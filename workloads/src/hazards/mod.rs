@@ -22,6 +22,7 @@ pub mod philosophers;
 pub mod starvation;
 pub mod variants;
 pub mod wait_for;
+pub mod writer_preference;
 
 pub use bank::BankWorkload;
 pub use banker::BankerWorkload;

@@ -17,8 +17,10 @@ use primitives::rwlock_reader_pref::ReaderPrefRwLock;
 use primitives::rwlock_writer_pref::WriterPrefRwLock;
 use primitives::{Lock, RwLock, SpinLock, TicketLock};
 
+use super::writer_preference::check_writer_preference;
 use crate::busy_work::{BusyWork, BUSY_NS};
 use crate::catalog::Catalog;
+use crate::claims::Claim;
 use crate::metrics::Metrics;
 use crate::params::{ParamKind, ParamSpec, Range};
 use crate::workload::{Check, ImplInfo, ImplKind, Trial, TrialSetup, Worker, Workload};
@@ -91,10 +93,13 @@ impl StarvationWorkload {
                 HandRolled,
                 "readers pass a waiting writer: writers starve",
             )
-            .with_rwlock::<WriterPrefRwLock<[u64; 2]>>(
-                "writer-pref-rwlock",
-                HandRolled,
-                "a waiting writer stops new readers",
+            .with_rwlock_info::<WriterPrefRwLock<[u64; 2]>>(
+                ImplInfo::new(
+                    "writer-pref-rwlock",
+                    HandRolled,
+                    "a waiting writer stops new readers",
+                )
+                .claiming(&[Claim::WriterPreferring]),
             )
     }
 
@@ -115,18 +120,25 @@ impl StarvationWorkload {
 
     /// Adds an RW lock `L`: the first `writers` threads write, the others read.
     pub fn with_rwlock<L: RwLock<[u64; 2]> + 'static>(
-        mut self,
+        self,
         name: &str,
         kind: ImplKind,
         about: &str,
     ) -> Self {
-        self.catalog.add(name, kind, about, |setup: &StarvationSetup| {
+        self.with_rwlock_info::<L>(ImplInfo::new(name, kind, about))
+    }
+
+    /// Adds the RW lock `L` that `info` describes, checking its claims (writer preference).
+    pub fn with_rwlock_info<L: RwLock<[u64; 2]> + 'static>(mut self, info: ImplInfo) -> Self {
+        let claims_writer_preference = info.claims(Claim::WriterPreferring);
+        self.catalog.add_info(info, move |setup: &StarvationSetup| {
             Box::new(RwTrial {
                 lock: L::new([0, 0]),
                 setup: *setup,
                 writes: AtomicU64::new(0),
                 torn: AtomicU64::new(0),
                 longest: Longest::default(),
+                claims_writer_preference,
             })
         });
         self
@@ -263,6 +275,8 @@ struct RwTrial<L> {
     /// Reads that saw the two words differ: a reader let in during a write.
     torn: AtomicU64,
     longest: Longest,
+    /// Whether `check` probes for writer preference ([`Claim::WriterPreferring`]).
+    claims_writer_preference: bool,
 }
 
 impl<L: RwLock<[u64; 2]>> Trial for RwTrial<L> {
@@ -284,12 +298,17 @@ impl<L: RwLock<[u64; 2]>> Trial for RwTrial<L> {
         let writes = self.writes.load(Ordering::Relaxed);
         let torn = self.torn.load(Ordering::Relaxed);
         let longest = self.longest.describe();
-        if torn == 0 && first == writes && second == writes {
-            Check::Held(format!("{writes} writes, no torn read; {longest}"))
-        } else {
-            Check::Violated(format!(
+        if torn != 0 || first != writes || second != writes {
+            return Check::Violated(format!(
                 "{torn} torn reads; words {first}/{second} after {writes} writes; {longest}"
-            ))
+            ));
+        }
+        match self.claims_writer_preference.then(|| check_writer_preference(&self.lock)) {
+            Some(Err(broken)) => Check::Violated(format!("{broken}; {longest}")),
+            Some(Ok(())) => Check::Held(format!(
+                "{writes} writes, no torn read; writer preference held; {longest}"
+            )),
+            None => Check::Held(format!("{writes} writes, no torn read; {longest}")),
         }
     }
 }
