@@ -47,7 +47,7 @@ impl Occupancy {
     pub fn push_returned(&self, producer: usize, returned: u64) {
         // Release: a sample that sees this count sees the push before it.
         self.pushes_returned[producer].store(returned, Ordering::Release);
-        if returned % SAMPLE_EVERY == 0 {
+        if returned.is_multiple_of(SAMPLE_EVERY) {
             self.sample();
         }
     }

@@ -16,12 +16,15 @@ use primitives::cache::Cache;
 use primitives::{Lru, LruCache, ShardedLruCache, SpinLock};
 
 use crate::catalog::Catalog;
+use crate::claims::Claim;
 use crate::keys::{KeyDistribution, KeyStream, DISTRIBUTION, SKEW};
 use crate::metrics::Metrics;
 use crate::params::{ParamKind, ParamSpec, Range};
 use crate::workload::{Check, ImplInfo, ImplKind, Trial, TrialSetup, Worker, Workload};
 
 /// The cache's size is checked every this many operations.
+mod recency;
+
 const SIZE_CHECK_EVERY: u64 = 1024;
 /// Keys must fit in the upper half of a value word.
 const MAX_KEYS: u64 = 1 << 32;
@@ -66,46 +69,55 @@ impl LruWorkload {
     /// Every LRU cache this project ships: hand-rolled and library.
     pub fn standard() -> Self {
         use ImplKind::{HandRolled, Library};
+        let exact =
+            |name, kind, about| ImplInfo::new(name, kind, about).claiming(&[Claim::ExactLru]);
         Self::empty()
-            .with::<LruCache<u64, u64>>(
+            .with_info::<LruCache<u64, u64>>(exact(
                 "lru-cache",
                 HandRolled,
                 "hash map into a slab-backed recency list, behind a parking_lot Mutex",
-            )
-            .with::<LruCache<u64, u64, SpinLock<Lru<u64, u64>>>>(
+            ))
+            .with_info::<LruCache<u64, u64, SpinLock<Lru<u64, u64>>>>(exact(
                 "lru-cache-spin-lock",
                 HandRolled,
                 "the same behind the hand-rolled spin lock",
-            )
+            ))
             .with::<ShardedLruCache<u64, u64>>(
                 "sharded-lru-cache",
                 HandRolled,
                 "independently locked LRU shards chosen by hash (LRU within a shard)",
             )
-            .with::<LruCrateParkingLot<u64, u64>>(
+            .with_info::<LruCrateParkingLot<u64, u64>>(exact(
                 "lru-crate-parking-lot",
                 Library,
                 "the lru crate behind a parking_lot Mutex",
-            )
-            .with::<LruCrateStdMutex<u64, u64>>(
+            ))
+            .with_info::<LruCrateStdMutex<u64, u64>>(exact(
                 "lru-crate-std-mutex",
                 Library,
                 "the lru crate behind a std Mutex",
-            )
+            ))
     }
 
     /// Adds the cache type `C` under `name`.
     pub fn with<C: Cache<u64, u64> + 'static>(
-        mut self,
+        self,
         name: &str,
         kind: ImplKind,
         about: &str,
     ) -> Self {
-        self.catalog.add(name, kind, about, |setup: &LruSetup| {
+        self.with_info::<C>(ImplInfo::new(name, kind, about))
+    }
+
+    /// Adds the cache type `C` that `info` describes, checking its claims (exact LRU).
+    pub fn with_info<C: Cache<u64, u64> + 'static>(mut self, info: ImplInfo) -> Self {
+        let claims_exact_lru = info.claims(Claim::ExactLru);
+        self.catalog.add_info(info, move |setup: &LruSetup| {
             Box::new(LruTrial {
                 cache: C::with_capacity(setup.capacity),
                 setup: *setup,
                 counts: Default::default(),
+                claims_exact_lru,
             })
         });
         self
@@ -151,6 +163,8 @@ struct LruTrial<C> {
     setup: LruSetup,
     /// The workers' tallies, added up as each finishes.
     counts: SharedTally,
+    /// Whether `check` probes the recency order ([`Claim::ExactLru`]).
+    claims_exact_lru: bool,
 }
 
 /// The sum of the workers' [`Tally`]s.
@@ -200,9 +214,14 @@ impl<C: Cache<u64, u64>> Trial for LruTrial<C> {
             (self.counts.hits.load(Ordering::Relaxed), self.counts.misses.load(Ordering::Relaxed));
         let ratio = 100.0 * hits as f64 / (hits + misses).max(1) as f64;
         let checked = self.counts.gets_after_put.load(Ordering::Relaxed);
-        Check::Held(format!(
+        let held = format!(
             "size <= {capacity} throughout; {checked} gets after put consistent; hit ratio {ratio:.1}%"
-        ))
+        );
+        match self.claims_exact_lru.then(|| recency::check_exact_lru(&self.cache)) {
+            None => Check::Held(held),
+            Some(Ok(probe)) => Check::Held(format!("{held}; {probe}")),
+            Some(Err(broken)) => Check::Violated(format!("{broken}; hit ratio {ratio:.1}%")),
+        }
     }
 }
 
