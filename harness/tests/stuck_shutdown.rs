@@ -7,11 +7,13 @@ use std::process::ExitCode;
 
 use primitives::thread_pool::ThreadPool;
 use primitives::{Executor, Job};
-use reports::csv_files::read_rows;
 use reports::record::Outcome;
-use reports::{ResultsFolder, SummaryRow};
+use reports::SummaryRow;
 use workloads::executors::balance::BalanceWorkload;
 use workloads::{ImplKind, Registry};
+
+mod support;
+use support::run_registry;
 
 /// The project's pool, with a shutdown that waits for good when `STUCK`.
 struct UserPool<const STUCK: bool>(ThreadPool);
@@ -45,30 +47,9 @@ fn run(implementation: &str) -> (ExitCode, Vec<SummaryRow>) {
         .with::<UserPool<true>>("stuck-shutdown-pool", ImplKind::User, "shutdown never returns")
         .with::<UserPool<false>>("user-pool", ImplKind::User, "the same wrapper, shutdown returns");
     let registry = Registry::standard().with(balance);
-    let out = tempfile::tempdir().unwrap();
-    let folder = out.path().join("results");
-    let args = [
-        "syncbench",
-        "run",
-        "balance",
-        "--impls",
-        implementation,
-        "--threads",
-        "1",
-        "--repeats",
-        "1",
-        "--duration",
-        "30ms",
-        "--warmup",
-        "5ms",
-        "--watchdog",
-        "200ms",
-        "--out",
-    ];
-    let mut args: Vec<std::ffi::OsString> = args.iter().map(Into::into).collect();
-    args.push(folder.clone().into());
-    let code = harness::app::run_with_registry(&registry, args);
-    (code, read_rows(&ResultsFolder::new(&folder).summary_csv()).unwrap())
+    let args = ["balance", "--impls", implementation, "--threads", "1", "--repeats", "1"];
+    let timing = ["--duration", "30ms", "--warmup", "5ms", "--watchdog", "200ms"];
+    run_registry(&registry, &[&args[..], &timing[..]].concat())
 }
 
 #[test]

@@ -8,7 +8,9 @@
 //!
 //! Invariant, checked on every run: every snapshot is a consistent prefix of the appends — each
 //! writer's items appear in order with no gap or repeat, a reader's snapshots never shrink, and
-//! each snapshot begins with exactly the previous one (compared by a running hash); the final list
+//! each snapshot begins with exactly the previous one (compared by a running hash); a published
+//! snapshot never changes (each reader holds one snapshot at all times, swapped every
+//! [`HOLD_READS`] reads, and checks it still hashes the same before letting it go); the final list
 //! holds every append.
 
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -27,6 +29,10 @@ use crate::workload::{Check, ImplInfo, ImplKind, Trial, TrialSetup, Worker, Work
 pub const PUSH: &str = "push";
 /// A writer looks at the clock every this many reads.
 const CLOCK_EVERY: u64 = 16;
+/// A reader swaps the snapshot it holds every this many reads: often enough that the held one is
+/// usually the list's current version, the one a writer that mutates in place would change, and
+/// rarely enough that hashing it twice costs little beside the reads.
+const HOLD_READS: u64 = 256;
 
 const PARAMS: &[ParamSpec] = &[
     ParamSpec {
@@ -143,13 +149,21 @@ struct CowTrial<L> {
     appends: AtomicU64,
     /// Broken snapshots seen, added up as each reader finishes.
     broken_snapshots: AtomicU64,
+    /// Held snapshots whose items changed while held.
+    mutated_snapshots: AtomicU64,
 }
 
 impl<L: CowList<u64>> CowTrial<L> {
     fn new(setup: CowSetup) -> Self {
         let list = L::new();
         (0..setup.prefill).for_each(|seq| list.push(item(PREFILL_WRITER, seq)));
-        Self { list, setup, appends: AtomicU64::new(0), broken_snapshots: AtomicU64::new(0) }
+        Self {
+            list,
+            setup,
+            appends: AtomicU64::new(0),
+            broken_snapshots: AtomicU64::new(0),
+            mutated_snapshots: AtomicU64::new(0),
+        }
     }
 }
 
@@ -165,6 +179,7 @@ impl<L: CowList<u64>> Trial for CowTrial<L> {
             reader: self.list.reader(),
             writer,
             snapshot_check: SnapshotCheck::default(),
+            held: None,
             reads: 0,
             metrics: Metrics::default(),
         })
@@ -176,13 +191,22 @@ impl<L: CowList<u64>> Trial for CowTrial<L> {
         let final_ok = last.accepts(&self.list.snapshot());
         let expected = self.setup.prefill + self.appends.load(Ordering::Relaxed);
         let len = self.list.snapshot().len() as u64;
+        let mutated = self.mutated_snapshots.load(Ordering::Relaxed);
+        if mutated > 0 {
+            return Check::Violated(format!(
+                "{mutated} published snapshots changed while a reader held them; \
+                 {broken} inconsistent snapshots"
+            ));
+        }
         if broken > 0 || !final_ok || len != expected {
             Check::Violated(format!(
                 "{broken} inconsistent snapshots; final list {len} items for {expected} appended{}",
                 if final_ok { "" } else { ", out of order" }
             ))
         } else {
-            Check::Held(format!("every snapshot a consistent prefix; final list {len} items"))
+            Check::Held(format!(
+                "every snapshot a consistent prefix, none changed while held; final list {len} items"
+            ))
         }
     }
 }
@@ -218,7 +242,7 @@ impl SnapshotCheck {
             if index == self.previous_len && self.previous_len > 0 {
                 consistent &= hash == self.previous_hash;
             }
-            hash = (hash.rotate_left(5) ^ it).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+            hash = mix(hash, it);
             let (writer, seq) = (it >> 32, it & 0xffff_ffff);
             match self.next_seq.iter_mut().find(|(w, _)| *w == writer) {
                 Some((_, next)) => {
@@ -240,11 +264,24 @@ impl SnapshotCheck {
     }
 }
 
+/// One step of the running hash of a snapshot's items.
+#[inline]
+fn mix(hash: u64, item: u64) -> u64 {
+    (hash.rotate_left(5) ^ item).wrapping_mul(0x9e37_79b9_7f4a_7c15)
+}
+
+/// The running hash of all of a snapshot's items, to see whether they change while it is held.
+fn items_hash(items: &[u64]) -> u64 {
+    items.iter().fold(0, |hash, &it| mix(hash, it))
+}
+
 struct CowWorker<'a, L: CowList<u64> + 'a> {
     trial: &'a CowTrial<L>,
     reader: L::Reader<'a>,
     writer: Option<Appender>,
     snapshot_check: SnapshotCheck,
+    /// The snapshot this reader holds, and its items' hash when taken.
+    held: Option<(L::Snapshot<'a>, u64)>,
     reads: u64,
     metrics: Metrics,
 }
@@ -265,6 +302,18 @@ impl<L: CowList<u64>> CowWorker<'_, L> {
         writer.next_seq += 1;
         writer.next_due = now + self.trial.setup.append_every;
     }
+
+    /// Checks that the held snapshot is as it was taken, then holds the current one instead.
+    fn swap_held(&mut self) {
+        if let Some((snapshot, hash)) = &self.held {
+            if items_hash(snapshot) != *hash {
+                self.trial.mutated_snapshots.fetch_add(1, Ordering::Relaxed);
+            }
+        }
+        let snapshot = self.trial.list.snapshot();
+        let hash = items_hash(&snapshot);
+        self.held = Some((snapshot, hash));
+    }
 }
 
 impl<L: CowList<u64>> Worker for CowWorker<'_, L> {
@@ -274,6 +323,9 @@ impl<L: CowList<u64>> Worker for CowWorker<'_, L> {
             self.reads += 1;
             if self.reads.is_multiple_of(CLOCK_EVERY) {
                 self.append_if_due();
+            }
+            if self.reads.is_multiple_of(HOLD_READS) {
+                self.swap_held();
             }
             let items = self.reader.load();
             if !self.snapshot_check.accepts(items) {
@@ -285,6 +337,8 @@ impl<L: CowList<u64>> Worker for CowWorker<'_, L> {
     }
 
     fn finish(&mut self) -> u64 {
+        self.swap_held();
+        self.held = None;
         if let Some(writer) = &self.writer {
             self.trial.appends.fetch_add(writer.next_seq, Ordering::Relaxed);
         }

@@ -1,0 +1,310 @@
+//! A user's broken primitives, written only against the public library API and run by
+//! `syncbench run`, each caught by the check of what it claims or what its trait promises; beside
+//! each, a correct twin that passes. These are the gallery's "claimed properties" rows.
+
+use std::collections::VecDeque;
+use std::process::ExitCode;
+use std::sync::{Arc, Condvar, Mutex};
+
+use primitives::WriterPrefRwLock;
+use primitives::{BoundedQueue, Cache, CowList, LruCache, ReaderPrefRwLock, SwapReader};
+use reports::record::Outcome;
+use reports::SummaryRow;
+use workloads::buffer::{BufferWorkload, QueueFamily};
+use workloads::cow::CowWorkload;
+use workloads::hazards::starvation::StarvationWorkload;
+use workloads::lru::LruWorkload;
+use workloads::{Claim, ImplInfo, ImplKind, Registry};
+
+mod support;
+use support::run_registry;
+
+/// Runs `workload` on the user's implementation `name`; the rows' invariant texts.
+fn run(
+    registry: Registry,
+    workload: &str,
+    name: &str,
+    args: &[&str],
+) -> (ExitCode, Vec<SummaryRow>) {
+    let base = [workload, "--impls", name, "--duration", "100ms", "--warmup", "20ms"];
+    run_registry(&registry, &[&base[..], args].concat())
+}
+
+fn assert_caught(result: (ExitCode, Vec<SummaryRow>), message: &str) {
+    let (code, rows) = result;
+    assert_eq!(code, ExitCode::from(1), "{rows:?}");
+    assert!(
+        rows.iter().any(|row| row.invariant.outcome.is_finding()
+            && row.invariant.detail.contains(message)),
+        "no row says '{message}': {:#?}",
+        rows.iter().map(|row| row.invariant.to_string()).collect::<Vec<_>>()
+    );
+}
+
+fn assert_passes(result: (ExitCode, Vec<SummaryRow>)) {
+    let (code, rows) = result;
+    assert!(!rows.is_empty());
+    assert!(rows.iter().all(|row| row.invariant.outcome == Outcome::Held), "{rows:#?}");
+    assert_eq!(code, ExitCode::SUCCESS);
+}
+
+// --- A bounded buffer whose waits are `if`, not `while` -------------------------------------
+
+/// A mutex-and-condvar queue; with `IF_WAIT` each side checks its condition once before it
+/// waits and never again after waking, so a producer pushes into a queue another producer has
+/// filled meanwhile, and a consumer pops an empty queue and reports it closed.
+struct UserQueue<T, const IF_WAIT: bool> {
+    state: Mutex<(VecDeque<T>, bool)>,
+    not_full: Condvar,
+    not_empty: Condvar,
+    capacity: usize,
+}
+
+impl<T: Send, const IF_WAIT: bool> BoundedQueue<T> for UserQueue<T, IF_WAIT> {
+    fn with_capacity(capacity: usize) -> Self {
+        let state = Mutex::new((VecDeque::new(), false));
+        Self { state, not_full: Condvar::new(), not_empty: Condvar::new(), capacity }
+    }
+
+    fn push(&self, item: T) -> Result<(), T> {
+        let mut state = self.state.lock().unwrap();
+        let full = |s: &(VecDeque<T>, bool)| s.0.len() >= self.capacity && !s.1;
+        if IF_WAIT {
+            if full(&state) {
+                state = self.not_full.wait(state).unwrap();
+            }
+        } else {
+            state = self.not_full.wait_while(state, |s| full(s)).unwrap();
+        }
+        if state.1 {
+            return Err(item);
+        }
+        state.0.push_back(item);
+        self.not_empty.notify_one();
+        Ok(())
+    }
+
+    fn pop(&self) -> Option<T> {
+        let mut state = self.state.lock().unwrap();
+        let empty = |s: &(VecDeque<T>, bool)| s.0.is_empty() && !s.1;
+        if IF_WAIT {
+            if empty(&state) {
+                state = self.not_empty.wait(state).unwrap();
+            }
+        } else {
+            state = self.not_empty.wait_while(state, |s| empty(s)).unwrap();
+        }
+        let item = state.0.pop_front();
+        self.not_full.notify_one();
+        item
+    }
+
+    fn close(&self) {
+        self.state.lock().unwrap().1 = true;
+        self.not_full.notify_all();
+        self.not_empty.notify_all();
+    }
+}
+
+struct UserQueueFamily<const IF_WAIT: bool>;
+
+impl<const IF_WAIT: bool> QueueFamily for UserQueueFamily<IF_WAIT> {
+    type Queue<T: Send + 'static> = UserQueue<T, IF_WAIT>;
+}
+
+fn buffer_registry() -> Registry {
+    let buffer = BufferWorkload::empty()
+        .with::<UserQueueFamily<true>>("if-wait-queue", ImplKind::User, "waits with if")
+        .with::<UserQueueFamily<false>>("while-wait-queue", ImplKind::User, "waits with while");
+    Registry::standard().with(buffer)
+}
+
+const BUFFER_ARGS: [&str; 6] = ["--threads", "4", "--repeats", "3", "--set", "capacity=16"];
+
+#[test]
+fn a_buffer_that_waits_with_if_is_caught_by_its_capacity_or_close_check() {
+    let (code, rows) = run(buffer_registry(), "buffer", "if-wait-queue", &BUFFER_ARGS);
+    let caught = |row: &SummaryRow| {
+        let detail = &row.invariant.detail;
+        detail.contains("capacity 16 exceeded")
+            || detail.contains("reported the queue closed before it was closed")
+    };
+    assert_eq!(code, ExitCode::from(1));
+    assert!(rows.iter().any(caught), "{rows:#?}");
+}
+
+#[test]
+fn the_same_buffer_waiting_with_while_passes() {
+    assert_passes(run(buffer_registry(), "buffer", "while-wait-queue", &BUFFER_ARGS));
+}
+
+// --- An RW lock that claims writer preference -----------------------------------------------
+
+fn starvation_registry() -> Registry {
+    let claim = |name, about| {
+        ImplInfo::new(name, ImplKind::User, about).claiming(&[Claim::WriterPreferring])
+    };
+    let starvation = StarvationWorkload::empty()
+        .with_rwlock_info::<ReaderPrefRwLock<[u64; 2]>>(claim("claims-writer-pref", "readers pass"))
+        .with_rwlock_info::<WriterPrefRwLock<[u64; 2]>>(claim("is-writer-pref", "writers first"));
+    Registry::standard().with(starvation)
+}
+
+#[test]
+fn a_lock_that_lets_readers_pass_a_waiting_writer_fails_its_claim() {
+    let args = ["--threads", "2", "--repeats", "1"];
+    assert_caught(
+        run(starvation_registry(), "starvation", "claims-writer-pref", &args),
+        "claims writer preference, but a reader that asked while a writer waited",
+    );
+}
+
+#[test]
+fn a_writer_preferring_lock_keeps_its_claim() {
+    let args = ["--threads", "2", "--repeats", "1"];
+    assert_passes(run(starvation_registry(), "starvation", "is-writer-pref", &args));
+}
+
+// --- A cache that claims exact LRU ----------------------------------------------------------
+
+/// Evicts in insertion order: a get does not refresh an entry (as a cache that takes only a
+/// shared lock for gets cannot move the entry it finds).
+struct InsertionOrderCache {
+    entries: Mutex<VecDeque<(u64, u64)>>,
+    capacity: usize,
+}
+
+impl Cache<u64, u64> for InsertionOrderCache {
+    fn with_capacity(capacity: usize) -> Self {
+        Self { entries: Mutex::new(VecDeque::new()), capacity }
+    }
+    fn get(&self, key: &u64) -> Option<u64> {
+        self.entries.lock().unwrap().iter().find(|(k, _)| k == key).map(|&(_, v)| v)
+    }
+    fn put(&self, key: u64, value: u64) -> Option<(u64, u64)> {
+        let mut entries = self.entries.lock().unwrap();
+        if let Some(entry) = entries.iter_mut().find(|(k, _)| *k == key) {
+            entry.1 = value;
+            return None;
+        }
+        entries.push_back((key, value));
+        (entries.len() > self.capacity).then(|| entries.pop_front().unwrap())
+    }
+    fn len(&self) -> usize {
+        self.entries.lock().unwrap().len()
+    }
+    fn capacity(&self) -> usize {
+        self.capacity
+    }
+}
+
+fn lru_registry() -> Registry {
+    let claim =
+        |name, about| ImplInfo::new(name, ImplKind::User, about).claiming(&[Claim::ExactLru]);
+    let lru = LruWorkload::empty()
+        .with_info::<InsertionOrderCache>(claim("insertion-order", "gets do not refresh"))
+        .with_info::<LruCache<u64, u64>>(claim("project-lru", "the project's LRU"));
+    Registry::standard().with(lru)
+}
+
+const LRU_ARGS: [&str; 6] = ["--threads", "1", "--repeats", "1", "--set", "capacity=64"];
+
+#[test]
+fn a_cache_that_evicts_in_insertion_order_fails_its_exact_lru_claim() {
+    assert_caught(
+        run(lru_registry(), "lru", "insertion-order", &LRU_ARGS),
+        "claims exact LRU, but it evicted key 0 of the 64 just put",
+    );
+}
+
+#[test]
+fn an_exact_lru_cache_keeps_its_claim() {
+    assert_passes(run(lru_registry(), "lru", "project-lru", &LRU_ARGS));
+}
+
+// --- A copy-on-write list whose snapshot is a live view -------------------------------------
+
+/// The current list under a mutex; writers copy, append and publish under the lock. With
+/// `LIVE_VIEW` a snapshot is not a copy but a view that reads the list as it is whenever it is
+/// looked at, so a held snapshot grows as writers append.
+struct UserCowList<const LIVE_VIEW: bool>(Mutex<Arc<[u64]>>);
+
+impl<const LIVE_VIEW: bool> UserCowList<LIVE_VIEW> {
+    fn current(&self) -> Arc<[u64]> {
+        self.0.lock().unwrap().clone()
+    }
+}
+
+/// A snapshot: the `Arc` taken, or a view of the list.
+enum UserSnapshot<'a, const LIVE_VIEW: bool> {
+    Taken(Arc<[u64]>),
+    View(&'a UserCowList<LIVE_VIEW>),
+}
+
+impl<const LIVE_VIEW: bool> std::ops::Deref for UserSnapshot<'_, LIVE_VIEW> {
+    type Target = [u64];
+    fn deref(&self) -> &[u64] {
+        match self {
+            UserSnapshot::Taken(items) => items,
+            // Leaks a copy per look: the view has nothing of its own to lend.
+            UserSnapshot::View(list) => Box::leak(list.current().to_vec().into_boxed_slice()),
+        }
+    }
+}
+
+struct UserReader<'a, const LIVE_VIEW: bool>(&'a UserCowList<LIVE_VIEW>, Arc<[u64]>);
+
+impl<const LIVE_VIEW: bool> SwapReader<[u64]> for UserReader<'_, LIVE_VIEW> {
+    fn load(&mut self) -> &[u64] {
+        self.1 = self.0.current();
+        &self.1
+    }
+}
+
+impl<const LIVE_VIEW: bool> CowList<u64> for UserCowList<LIVE_VIEW> {
+    type Snapshot<'a> = UserSnapshot<'a, LIVE_VIEW>;
+    type Reader<'a> = UserReader<'a, LIVE_VIEW>;
+
+    fn new() -> Self {
+        Self(Mutex::new(Arc::from(Vec::new())))
+    }
+    fn snapshot(&self) -> UserSnapshot<'_, LIVE_VIEW> {
+        if LIVE_VIEW {
+            UserSnapshot::View(self)
+        } else {
+            UserSnapshot::Taken(self.current())
+        }
+    }
+    fn reader(&self) -> UserReader<'_, LIVE_VIEW> {
+        UserReader(self, self.current())
+    }
+    fn push(&self, item: u64) {
+        let mut current = self.0.lock().unwrap();
+        let mut items = current.to_vec();
+        items.push(item);
+        *current = Arc::from(items);
+    }
+}
+
+fn cow_registry() -> Registry {
+    let cow = CowWorkload::empty()
+        .with::<UserCowList<true>>("live-view-list", ImplKind::User, "snapshots are views")
+        .with::<UserCowList<false>>("copied-list", ImplKind::User, "snapshots are copies");
+    Registry::standard().with(cow)
+}
+
+const COW_ARGS: [&str; 8] =
+    ["--threads", "2", "--repeats", "1", "--set", "append_every_us=20", "--set", "prefill=10"];
+
+#[test]
+fn a_list_whose_held_snapshot_changes_is_caught() {
+    assert_caught(
+        run(cow_registry(), "cow", "live-view-list", &COW_ARGS),
+        "published snapshots changed while a reader held them",
+    );
+}
+
+#[test]
+fn a_list_whose_snapshots_are_copies_passes() {
+    assert_passes(run(cow_registry(), "cow", "copied-list", &COW_ARGS));
+}
