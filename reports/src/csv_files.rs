@@ -67,6 +67,7 @@ mod tests {
             low_ns: 1,
             high_ns: 2,
             count: 3,
+            cores: 0,
         }
     }
 

@@ -68,7 +68,7 @@ impl PercentileChart {
     ) -> Option<Self> {
         let mut grouped: BTreeMap<SeriesKey, Vec<(u64, u64, u64)>> = BTreeMap::new();
         for row in histograms.iter().filter(|r| r.workload == workload && r.threads == threads) {
-            grouped.entry(styles.key(&row.implementation, &row.host)).or_default().push((
+            grouped.entry(styles.key(&row.implementation, &row.host, row.cores)).or_default().push((
                 row.low_ns,
                 row.high_ns,
                 row.count,

@@ -57,6 +57,13 @@ pub(crate) fn summary_row(
         },
         latency_samples: 0,
         stall_bounds: 0,
+        cores: 0,
+        cpu_list: String::new(),
+        pin: String::new(),
+        other_cpu_share: None,
+        steal_share: None,
+        involuntary_switches: None,
+        disturbed: String::new(),
     }
 }
 
@@ -91,6 +98,8 @@ pub(crate) fn sample() -> (Vec<SummaryRow>, Vec<HistogramRow>) {
                         low_ns: low,
                         high_ns: high,
                         count,
+                    cores: 0,
+                        cores: 0,
                     });
                 }
                 low = high;
@@ -165,20 +174,20 @@ fn render_all_writes_every_chart_as_svg_and_png() {
 fn colours_follow_the_workloads_implementation_order_and_hosts_shade_them() {
     let (summary, histograms) = sample();
     let styles = SeriesStyles::new(&summary, &histograms);
-    let colour = |name: &str| styles.style(&styles.key(name, "testhost")).colour;
+    let colour = |name: &str| styles.style(&styles.key(name, "testhost", 0)).colour;
     // The order the run ran them in: spin-lock, parking-lot, racy-counter.
     assert_eq!(colour("spin-lock"), PALETTE[0]);
     assert_eq!(colour("parking-lot"), PALETTE[1]);
     assert_eq!(colour("racy-counter"), PALETTE[2]);
-    assert_eq!(styles.style(&styles.key("parking-lot", "x")).kind, Kind::Library);
-    assert_eq!(styles.css_colour("spin-lock", "testhost"), "#1f77b4");
+    assert_eq!(styles.style(&styles.key("parking-lot", "x", 0)).kind, Kind::Library);
+    assert_eq!(styles.css_colour("spin-lock", "testhost", 0), "#1f77b4");
 
     // Twelve implementations: twelve different colours.
     let many: Vec<SummaryRow> =
         (0..12).map(|i| summary_row("w", &format!("impl-{i}"), "library", 1, 1)).collect();
     let styles = SeriesStyles::new(&many, &[]);
     let colours: std::collections::BTreeSet<String> =
-        (0..12).map(|i| styles.css_colour(&format!("impl-{i}"), "testhost")).collect();
+        (0..12).map(|i| styles.css_colour(&format!("impl-{i}"), "testhost", 0)).collect();
     assert_eq!(colours.len(), 12);
 
     // A second host: the same implementation keeps its hue, in another shade.
@@ -188,11 +197,11 @@ fn colours_follow_the_workloads_implementation_order_and_hosts_shade_them() {
         r
     }));
     let styles = SeriesStyles::new(&two_hosts, &[]);
-    let first = styles.style(&styles.key("spin-lock", "testhost")).colour;
-    let second = styles.style(&styles.key("spin-lock", "other")).colour;
+    let first = styles.style(&styles.key("spin-lock", "testhost", 0)).colour;
+    let second = styles.style(&styles.key("spin-lock", "other", 0)).colour;
     assert_eq!(first, PALETTE[0]);
     assert_ne!(first, second);
-    assert_eq!(styles.style(&styles.key("parking-lot", "other")).colour, shade(PALETTE[1], 1));
+    assert_eq!(styles.style(&styles.key("parking-lot", "other", 0)).colour, shade(PALETTE[1], 1));
     // Every colour of the palette keeps three distinguishable shades.
     for colour in PALETTE {
         let shades: std::collections::BTreeSet<(u8, u8, u8)> = (0..3)
@@ -226,6 +235,7 @@ fn degenerate_inputs_draw_or_skip_without_error() {
         low_ns: 0,
         high_ns: 1,
         count: 5,
+        cores: 0,
     };
     let charts = render_all(&[row, other], &[histogram], &root.path().join("charts")).unwrap();
     let names: Vec<String> = charts.iter().map(|c| c.svg.display().to_string()).collect();
@@ -339,6 +349,7 @@ fn write_sample_charts() {
                     low_ns: low,
                     high_ns: high,
                     count,
+                    cores: 0,
                 });
                 low = high;
             }
@@ -363,6 +374,7 @@ fn write_sample_charts() {
         syncbench_version: "0.1.0".into(),
         command: vec!["syncbench".into(), "run".into(), "--quick".into()],
         config: serde_json::json!({"threads": [1, 2, 4], "duration": "1s", "seed": 42}),
+        topology: None,
     };
     crate::html::write_report(
         &[meta],
@@ -423,7 +435,7 @@ fn the_ideal_line_extrapolates_the_best_real_one_thread_point_up_to_the_top() {
     use super::ideal_line::IdealLine;
     use super::scaling::{ThroughputPoint, ThroughputSeries};
     let series = |name: &str, kind: Kind, one_thread: f64| ThroughputSeries {
-        key: SeriesKey { implementation: name.into(), host: String::new() },
+        key: SeriesKey { implementation: name.into(), host: String::new(), cores: 0 },
         style: SeriesStyle { colour: PALETTE[0], kind },
         points: vec![ThroughputPoint { x: 1.0, median: one_thread, min: 0.0, max: 0.0 }],
     };

@@ -51,6 +51,8 @@ pub fn points<'a>(runs: &'a [StoredRun], results: &[StoredResult]) -> Vec<PointH
             params: row.params.clone(),
             implementation: row.implementation.clone(),
             threads: row.threads,
+            // The history's schema keys a result by threads alone (see `schema.rs`).
+            cores: 0,
         };
         if !kinds.contains_key(&key) {
             order.push(key.clone());

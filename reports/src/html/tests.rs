@@ -24,6 +24,7 @@ pub(crate) fn meta(host: &str) -> RunMeta {
         syncbench_version: "0.1.0".into(),
         command: vec!["syncbench".into(), "run".into(), "--set".into(), "label=a b".into()],
         config: serde_json::json!({"threads": [1, 2, 4], "note": "<b>&"}),
+        topology: None,
     }
 }
 
