@@ -174,9 +174,8 @@ mod linux {
     pub fn thread_cpus() -> io::Result<Vec<usize>> {
         let mut set = cpu_set(&[])?;
         // SAFETY: `set` is a valid, writable cpu_set_t of the size passed.
-        let result = unsafe {
-            libc::sched_getaffinity(0, std::mem::size_of::<libc::cpu_set_t>(), &mut set)
-        };
+        let result =
+            unsafe { libc::sched_getaffinity(0, std::mem::size_of::<libc::cpu_set_t>(), &mut set) };
         if result != 0 {
             return Err(io::Error::last_os_error());
         }

@@ -47,10 +47,8 @@ impl DisturbanceRule {
     pub fn judge(&self, reading: &Reading) -> Option<String> {
         let mut reasons = Vec::new();
         if reading.other_ticks >= self.min_ticks && reading.other_cpu_share >= self.other_cpu {
-            reasons.push(format!(
-                "other processes {:.0}% of a CPU",
-                100.0 * reading.other_cpu_share
-            ));
+            reasons
+                .push(format!("other processes {:.0}% of a CPU", 100.0 * reading.other_cpu_share));
         }
         if reading.steal_ticks >= self.min_ticks && reading.steal_share >= self.steal {
             reasons.push(format!("steal {:.0}%", 100.0 * reading.steal_share));
@@ -162,12 +160,7 @@ impl Guard {
         let stat = std::fs::read_to_string("/proc/stat").ok()?;
         let cpus = parse_proc_stat(&stat, &self.cpus)?;
         let own = parse_self_stat(&std::fs::read_to_string("/proc/self/stat").ok()?)?;
-        Some(Sample {
-            cpus,
-            own,
-            involuntary: involuntary_switches(),
-            cpu_count: self.cpus.len(),
-        })
+        Some(Sample { cpus, own, involuntary: involuntary_switches(), cpu_count: self.cpus.len() })
     }
 }
 
@@ -212,12 +205,7 @@ mod tests {
     }
 
     fn sample(busy: u64, steal: u64, total: u64, own: u64) -> Sample {
-        Sample {
-            cpus: CpuTicks { busy, steal, total },
-            own,
-            involuntary: Some(own),
-            cpu_count: 2,
-        }
+        Sample { cpus: CpuTicks { busy, steal, total }, own, involuntary: Some(own), cpu_count: 2 }
     }
 
     #[test]

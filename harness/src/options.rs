@@ -270,7 +270,8 @@ impl<'r> RunOptions<'r> {
              running unrestricted"
                 .to_owned()
         });
-        let (cores, pin) = if affinity::SUPPORTED { (wanted_cores, pin) } else { (vec![], Pin::None) };
+        let (cores, pin) =
+            if affinity::SUPPORTED { (wanted_cores, pin) } else { (vec![], Pin::None) };
         // Oversubscription stays a dimension of its own: 1x, 2x and 4x each core count.
         let cores = cores
             .into_iter()

@@ -36,9 +36,8 @@ pub fn read(root: &Path, allowed: &[usize]) -> Topology {
         })
         .collect();
     let known = cpus.iter().all(|c| c.core_id.is_some());
-    let cores = known.then(|| {
-        cpus.iter().map(|c| (c.package, c.core_id)).collect::<BTreeSet<_>>().len()
-    });
+    let cores =
+        known.then(|| cpus.iter().map(|c| (c.package, c.core_id)).collect::<BTreeSet<_>>().len());
     let packages = cpus
         .iter()
         .all(|c| c.package.is_some())

@@ -88,7 +88,8 @@ impl Topology {
             } else {
                 "no SMT"
             };
-            parts[0].push_str(&format!(" ({cores} core{}, {smt})", if cores == 1 { "" } else { "s" }));
+            parts[0]
+                .push_str(&format!(" ({cores} core{}, {smt})", if cores == 1 { "" } else { "s" }));
         }
         let caches: Vec<String> = self
             .caches

@@ -40,11 +40,10 @@ impl LatencyChart {
     ) -> Option<Self> {
         let mut grouped: BTreeMap<SeriesKey, Vec<(u64, u64, u64)>> = BTreeMap::new();
         for row in histograms.iter().filter(|r| r.workload == workload && r.threads == threads) {
-            grouped.entry(styles.key(&row.implementation, &row.host, row.cores)).or_default().push((
-                row.low_ns,
-                row.high_ns,
-                row.count,
-            ));
+            grouped
+                .entry(styles.key(&row.implementation, &row.host, row.cores))
+                .or_default()
+                .push((row.low_ns, row.high_ns, row.count));
         }
         let series: Vec<LatencySeries> = grouped
             .into_iter()

@@ -68,11 +68,10 @@ impl PercentileChart {
     ) -> Option<Self> {
         let mut grouped: BTreeMap<SeriesKey, Vec<(u64, u64, u64)>> = BTreeMap::new();
         for row in histograms.iter().filter(|r| r.workload == workload && r.threads == threads) {
-            grouped.entry(styles.key(&row.implementation, &row.host, row.cores)).or_default().push((
-                row.low_ns,
-                row.high_ns,
-                row.count,
-            ));
+            grouped
+                .entry(styles.key(&row.implementation, &row.host, row.cores))
+                .or_default()
+                .push((row.low_ns, row.high_ns, row.count));
         }
         let totals: Vec<u64> = grouped.values().map(|b| b.iter().map(|b| b.2).sum()).collect();
         let most = totals.iter().copied().max().unwrap_or(0);

@@ -121,10 +121,8 @@ impl SeriesStyles {
         let mut hosts: Vec<&str> = Vec::new();
         let mut core_counts: Vec<usize> = Vec::new();
         let mut implementations: Vec<&str> = Vec::new();
-        let all = summary
-            .iter()
-            .map(|r| (r.implementation.as_str(), r.host.as_str(), r.cores))
-            .chain(
+        let all =
+            summary.iter().map(|r| (r.implementation.as_str(), r.host.as_str(), r.cores)).chain(
                 histograms.iter().map(|r| (r.implementation.as_str(), r.host.as_str(), r.cores)),
             );
         let mut series: Vec<(&str, &str, usize)> = Vec::new();

@@ -98,7 +98,6 @@ pub(crate) fn sample() -> (Vec<SummaryRow>, Vec<HistogramRow>) {
                         low_ns: low,
                         high_ns: high,
                         count,
-                    cores: 0,
                         cores: 0,
                     });
                 }
@@ -450,4 +449,58 @@ fn the_ideal_line_extrapolates_the_best_real_one_thread_point_up_to_the_top() {
     // Cut where it leaves the chart: 100 M ops/s is reached at 2.5 threads.
     assert_eq!(ideal.points(8.0, 100.0), [(1.0, 40.0), (2.0, 80.0), (2.5, 100.0)]);
     assert!(IdealLine::of(&all[2..]).is_none(), "a demonstration is no ideal");
+}
+
+/// The sample run as if made with `--cores 1,2`: every row and bucket once per core count.
+fn at_two_core_counts() -> (Vec<SummaryRow>, Vec<HistogramRow>) {
+    let (summary, histograms) = sample();
+    let cores = |c: usize| {
+        let rows = summary.iter().cloned().map(move |r| SummaryRow { cores: c, ..r });
+        let buckets = histograms.iter().cloned().map(move |h| HistogramRow { cores: c, ..h });
+        (rows, buckets)
+    };
+    let ((rows1, buckets1), (rows2, buckets2)) = (cores(1), cores(2));
+    (rows1.chain(rows2).collect(), buckets1.chain(buckets2).collect())
+}
+
+#[test]
+fn several_core_counts_get_a_latency_chart_each_and_a_line_each_per_implementation() {
+    let (summary, histograms) = at_two_core_counts();
+    let root = tempfile::tempdir().unwrap();
+    let charts = render_all(&summary, &histograms, &root.path().join("charts")).unwrap();
+    let files: Vec<String> = charts.iter().map(|c| c.svg.display().to_string()).collect();
+    for cores in [1, 2] {
+        for threads in [1, 2, 4] {
+            let latency = format!("charts/counter-latency-c{cores}-t{threads}.svg");
+            assert!(files.contains(&latency), "{latency} missing: {files:?}");
+        }
+    }
+    assert!(!files.iter().any(|f| f.contains("latency-t")), "{files:?}");
+    let title = &charts.iter().find(|c| c.svg.ends_with("counter-latency-c2-t4.svg")).unwrap();
+    assert!(
+        title.title.contains("4 threads") && title.title.contains("2 cores"),
+        "{}",
+        title.title
+    );
+
+    let styles = SeriesStyles::new(&summary, &histograms);
+    let one = styles.style(&styles.key("spin-lock", "testhost", 1)).colour;
+    let two = styles.style(&styles.key("spin-lock", "testhost", 2)).colour;
+    assert_ne!(one, two, "each core count is a series of its own");
+    assert_eq!(one, PALETTE[0], "the first core count keeps the implementation's hue");
+    assert_eq!(styles.key("spin-lock", "testhost", 2).label(), "spin-lock, 2 cores");
+    let throughput = std::fs::read_to_string(root.path().join("charts/counter-throughput.svg"));
+    let throughput = throughput.unwrap();
+    assert!(throughput.contains("spin-lock, 1 core") && throughput.contains("spin-lock, 2 cores"));
+}
+
+#[test]
+fn one_core_count_keeps_the_plain_series() {
+    let (summary, histograms) = sample();
+    let restricted: Vec<SummaryRow> =
+        summary.into_iter().map(|r| SummaryRow { cores: 1, ..r }).collect();
+    let buckets: Vec<HistogramRow> =
+        histograms.into_iter().map(|h| HistogramRow { cores: 1, ..h }).collect();
+    let styles = SeriesStyles::new(&restricted, &buckets);
+    assert_eq!(styles.key("spin-lock", "testhost", 1).label(), "spin-lock");
 }

@@ -11,7 +11,8 @@ use crate::record::SummaryRow;
 pub(super) fn write_environment(page: &mut String, metas: &[RunMeta], summary: &[SummaryRow]) {
     page.push_str("<section id=\"environment\">\n<h2>Environment</h2>\n");
     if let Some(line) = crate::disturbance::summary_line(summary) {
-        let class = if summary.iter().any(SummaryRow::is_disturbed) { "disturbed" } else { "muted" };
+        let class =
+            if summary.iter().any(SummaryRow::is_disturbed) { "disturbed" } else { "muted" };
         let _ = writeln!(
             page,
             "<p class=\"{class}\" id=\"environment-guard\">Environment guard: {}.</p>",
