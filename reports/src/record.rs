@@ -133,6 +133,16 @@ pub fn threads_tag(cores: usize, threads: usize) -> String {
     }
 }
 
+/// `4 threads`, or `4 threads on 2 cores` for a point restricted with `--cores`.
+pub fn threads_phrase(threads: usize, cores: usize) -> String {
+    let s = if threads == 1 { "" } else { "s" };
+    match cores {
+        0 => format!("{threads} thread{s}"),
+        1 => format!("{threads} thread{s} on 1 core"),
+        n => format!("{threads} thread{s} on {n} cores"),
+    }
+}
+
 /// `, 2 cores` for a title of a restricted point; empty when not restricted.
 pub fn cores_phrase(cores: usize) -> String {
     match cores {

@@ -29,9 +29,10 @@ pub(super) struct LatencyChart {
 }
 
 impl LatencyChart {
-    /// The chart of `metric` at `threads`; `histograms` holds only rows of that metric.
+    /// The chart of `metric` at (`cores`, `threads`); `histograms` holds only rows of that metric.
     pub(super) fn build(
         workload: &str,
+        cores: usize,
         threads: usize,
         metric: &str,
         summary: &[SummaryRow],
@@ -39,7 +40,10 @@ impl LatencyChart {
         styles: &SeriesStyles,
     ) -> Option<Self> {
         let mut grouped: BTreeMap<SeriesKey, Vec<(u64, u64, u64)>> = BTreeMap::new();
-        for row in histograms.iter().filter(|r| r.workload == workload && r.threads == threads) {
+        for row in histograms
+            .iter()
+            .filter(|r| r.workload == workload && r.cores == cores && r.threads == threads)
+        {
             grouped
                 .entry(styles.key(&row.implementation, &row.host, row.cores))
                 .or_default()
@@ -76,16 +80,18 @@ impl LatencyChart {
             return None;
         }
 
-        let rows: Vec<&SummaryRow> =
-            summary.iter().filter(|r| r.workload == workload && r.threads == threads).collect();
+        let rows: Vec<&SummaryRow> = summary
+            .iter()
+            .filter(|r| r.workload == workload && r.cores == cores && r.threads == threads)
+            .collect();
         let what = if metric == OP_METRIC {
             "latency per operation".to_owned()
         } else {
             format!("{metric} latency")
         };
         let title = format!(
-            "{workload}, {threads} thread{}: {what} (log scale)",
-            if threads == 1 { "" } else { "s" }
+            "{workload}, {}: {what} (log scale)",
+            crate::record::threads_phrase(threads, cores)
         );
         let mut captions = Vec::new();
         let host = host_caption(&rows);

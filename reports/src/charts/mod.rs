@@ -37,7 +37,7 @@ use std::sync::OnceLock;
 use anyhow::{bail, Context, Result};
 use plotters::prelude::*;
 
-use crate::record::{cores_phrase, threads_tag, HistogramRow, SummaryRow, OP_METRIC};
+use crate::record::{threads_tag, HistogramRow, SummaryRow, OP_METRIC};
 use crate::variants::ParamVariants;
 use latency::LatencyChart;
 use output::write_chart;
@@ -138,21 +138,13 @@ pub fn render_all(
                 // One chart per (core count, threads): `--cores 1,2` draws 1 and 2 cores apart.
                 let points: BTreeSet<(usize, usize)> =
                     of_metric.iter().map(|r| (r.cores, r.threads)).collect();
-                let at_cores = |cores: usize| {
-                    let rows: Vec<SummaryRow> =
-                        rows.iter().filter(|r| r.cores == cores).cloned().collect();
-                    let buckets: Vec<HistogramRow> =
-                        of_metric.iter().filter(|r| r.cores == cores).cloned().collect();
-                    (rows, buckets)
-                };
                 for &(cores, threads) in &points {
-                    let (rows, of_metric) = at_cores(cores);
-                    let Some(mut drawing) =
-                        LatencyChart::build(&workload, threads, metric, &rows, &of_metric, styles)
-                    else {
+                    let Some(mut drawing) = LatencyChart::build(
+                        &workload, cores, threads, metric, &rows, &of_metric, styles,
+                    ) else {
                         continue;
                     };
-                    drawing.title = format!("{}{}{label}", drawing.title, cores_phrase(cores));
+                    drawing.title = format!("{}{label}", drawing.title);
                     let tag = threads_tag(cores, threads);
                     let file = if metric == OP_METRIC {
                         format!("{stem}-latency-{tag}")
@@ -169,14 +161,13 @@ pub fn render_all(
                 }
                 // The percentile distribution of the time per operation, after every histogram.
                 for &(cores, threads) in points.iter().filter(|_| metric == OP_METRIC) {
-                    let (rows, of_metric) = at_cores(cores);
                     let what = "latency per operation";
-                    let Some(mut drawing) =
-                        PercentileChart::build(&workload, threads, what, &rows, &of_metric, styles)
-                    else {
+                    let Some(mut drawing) = PercentileChart::build(
+                        &workload, cores, threads, what, &rows, &of_metric, styles,
+                    ) else {
                         continue;
                     };
-                    drawing.title = format!("{}{}{label}", drawing.title, cores_phrase(cores));
+                    drawing.title = format!("{}{label}", drawing.title);
                     let file = format!("{stem}-percentiles-{}", threads_tag(cores, threads));
                     percentile_charts.push(write_chart(
                         &drawing,

@@ -57,9 +57,10 @@ pub(super) fn percentile_label(coordinate: f64) -> String {
 }
 
 impl PercentileChart {
-    /// The chart at `threads`; `histograms` holds only rows of one metric.
+    /// The chart at (`cores`, `threads`); `histograms` holds only rows of one metric.
     pub(super) fn build(
         workload: &str,
+        cores: usize,
         threads: usize,
         what: &str,
         summary: &[SummaryRow],
@@ -67,7 +68,10 @@ impl PercentileChart {
         styles: &SeriesStyles,
     ) -> Option<Self> {
         let mut grouped: BTreeMap<SeriesKey, Vec<(u64, u64, u64)>> = BTreeMap::new();
-        for row in histograms.iter().filter(|r| r.workload == workload && r.threads == threads) {
+        for row in histograms
+            .iter()
+            .filter(|r| r.workload == workload && r.cores == cores && r.threads == threads)
+        {
             grouped
                 .entry(styles.key(&row.implementation, &row.host, row.cores))
                 .or_default()
@@ -108,11 +112,13 @@ impl PercentileChart {
         if series.is_empty() {
             return None;
         }
-        let rows: Vec<&SummaryRow> =
-            summary.iter().filter(|r| r.workload == workload && r.threads == threads).collect();
+        let rows: Vec<&SummaryRow> = summary
+            .iter()
+            .filter(|r| r.workload == workload && r.cores == cores && r.threads == threads)
+            .collect();
         let title = format!(
-            "{workload}, {threads} thread{}: {what} by percentile",
-            if threads == 1 { "" } else { "s" }
+            "{workload}, {}: {what} by percentile",
+            crate::record::threads_phrase(threads, cores)
         );
         let mut captions = Vec::new();
         let host = host_caption(&rows);

@@ -25,11 +25,7 @@ pub struct PointKey {
 impl PointKey {
     /// `2 threads`, or `2 threads on 1 core` for a point restricted with `--cores`.
     pub fn threads_label(&self) -> String {
-        match self.cores {
-            0 => format!("{} threads", self.threads),
-            1 => format!("{} threads on 1 core", self.threads),
-            cores => format!("{} threads on {cores} cores", self.threads),
-        }
+        crate::record::threads_phrase(self.threads, self.cores)
     }
 
     pub fn of(row: &SummaryRow) -> Self {
