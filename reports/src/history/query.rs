@@ -32,6 +32,8 @@ pub struct StoredResult {
     pub impl_kind: String,
     pub params: String,
     pub threads: usize,
+    /// `--cores` of the row; 0 = not restricted.
+    pub cores: usize,
     pub repeat: usize,
     pub throughput_ops_s: f64,
     pub p99_ns: f64,
@@ -99,7 +101,7 @@ impl History {
             .connection
             .prepare(
                 "SELECT results.run, workload, impl, impl_kind, params, threads, repeat,
-                        throughput_ops_s, p99_ns, invariant
+                        throughput_ops_s, p99_ns, invariant, cores
                  FROM results JOIN runs ON runs.id = results.run
                  WHERE (?1 IS NULL OR workload = ?1) AND (?2 IS NULL OR impl = ?2)
                    AND (?3 IS NULL OR runs.host = ?3)
@@ -119,6 +121,7 @@ impl History {
                     throughput_ops_s: r.get(7)?,
                     p99_ns: r.get(8)?,
                     invariant: r.get(9)?,
+                    cores: r.get::<_, i64>(10)?.max(0) as usize,
                 })
             })
             .and_then(|rows| rows.collect())
