@@ -414,38 +414,40 @@ fn parse_slowdown(value: &str) -> Result<Slowdown, OptionsError> {
 
 /// `1,2`: core counts from 1 up to the `allowed` CPUs; duplicates removed, ascending.
 pub fn parse_cores(list: &str, allowed: usize) -> Result<Vec<usize>, OptionsError> {
-    let mut cores = Vec::new();
-    for item in list.split(',').map(str::trim) {
-        let n: usize =
-            item.parse().map_err(|_| invalid("--cores", list, "expected numbers like 1,2"))?;
-        if n == 0 {
-            return Err(invalid("--cores", list, "core counts must be at least 1"));
-        }
-        if n > allowed {
-            let why = format!("this process may run on {allowed} CPU(s) only");
-            return Err(invalid("--cores", list, &why));
-        }
-        cores.push(n);
+    let cores = parse_counts("--cores", list, "core counts", "1,2")?;
+    if cores.last().is_some_and(|&most| most > allowed) {
+        let why = format!("this process may run on {allowed} CPU(s) only");
+        return Err(invalid("--cores", list, &why));
     }
-    cores.sort_unstable();
-    cores.dedup();
     Ok(cores)
 }
 
 /// `1,2,4,8`: each a whole number of at least 1; duplicates removed, order kept ascending.
 pub fn parse_threads(list: &str) -> Result<Vec<usize>, OptionsError> {
-    let mut threads = Vec::new();
+    parse_counts("--threads", list, "thread counts", "1,2,4")
+}
+
+/// A list of whole numbers of at least 1 for option `what` (`noun` and `example` for the
+/// messages), ascending without duplicates.
+fn parse_counts(
+    what: &'static str,
+    list: &str,
+    noun: &str,
+    example: &str,
+) -> Result<Vec<usize>, OptionsError> {
+    let mut counts = Vec::new();
     for item in list.split(',').map(str::trim) {
-        let n: usize =
-            item.parse().map_err(|_| invalid("--threads", list, "expected numbers like 1,2,4"))?;
+        let n: usize = item
+            .parse()
+            .map_err(|_| invalid(what, list, &format!("expected numbers like {example}")))?;
         if n == 0 {
-            return Err(invalid("--threads", list, "thread counts must be at least 1"));
+            return Err(invalid(what, list, &format!("{noun} must be at least 1")));
         }
-        threads.push(n);
+        counts.push(n);
     }
-    threads.sort_unstable();
-    threads.dedup();
-    Ok(threads)
+    counts.sort_unstable();
+    counts.dedup();
+    Ok(counts)
 }
 
 /// Powers of two from 1 up to 4x the logical CPUs: the last two counts oversubscribe the cores,

@@ -68,22 +68,22 @@ fn short() -> Timing {
     Timing { stop: Stop::After(Duration::from_millis(60)), warmup: Duration::from_millis(10) }
 }
 
-/// The process's CPUs, or `None` (and a note) where there is only one: nothing to restrict.
-fn two_or_more_cpus() -> Option<Vec<usize>> {
+/// The process's CPUs and the placement of `cores` (0: all) pinned by `pin`, with the lock held;
+/// `None` (and a note) where only one CPU is allowed: nothing to restrict.
+fn placed(cores: usize, pin: Pin) -> Option<(MutexGuard<'static, ()>, Vec<usize>, Placement)> {
+    let lock = exclusive();
     let allowed = affinity::allowed_cpus();
     if allowed.len() < 2 {
         eprintln!("only CPU {allowed:?} allowed: nothing to restrict, test skipped");
         return None;
     }
-    Some(allowed)
+    let placement = Placement::new(&harness::topology::detect().cpus, &allowed, cores, pin);
+    Some((lock, allowed, placement))
 }
 
 #[test]
 fn with_one_core_every_worker_runs_on_that_one_cpu() {
-    let _lock = exclusive();
-    let Some(allowed) = two_or_more_cpus() else { return };
-    let topology = harness::topology::detect();
-    let placement = Placement::new(&topology.cpus, &allowed, 1, Pin::None);
+    let Some((_lock, allowed, placement)) = placed(1, Pin::None) else { return };
     assert_eq!(placement.cpus.len(), 1);
 
     affinity::restrict_process(&placement.cpus).unwrap();
@@ -105,10 +105,7 @@ fn with_one_core_every_worker_runs_on_that_one_cpu() {
 
 #[test]
 fn pinned_workers_each_hold_one_cpu_in_the_pinning_order() {
-    let _lock = exclusive();
-    let Some(allowed) = two_or_more_cpus() else { return };
-    let topology = harness::topology::detect();
-    let placement = Placement::new(&topology.cpus, &allowed, 0, Pin::Spread);
+    let Some((_lock, allowed, placement)) = placed(0, Pin::Spread) else { return };
     let threads = placement.pins.len() + 1;
 
     let observed = std::sync::Arc::new(Observed::default());

@@ -44,13 +44,7 @@ fn row(implementation: &str, threads: usize, repeat: usize, throughput: f64) -> 
         invariant: reports::Invariant::parse("ok: count").unwrap(),
         latency_samples: 0,
         stall_bounds: 0,
-        cores: 0,
-        cpu_list: String::new(),
-        pin: String::new(),
-        other_cpu_share: None,
-        steal_share: None,
-        involuntary_switches: None,
-        disturbed: String::new(),
+        ..SummaryRow::default()
     }
 }
 

@@ -8,7 +8,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// One row of `summary.csv`: one (workload, params, impl, threads, repeat). Field order is column
 /// order.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct SummaryRow {
     /// Identifies the run (folder) the row came from.
     pub run_id: String,
@@ -192,6 +192,13 @@ pub struct Invariant {
     pub outcome: Outcome,
     /// What was checked ("count 1234 = 1234 increments") or how it broke; may be empty.
     pub detail: String,
+}
+
+/// An invariant that held, with nothing said: the start of a row built field by field.
+impl Default for Invariant {
+    fn default() -> Self {
+        Self::new(Outcome::Held, "")
+    }
 }
 
 impl Invariant {

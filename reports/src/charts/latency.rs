@@ -28,6 +28,27 @@ pub(super) struct LatencyChart {
     pub(super) what: String,
 }
 
+/// The `(low_ns, high_ns, count)` buckets of one (workload, (cores, threads)) point, per series.
+pub(super) fn buckets_by_series(
+    histograms: &[HistogramRow],
+    workload: &str,
+    (cores, threads): (usize, usize),
+    styles: &SeriesStyles,
+) -> BTreeMap<SeriesKey, Vec<(u64, u64, u64)>> {
+    let mut grouped: BTreeMap<SeriesKey, Vec<(u64, u64, u64)>> = BTreeMap::new();
+    for row in histograms
+        .iter()
+        .filter(|r| r.workload == workload && r.cores == cores && r.threads == threads)
+    {
+        grouped.entry(styles.key(&row.implementation, &row.host, row.cores)).or_default().push((
+            row.low_ns,
+            row.high_ns,
+            row.count,
+        ));
+    }
+    grouped
+}
+
 impl LatencyChart {
     /// The chart of `metric` at (`cores`, `threads`); `histograms` holds only rows of that metric.
     pub(super) fn build(
@@ -39,16 +60,7 @@ impl LatencyChart {
         histograms: &[HistogramRow],
         styles: &SeriesStyles,
     ) -> Option<Self> {
-        let mut grouped: BTreeMap<SeriesKey, Vec<(u64, u64, u64)>> = BTreeMap::new();
-        for row in histograms
-            .iter()
-            .filter(|r| r.workload == workload && r.cores == cores && r.threads == threads)
-        {
-            grouped
-                .entry(styles.key(&row.implementation, &row.host, row.cores))
-                .or_default()
-                .push((row.low_ns, row.high_ns, row.count));
-        }
+        let grouped = buckets_by_series(histograms, workload, (cores, threads), styles);
         let series: Vec<LatencySeries> = grouped
             .into_iter()
             .filter_map(|(key, mut buckets)| {

@@ -3,13 +3,11 @@
 //! spaced), y the latency on a log scale, one line per implementation. The tail, which a
 //! histogram squeezes into its right edge, gets most of the width.
 
-use std::collections::BTreeMap;
-
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::canvas::*;
-use super::latency::latency_label;
+use super::latency::{buckets_by_series, latency_label};
 use super::output::{DrawResult, Drawing};
 use super::style::{SeriesKey, SeriesStyle, SeriesStyles};
 use crate::record::{HistogramRow, SummaryRow};
@@ -67,16 +65,7 @@ impl PercentileChart {
         histograms: &[HistogramRow],
         styles: &SeriesStyles,
     ) -> Option<Self> {
-        let mut grouped: BTreeMap<SeriesKey, Vec<(u64, u64, u64)>> = BTreeMap::new();
-        for row in histograms
-            .iter()
-            .filter(|r| r.workload == workload && r.cores == cores && r.threads == threads)
-        {
-            grouped
-                .entry(styles.key(&row.implementation, &row.host, row.cores))
-                .or_default()
-                .push((row.low_ns, row.high_ns, row.count));
-        }
+        let grouped = buckets_by_series(histograms, workload, (cores, threads), styles);
         let totals: Vec<u64> = grouped.values().map(|b| b.iter().map(|b| b.2).sum()).collect();
         let most = totals.iter().copied().max().unwrap_or(0);
         if most == 0 {

@@ -45,13 +45,7 @@ fn row(
         invariant: crate::Invariant::parse("ok").unwrap(),
         latency_samples: 0,
         stall_bounds: 0,
-        cores: 0,
-        cpu_list: String::new(),
-        pin: String::new(),
-        other_cpu_share: None,
-        steal_share: None,
-        involuntary_switches: None,
-        disturbed: String::new(),
+        ..SummaryRow::default()
     }
 }
 
