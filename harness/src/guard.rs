@@ -98,15 +98,19 @@ pub fn parse_proc_stat(text: &str, cpus: &[usize]) -> Option<CpuTicks> {
     Some(sum)
 }
 
-/// utime + stime of `/proc/self/stat`, in ticks. The command name (field 2) may hold spaces and
-/// parentheses, so fields are counted after its closing parenthesis.
+/// utime + stime + cutime + cstime of `/proc/self/stat`, in ticks: the process's own time and
+/// that of the children it has waited for (the `spawn` workload's processes are the run's own
+/// work, not a disturbance). The command name (field 2) may hold spaces and parentheses, so
+/// fields are counted after its closing parenthesis.
 pub fn parse_self_stat(text: &str) -> Option<u64> {
     let (_, rest) = text.rsplit_once(')')?;
     let fields: Vec<&str> = rest.split_whitespace().collect();
-    // After the name: state is field 3, utime 14, stime 15.
-    let utime: u64 = fields.get(11)?.parse().ok()?;
-    let stime: u64 = fields.get(12)?.parse().ok()?;
-    Some(utime + stime)
+    // After the name: state is field 3, utime 14, stime 15, cutime 16, cstime 17.
+    let mut sum = 0;
+    for index in 11..=14 {
+        sum += fields.get(index)?.parse::<u64>().ok()?;
+    }
+    Some(sum)
 }
 
 /// What the kernel said at one moment.
@@ -199,8 +203,8 @@ mod tests {
 
     #[test]
     fn self_stat_survives_a_name_with_spaces_and_parentheses() {
-        let line = "4242 (sync bench) (x)) R 1 4242 4242 0 -1 4194304 100 0 0 0 37 5 0 0 20 0 3 0";
-        assert_eq!(parse_self_stat(line), Some(42));
+        let line = "4242 (sync bench) (x)) R 1 4242 4242 0 -1 4194304 100 0 0 0 37 5 7 1 20 0 3 0";
+        assert_eq!(parse_self_stat(line), Some(50), "utime 37 + stime 5 + children 7 + 1");
         assert_eq!(parse_self_stat("garbage"), None);
     }
 
