@@ -24,6 +24,8 @@
 #   GATE_OUT         where the runs and the verdict go    (default: target/gate/<timestamp>)
 #   GATE_HEAD_ARGS   extra arguments for the head's runs only (the gate's own validation uses the
 #                    hidden `--slowdown IMPL=PCT`; leave empty otherwise)
+#   GATE_SKIP_DISTURBED  1: `compare --skip-disturbed`, leaving out the repeats the environment
+#                    guard flagged (another process or the hypervisor took CPU time)  (default: 0)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -34,10 +36,15 @@ rounds=${GATE_ROUNDS:-10}
 threshold=${GATE_THRESHOLD:-5}
 alpha=${GATE_ALPHA:-0.05}
 head_args=${GATE_HEAD_ARGS:-}
+skip_disturbed=${GATE_SKIP_DISTURBED:-0}
 out=${GATE_OUT:-target/gate/$(date -u +%Y%m%dT%H%M%SZ)}
 
 fail() { echo "ci-gate: $*" >&2; exit 2; }
 say() { echo "ci-gate: $*" >&2; }
+
+[[ $skip_disturbed =~ ^[01]$ ]] || fail "GATE_SKIP_DISTURBED must be 0 or 1, not '$skip_disturbed'"
+compare_args=(--threshold "$threshold" --alpha "$alpha")
+if ((skip_disturbed)); then compare_args+=(--skip-disturbed); fi
 
 [[ $rounds =~ ^[1-9][0-9]*$ ]] || fail "GATE_ROUNDS must be a positive whole number, not '$rounds'"
 base_commit=$(git rev-parse --verify --quiet "$base_rev^{commit}") \
@@ -112,9 +119,9 @@ done
 say "measured in $((SECONDS - started)) s; comparing"
 
 status=0
-"$head_bin" compare "$out/base" "$out/head" --threshold "$threshold" --alpha "$alpha" \
+"$head_bin" compare "$out/base" "$out/head" "${compare_args[@]}" \
     | tee "$out/comparison.txt" || status=${PIPESTATUS[0]}
-"$head_bin" compare "$out/base" "$out/head" --threshold "$threshold" --alpha "$alpha" --markdown \
+"$head_bin" compare "$out/base" "$out/head" "${compare_args[@]}" --markdown \
     > "$out/comparison.md" || true
 say "verdict: exit $status (table: $out/comparison.txt, markdown for a pull request: $out/comparison.md)"
 exit "$status"

@@ -115,9 +115,15 @@ fn execute(registry: &Registry, cli: Cli, args: &[OsString]) -> Result<u8> {
             let env = crate::environment::detect();
             let options =
                 RunOptions::from_cli(&run_args, registry, env.logical_cpus, default_out())?;
+            if let Some(note) = &options.placement_note {
+                eprintln!("syncbench: {note}");
+            }
             let command = args.iter().map(|a| a.to_string_lossy().into_owned()).collect();
             let outcome = crate::sweep::run(&options, &env, command)?;
             print!("{}", crate::table::render(&outcome.rows));
+            if let Some(line) = reports::disturbance::summary_line(&outcome.rows) {
+                println!("environment guard: {line}");
+            }
             println!("results: {}", options.out.display());
             if outcome.violations > 0 {
                 eprintln!(

@@ -136,9 +136,18 @@ pub struct RunArgs {
     /// Comma-separated implementations to run (default: all of each workload).
     #[arg(long, value_name = "A,B")]
     pub impls: Option<String>,
-    /// Comma-separated thread counts (default: powers of two up to 4x the logical CPUs).
+    /// Comma-separated thread counts (default: powers of two up to 4x the logical CPUs; with
+    /// --cores, 1x, 2x and 4x each core count).
     #[arg(long, value_name = "1,2,4")]
     pub threads: Option<String>,
+    /// Comma-separated core counts: each point runs with the process restricted to that many of
+    /// the CPUs it may use (Linux; elsewhere a note, and the run is unrestricted).
+    #[arg(long, value_name = "1,2")]
+    pub cores: Option<String>,
+    /// Pin each worker thread to one CPU: `none` (default), `compact` (SMT siblings of a core
+    /// first) or `spread` (one CPU per core first).
+    #[arg(long, value_name = "HOW")]
+    pub pin: Option<String>,
     /// Measured time per run, e.g. 250ms, 1s (default 250ms; 100ms with --quick or no workload).
     #[arg(long, value_name = "D", conflicts_with = "ops")]
     pub duration: Option<String>,
@@ -219,6 +228,10 @@ pub struct CompareArgs {
     /// Let p99 latency regressions fail the comparison too (by default they are only reported).
     #[arg(long)]
     pub latency: bool,
+    /// Leave out the repeats the environment guard flagged as measured on a disturbed machine
+    /// (the `disturbed` column); the output says how many.
+    #[arg(long)]
+    pub skip_disturbed: bool,
 }
 
 /// How `syncbench compare` prints its table.

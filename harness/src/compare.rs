@@ -26,7 +26,13 @@ impl CompareOptions {
         };
         let format = if args.markdown { CompareFormat::Markdown } else { args.format };
         Ok(Self {
-            settings: CompareSettings { threshold, alpha, gate_latency: args.latency, ..defaults },
+            settings: CompareSettings {
+                threshold,
+                alpha,
+                gate_latency: args.latency,
+                skip_disturbed: args.skip_disturbed,
+                ..defaults
+            },
             format,
         })
     }

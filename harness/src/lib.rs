@@ -6,12 +6,15 @@
 //! build a [`workloads::Registry`] holding a workload with your implementation added (see
 //! `examples/custom_lock.rs`) and pass it to [`app::run_with_registry`].
 
+pub mod affinity;
 pub mod app;
 pub mod bench;
 pub mod child;
 pub mod cli;
 pub mod compare;
+pub mod cpu_list;
 pub mod environment;
+pub mod guard;
 pub mod history;
 pub mod list;
 pub mod options;
@@ -22,4 +25,5 @@ pub mod slowdown;
 pub mod stress;
 pub mod sweep;
 pub mod table;
+pub mod topology;
 pub mod watchdog;

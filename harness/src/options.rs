@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use workloads::{ImplInfo, ParamError, Params, Registry, Workload};
 
+use crate::affinity::{self, Pin};
 use crate::cli::{RunArgs, StressArgs};
 use crate::runner::{LatencyMethod, Settings, Stop, Timing};
 use crate::watchdog::DEFAULT_WATCHDOG;
@@ -85,9 +86,33 @@ pub struct RunOptions<'r> {
     pub slowdown: Option<Slowdown>,
     /// `--latency`: how latencies are measured.
     pub latency: LatencyMethod,
+    /// `--cores`: each core count with its thread counts; empty when the process is not
+    /// restricted (and [`RunOptions::threads`] is the sweep).
+    pub cores: Vec<CoreCount>,
+    /// `--pin`: how worker threads are placed.
+    pub pin: Pin,
+    /// Said once before the run when `--cores`/`--pin` cannot apply on this platform.
+    pub placement_note: Option<String>,
+}
+
+/// One core count of `--cores` and the thread counts run on it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CoreCount {
+    /// 0: not restricted.
+    pub cores: usize,
+    pub threads: Vec<usize>,
 }
 
 impl RunOptions<'_> {
+    /// The sweep's core counts, each with its threads: `--cores`, or one unrestricted entry.
+    pub fn core_counts(&self) -> Vec<CoreCount> {
+        if self.cores.is_empty() {
+            vec![CoreCount { cores: 0, threads: self.threads.clone() }]
+        } else {
+            self.cores.clone()
+        }
+    }
+
     /// What the runner is told for every trial of this run.
     pub fn settings(&self) -> Settings {
         Settings::from(self.timing).watchdog(self.watchdog).latency(self.latency).seed(self.seed)
@@ -230,7 +255,48 @@ impl<'r> RunOptions<'r> {
                 return Err(invalid("--latency", other, "expected sampled or batch-mean"))
             }
         };
-        Ok(Self { workloads, threads, timing, repeats, seed, out, watchdog, slowdown, latency })
+        let wanted_cores = match &args.cores {
+            Some(list) => parse_cores(list, logical_cpus)?,
+            None => Vec::new(),
+        };
+        let pin = match args.pin.as_deref() {
+            None => Pin::None,
+            Some(text) => Pin::parse(text)
+                .ok_or_else(|| invalid("--pin", text, "expected none, compact or spread"))?,
+        };
+        let asked = !wanted_cores.is_empty() || pin != Pin::None;
+        let placement_note = (asked && !affinity::SUPPORTED).then(|| {
+            "note: --cores and --pin need CPU affinity, which this platform does not offer; \
+             running unrestricted"
+                .to_owned()
+        });
+        let (cores, pin) =
+            if affinity::SUPPORTED { (wanted_cores, pin) } else { (vec![], Pin::None) };
+        // Oversubscription stays a dimension of its own: 1x, 2x and 4x each core count.
+        let cores = cores
+            .into_iter()
+            .map(|cores| CoreCount {
+                cores,
+                threads: match &args.threads {
+                    Some(_) => threads.clone(),
+                    None => vec![cores, 2 * cores, 4 * cores],
+                },
+            })
+            .collect();
+        Ok(Self {
+            workloads,
+            threads,
+            timing,
+            repeats,
+            seed,
+            out,
+            watchdog,
+            slowdown,
+            latency,
+            cores,
+            pin,
+            placement_note,
+        })
     }
 }
 
@@ -332,7 +398,6 @@ fn parse_key_value(kv: &str) -> Result<(String, String), OptionsError> {
     }
 }
 
-/// `1,2,4,8`: each a whole number of at least 1; duplicates removed, order kept ascending.
 /// `IMPL=PCT`, PCT a positive percentage.
 fn parse_slowdown(value: &str) -> Result<Slowdown, OptionsError> {
     let (implementation, percent) = value
@@ -347,19 +412,42 @@ fn parse_slowdown(value: &str) -> Result<Slowdown, OptionsError> {
     Ok(Slowdown { implementation: implementation.trim().to_owned(), share: percent / 100.0 })
 }
 
-pub fn parse_threads(list: &str) -> Result<Vec<usize>, OptionsError> {
-    let mut threads = Vec::new();
-    for item in list.split(',').map(str::trim) {
-        let n: usize =
-            item.parse().map_err(|_| invalid("--threads", list, "expected numbers like 1,2,4"))?;
-        if n == 0 {
-            return Err(invalid("--threads", list, "thread counts must be at least 1"));
-        }
-        threads.push(n);
+/// `1,2`: core counts from 1 up to the `allowed` CPUs; duplicates removed, ascending.
+pub fn parse_cores(list: &str, allowed: usize) -> Result<Vec<usize>, OptionsError> {
+    let cores = parse_counts("--cores", list, "core counts", "1,2")?;
+    if cores.last().is_some_and(|&most| most > allowed) {
+        let why = format!("this process may run on {allowed} CPU(s) only");
+        return Err(invalid("--cores", list, &why));
     }
-    threads.sort_unstable();
-    threads.dedup();
-    Ok(threads)
+    Ok(cores)
+}
+
+/// `1,2,4,8`: each a whole number of at least 1; duplicates removed, order kept ascending.
+pub fn parse_threads(list: &str) -> Result<Vec<usize>, OptionsError> {
+    parse_counts("--threads", list, "thread counts", "1,2,4")
+}
+
+/// A list of whole numbers of at least 1 for option `what` (`noun` and `example` for the
+/// messages), ascending without duplicates.
+fn parse_counts(
+    what: &'static str,
+    list: &str,
+    noun: &str,
+    example: &str,
+) -> Result<Vec<usize>, OptionsError> {
+    let mut counts = Vec::new();
+    for item in list.split(',').map(str::trim) {
+        let n: usize = item
+            .parse()
+            .map_err(|_| invalid(what, list, &format!("expected numbers like {example}")))?;
+        if n == 0 {
+            return Err(invalid(what, list, &format!("{noun} must be at least 1")));
+        }
+        counts.push(n);
+    }
+    counts.sort_unstable();
+    counts.dedup();
+    Ok(counts)
 }
 
 /// Powers of two from 1 up to 4x the logical CPUs: the last two counts oversubscribe the cores,
@@ -468,6 +556,27 @@ mod tests {
     }
 
     #[test]
+    fn cores_sweep_one_two_and_four_threads_per_core_unless_threads_are_given() {
+        let o = options("syncbench run counter --cores 2,1").unwrap();
+        let sweep: Vec<(usize, Vec<usize>)> =
+            o.core_counts().into_iter().map(|c| (c.cores, c.threads)).collect();
+        if affinity::SUPPORTED {
+            assert_eq!(sweep, [(1, vec![1, 2, 4]), (2, vec![2, 4, 8])]);
+        } else {
+            assert_eq!(sweep, [(0, vec![1, 2, 4, 8])]);
+            assert!(o.placement_note.is_some());
+        }
+        let o = options("syncbench run counter --cores 1 --threads 3 --pin spread").unwrap();
+        if affinity::SUPPORTED {
+            assert_eq!(o.core_counts(), [CoreCount { cores: 1, threads: vec![3] }]);
+            assert_eq!(o.pin, Pin::Spread);
+        }
+        let o = options("syncbench run counter").unwrap();
+        assert_eq!(o.core_counts(), [CoreCount { cores: 0, threads: vec![1, 2, 4, 8] }]);
+        assert_eq!((o.pin, o.placement_note), (Pin::None, None));
+    }
+
+    #[test]
     fn bad_input_is_one_line_naming_the_problem() {
         for (line, needle) in [
             ("syncbench run nosuch", "unknown workload 'nosuch'"),
@@ -487,6 +596,11 @@ mod tests {
             ("syncbench run --slowdown atomic-counter", "expected IMPL=PERCENT"),
             ("syncbench run --slowdown atomic-counter=-5", "expected a positive percentage"),
             ("syncbench run --latency exact", "expected sampled or batch-mean"),
+            ("syncbench run --cores 0", "core counts must be at least 1"),
+            ("syncbench run --cores 1,3", "may run on 2 CPU(s) only"),
+            ("syncbench run --cores one", "invalid --cores 'one'"),
+            ("syncbench run --cores 1,,2", "invalid --cores '1,,2'"),
+            ("syncbench run --pin tight", "expected none, compact or spread"),
         ] {
             let message = options(line).unwrap_err().to_string();
             assert!(message.contains(needle), "{line}: {message}");

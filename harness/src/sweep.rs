@@ -1,4 +1,5 @@
-//! `syncbench run`: the sweep over workloads, thread counts and repeats, with the implementations
+//! `syncbench run`: the sweep over workloads, core counts (`--cores`), thread counts and repeats,
+//! with the implementations
 //! of each point interleaved (A B C A B C ...) so that drift — and these machines' jumps between
 //! two cache-line-transfer regimes — hits every implementation alike.
 //!
@@ -17,10 +18,12 @@ use reports::record::OP_METRIC;
 use reports::{Invariant, Outcome, ResultsFolder, RunMeta, SummaryRow};
 use workloads::{Check, ImplInfo, ImplKind, Metrics, Params, TrialSetup, Workload};
 
+use crate::affinity::{self, Placement};
 use crate::environment::Environment;
+use crate::guard::{DisturbanceRule, Guard, Reading};
 use crate::options::{OptionsError, RunOptions, Slowdown, WorkloadPlan};
 use crate::progress::Progress;
-use crate::runner::{jain_fairness, latency_config, measure, Measurement};
+use crate::runner::{jain_fairness, latency_config, measure_pinned, Measurement};
 use crate::slowdown::slowed;
 
 /// What a finished run found.
@@ -40,6 +43,9 @@ pub fn run(
     let folder = ResultsFolder::new(&options.out);
     let (mut summary, mut histograms) = create_folder(&folder)?;
     let run_id = run_id(&options.out);
+    let allowed = affinity::allowed_cpus();
+    let topology = crate::topology::detect();
+    let guard = Guard::new(&allowed);
     let mut meta = RunMeta {
         run_id: run_id.clone(),
         started: now(),
@@ -48,32 +54,42 @@ pub fn run(
         syncbench_version: env!("CARGO_PKG_VERSION").to_owned(),
         command,
         config: config_json(options),
+        topology: Some(topology.clone()),
     };
     meta.write(&folder.meta_json())?;
 
+    let core_counts = options.core_counts();
+    let thread_counts: usize = core_counts.iter().map(|c| c.threads.len()).sum();
     let total_runs: usize =
         options.workloads.iter().map(WorkloadPlan::runs_per_thread_count).sum::<usize>()
-            * options.threads.len()
+            * thread_counts
             * options.repeats;
     let progress = Progress::new(total_runs as u64);
     let mut outcome = RunOutcome::default();
+    let context = RowContext { run_id: &run_id, env, options, hgrm_dir: folder.hgrm_dir(), guard };
     for plan in &options.workloads {
         let workload = plan.workload;
         for params in &plan.params {
-            for &threads in &options.threads {
-                let point = Point { workload, plan, params, threads };
-                let context =
-                    RowContext { run_id: &run_id, env, options, hgrm_dir: folder.hgrm_dir() };
-                run_point(
-                    &point,
-                    &context,
-                    &progress,
-                    &mut outcome,
-                    &mut summary,
-                    &mut histograms,
-                )?;
+            for core_count in &core_counts {
+                let placement =
+                    Placement::new(&topology.cpus, &allowed, core_count.cores, options.pin);
+                restrict(&placement.cpus)?;
+                for &threads in &core_count.threads {
+                    let point = Point { workload, plan, params, threads, placement: &placement };
+                    run_point(
+                        &point,
+                        &context,
+                        &progress,
+                        &mut outcome,
+                        &mut summary,
+                        &mut histograms,
+                    )?;
+                }
             }
         }
+    }
+    if !options.cores.is_empty() {
+        restrict(&allowed)?;
     }
     progress.done();
 
@@ -83,12 +99,23 @@ pub fn run(
     Ok(outcome)
 }
 
-/// One (workload, params, threads) point: every implementation of the plan, interleaved.
+/// Restricts the whole process to `cpus` (none: leaves it as it is).
+fn restrict(cpus: &[usize]) -> Result<()> {
+    if cpus.is_empty() {
+        return Ok(());
+    }
+    affinity::restrict_process(cpus).with_context(|| {
+        format!("cannot restrict the process to CPUs {}", crate::cpu_list::format(cpus))
+    })
+}
+
+/// One (workload, params, cores, threads) point: every implementation of the plan, interleaved.
 struct Point<'a> {
     workload: &'a dyn Workload,
     plan: &'a WorkloadPlan<'a>,
     params: &'a Params,
     threads: usize,
+    placement: &'a Placement,
 }
 
 /// What every row of the run shares.
@@ -98,6 +125,8 @@ struct RowContext<'a> {
     options: &'a RunOptions<'a>,
     /// Where each point's exact `.hgrm` file goes.
     hgrm_dir: std::path::PathBuf,
+    /// Watches the machine during every repeat.
+    guard: Guard,
 }
 
 /// Runs every repeat of every implementation of `point` (A B C A B C ...), appending a summary
@@ -110,7 +139,7 @@ fn run_point(
     summary: &mut SummaryWriter,
     histograms: &mut HistogramWriter,
 ) -> Result<()> {
-    let Point { workload, plan, params, threads } = *point;
+    let Point { workload, plan, params, threads, placement } = *point;
     let options = context.options;
     let mut merged: Vec<Option<(Histogram<u64>, Metrics)>> = vec![None; plan.impls.len()];
     // A demonstration that deadlocked or livelocked has shown its hazard: its further repeats
@@ -128,10 +157,13 @@ fn run_point(
             let setup = TrialSetup { threads, seed: options.seed, params };
             let trial = workload.prepare(implementation, &setup).expect("validated impl");
             let share = Slowdown::share_for(options.slowdown.as_ref(), implementation);
-            let measurement = measure(slowed(trial, share), threads, options.settings());
+            let before = context.guard.sample();
+            let measurement =
+                measure_pinned(slowed(trial, share), threads, options.settings(), &placement.pins);
+            let reading = before.zip(context.guard.sample()).map(|(b, a)| a.since(&b));
             demonstrated[slot] =
                 info.kind == ImplKind::Demonstration && measurement.stall.is_some();
-            let row = summary_row(context, point, info, repeat, &measurement);
+            let row = summary_row(context, point, info, repeat, &measurement, reading);
             if row.invariant.outcome.is_finding() {
                 outcome.violations += 1;
                 progress.println(&format!(
@@ -163,6 +195,7 @@ fn run_point(
             implementation,
             threads,
             metric,
+            cores: placement.cores,
         };
         let mut rows = histogram_rows(&key(OP_METRIC), latency);
         hgrm::write_point(&context.hgrm_dir, &key(OP_METRIC), latency)?;
@@ -209,6 +242,7 @@ fn summary_row(
     info: &ImplInfo,
     repeat: usize,
     m: &Measurement,
+    reading: Option<Reading>,
 ) -> SummaryRow {
     let env = context.env;
     let total = m.total_ops().max(1) as f64;
@@ -245,6 +279,13 @@ fn summary_row(
         invariant: invariant_of(&m.check, m.stall.is_some(), info.kind),
         latency_samples: m.tally.timed_calls,
         stall_bounds: m.tally.stall_bounds,
+        cores: point.placement.cores,
+        cpu_list: point.placement.cpu_list(point.threads),
+        pin: point.placement.pin.label().to_owned(),
+        other_cpu_share: reading.map(|r| r.other_cpu_share),
+        steal_share: reading.map(|r| r.steal_share),
+        involuntary_switches: reading.and_then(|r| r.involuntary_switches),
+        disturbed: reading.and_then(|r| DisturbanceRule::STANDARD.judge(&r)).unwrap_or_default(),
     }
 }
 
@@ -304,6 +345,9 @@ fn config_json(options: &RunOptions<'_>) -> serde_json::Value {
         "interleaving": "implementations of each (workload, params, threads) point run in turn, repeat by repeat",
         "latency": latency_config(options.latency),
         "slowdown": options.slowdown.as_ref().map(|s| format!("{} +{}%", s.implementation, s.share * 100.0)),
+        "cores": options.core_counts().iter().map(|c| serde_json::json!({"cores": c.cores, "threads": c.threads})).collect::<Vec<_>>(),
+        "pin": options.pin.label(),
+        "guard": DisturbanceRule::STANDARD.describe(),
     })
 }
 

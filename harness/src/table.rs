@@ -1,5 +1,6 @@
 //! The summary table printed at the end of `syncbench run`: one line per (workload, params, impl,
-//! threads), medians over the repeats.
+//! cores, threads), medians over the repeats. A point restricted with `--cores` shows its threads
+//! as `4 on 2c`.
 
 use std::collections::BTreeMap;
 use std::fmt::Write;
@@ -9,16 +10,21 @@ use reports::SummaryRow;
 
 pub use reports::compare::stats::median;
 
-/// (workload, params, impl, threads).
-type PointKey<'a> = (&'a str, &'a str, &'a str, usize);
+/// (workload, params, impl, cores, threads).
+type PointKey<'a> = (&'a str, &'a str, &'a str, usize, usize);
 
 /// Renders the table; rows keep the order in which the points were first run. A workload that ran
 /// several parameter sets shows, after its name, the parameters that tell them apart.
 pub fn render(rows: &[SummaryRow]) -> String {
     let mut points: Vec<PointKey<'_>> = Vec::new();
     for row in rows {
-        let key =
-            (row.workload.as_str(), row.params.as_str(), row.implementation.as_str(), row.threads);
+        let key = (
+            row.workload.as_str(),
+            row.params.as_str(),
+            row.implementation.as_str(),
+            row.cores,
+            row.threads,
+        );
         if !points.contains(&key) {
             points.push(key);
         }
@@ -31,6 +37,7 @@ pub fn render(rows: &[SummaryRow]) -> String {
             first(&|p| p.0 == key.0 && p.1 == key.1),
             first(&|p| p.0 == key.0 && p.1 == key.1 && p.2 == key.2),
             key.3,
+            key.4,
         )
     };
     let mut sorted = points.clone();
@@ -51,13 +58,14 @@ pub fn render(rows: &[SummaryRow]) -> String {
         "invariant",
     ];
     let mut lines = vec![header.map(str::to_owned).to_vec()];
-    for (workload, params, implementation, threads) in sorted {
+    for (workload, params, implementation, cores, threads) in sorted {
         let repeats: Vec<&SummaryRow> = rows
             .iter()
             .filter(|r| {
                 r.workload == workload
                     && r.params == params
                     && r.implementation == implementation
+                    && r.cores == cores
                     && r.threads == threads
             })
             .collect();
@@ -76,7 +84,10 @@ pub fn render(rows: &[SummaryRow]) -> String {
         lines.push(vec![
             format!("{workload}{}", variants[workload].title_suffix(params)),
             implementation.to_owned(),
-            threads.to_string(),
+            match cores {
+                0 => threads.to_string(),
+                cores => format!("{threads} on {cores}c"),
+            },
             millions(throughput),
             format!("±{:.0}%", spread / 2.0),
             format!("{:.0}", pick(|r| r.p50_ns)),

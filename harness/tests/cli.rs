@@ -90,6 +90,7 @@ fn run_writes_the_whole_results_folder() {
         {
             assert!(!text.is_empty(), "{row:?}");
         }
+        assert_eq!((row.cores, row.cpu_list.as_str(), row.pin.as_str()), (0, "", ""), "{row:?}");
         if row.implementation == "racy-counter" {
             assert!(!row.invariant.to_string().starts_with("violated"), "{row:?}");
         } else {
@@ -167,6 +168,95 @@ fn bad_input_exits_2_with_one_line_and_writes_nothing() {
     let stderr = String::from_utf8(assert.get_output().stderr.clone()).unwrap();
     assert_eq!(stderr.trim_end().lines().count(), 1, "{stderr}");
     assert!(stderr.contains("cannot use output folder"), "{stderr}");
+}
+
+/// `--cores 1,2 --quick`: rows for both core counts, 1x, 2x and 4x threads each, with the core
+/// count and the CPU list filled, and a latency chart per (core count, threads).
+#[test]
+fn cores_sweep_threads_per_core_count_and_record_the_cpus() {
+    let allowed = harness::affinity::allowed_cpus();
+    if !harness::affinity::SUPPORTED || allowed.len() < 2 {
+        eprintln!("needs CPU affinity and 2 CPUs (have {allowed:?}): skipped");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("cores");
+    syncbench()
+        .args(["run", "counter", "--impls", "atomic-counter,std-mutex", "--cores", "1,2"])
+        .args(["--quick", "--out"])
+        .arg(&out)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("4 on 1c").and(predicate::str::contains("8 on 2c")));
+
+    let rows: Vec<SummaryRow> = read_rows(&out.join("summary.csv")).unwrap();
+    let points: std::collections::BTreeSet<(usize, usize, String)> =
+        rows.iter().map(|r| (r.cores, r.threads, r.cpu_list.clone())).collect();
+    let places = harness::topology::detect().cpus;
+    let cpus = |n: usize| {
+        let pin = harness::affinity::Pin::None;
+        harness::affinity::Placement::new(&places, &allowed, n, pin).cpu_list(n)
+    };
+    let expected: std::collections::BTreeSet<(usize, usize, String)> = [
+        (1, 1, cpus(1)),
+        (1, 2, cpus(1)),
+        (1, 4, cpus(1)),
+        (2, 2, cpus(2)),
+        (2, 4, cpus(2)),
+        (2, 8, cpus(2)),
+    ]
+    .into_iter()
+    .collect();
+    assert_eq!(points, expected);
+    assert_eq!(rows.len(), 2 * 6 * 2, "2 impls x 6 (cores, threads) x 2 repeats");
+    for row in &rows {
+        assert!(row.other_cpu_share.is_some() && row.involuntary_switches.is_some(), "{row:?}");
+        assert!(row.pin.is_empty(), "{row:?}");
+    }
+    let histograms: Vec<HistogramRow> = read_rows(&out.join("histograms.csv")).unwrap();
+    assert!(histograms.iter().any(|h| h.cores == 1) && histograms.iter().any(|h| h.cores == 2));
+    for (cores, threads) in [(1, 1), (1, 2), (1, 4), (2, 2), (2, 4), (2, 8)] {
+        let chart = out.join("charts").join(format!("counter-latency-c{cores}-t{threads}.svg"));
+        assert!(chart.is_file(), "missing {}", chart.display());
+    }
+    let meta = RunMeta::read(&out.join("meta.json")).unwrap();
+    let topology = meta.topology.expect("topology in meta.json");
+    assert_eq!(topology.cpus_allowed_count, allowed.len());
+    assert_eq!(meta.config["cores"][1]["threads"], serde_json::json!([2, 4, 8]));
+}
+
+#[test]
+fn pinned_rows_name_the_pinning_and_the_cpus() {
+    if !harness::affinity::SUPPORTED {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("pinned");
+    syncbench()
+        .args(["run", "counter", "--impls", "atomic-counter", "--threads", "1", "--pin", "spread"])
+        .args(["--repeats", "1", "--duration", "20ms", "--warmup", "5ms", "--out"])
+        .arg(&out)
+        .assert()
+        .success();
+    let rows: Vec<SummaryRow> = read_rows(&out.join("summary.csv")).unwrap();
+    let first = harness::affinity::allowed_cpus()[0].to_string();
+    assert_eq!((rows[0].cores, rows[0].pin.as_str()), (0, "spread"));
+    assert_eq!(rows[0].cpu_list, first);
+}
+
+#[test]
+fn bad_cores_and_pin_exit_2_with_one_line_and_write_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("never");
+    let too_many = (harness::affinity::allowed_cpus().len() + 1).to_string();
+    assert_bad_input(&["run", "counter", "--cores", "0"], "core counts must be at least 1", &out);
+    assert_bad_input(&["run", "counter", "--cores", &too_many], "CPU(s) only", &out);
+    assert_bad_input(&["run", "counter", "--cores", "two"], "invalid --cores 'two'", &out);
+    assert_bad_input(
+        &["run", "counter", "--pin", "tight"],
+        "expected none, compact or spread",
+        &out,
+    );
 }
 
 #[test]

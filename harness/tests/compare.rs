@@ -44,6 +44,7 @@ fn row(implementation: &str, threads: usize, repeat: usize, throughput: f64) -> 
         invariant: reports::Invariant::parse("ok: count").unwrap(),
         latency_samples: 0,
         stall_bounds: 0,
+        ..SummaryRow::default()
     }
 }
 
@@ -156,4 +157,37 @@ fn bad_input_exits_2_with_one_line() {
         let stderr = String::from_utf8(assert.get_output().stderr.clone()).unwrap();
         assert!(stderr.contains(&format!("invalid {flag} '{value}'")), "{stderr}");
     }
+}
+
+#[test]
+fn skip_disturbed_leaves_out_flagged_repeats_and_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let baseline = folder(dir.path(), "base", 100e6);
+    // The current side: the same, plus 10 slow spin-lock repeats measured beside a busy process.
+    let current = folder(dir.path(), "head", 100e6);
+    let csv = current.join("summary.csv");
+    let mut rows: Vec<SummaryRow> = reports::csv_files::read_rows(&csv).unwrap();
+    for repeat in 11..=20 {
+        let mut slow = row("spin-lock", 2, repeat, 60e6);
+        slow.other_cpu_share = Some(0.9);
+        slow.disturbed = "other processes 90% of a CPU".into();
+        rows.push(slow);
+    }
+    SummaryWriter::create(&csv).unwrap().append(&rows).unwrap();
+
+    syncbench().arg("compare").arg(&baseline).arg(&current).assert().stdout(
+        predicate::str::contains(
+            "note: 0 baseline and 10 current repeats ran on a disturbed machine",
+        ),
+    );
+    syncbench()
+        .args(["compare", "--skip-disturbed"])
+        .arg(&baseline)
+        .arg(&current)
+        .assert()
+        .success()
+        .stdout(
+            predicate::str::contains("--skip-disturbed: left out 0 baseline and 10 current")
+                .and(predicate::str::contains("4 unchanged")),
+        );
 }

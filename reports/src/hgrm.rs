@@ -26,7 +26,8 @@ pub const TICKS_PER_HALF_DISTANCE: u32 = 5;
 /// Nanoseconds per unit written: the files are in microseconds.
 pub const VALUE_SCALE: f64 = 1000.0;
 
-/// The file name of a point: `workload-impl-params-tN[-metric].hgrm`, with the parameters'
+/// The file name of a point: `workload-impl-params-[cC-]tN[-metric].hgrm` (`cC` for a point
+/// restricted to C CPUs), with the parameters'
 /// `=` as `-` and `;` as `_`, and anything else unusual as `_`.
 pub fn file_name(key: &HistogramKey<'_>) -> String {
     let params = key.params.replace('=', "-").replace(';', "_");
@@ -34,7 +35,7 @@ pub fn file_name(key: &HistogramKey<'_>) -> String {
     if !params.is_empty() {
         name = format!("{name}-{params}");
     }
-    name = format!("{name}-t{}", key.threads);
+    name = format!("{name}-{}", crate::record::threads_tag(key.cores, key.threads));
     if key.metric != OP_METRIC {
         name = format!("{name}-{}", key.metric);
     }
@@ -139,7 +140,7 @@ pub fn from_buckets<'a>(buckets: impl Iterator<Item = &'a HistogramRow>) -> Resu
 }
 
 /// The points of `histograms`, each with its buckets, keyed by `(workload, impl, params,
-/// threads, metric, host)` in file order.
+/// threads, metric, host, cores)` in file order.
 fn points(histograms: &[HistogramRow]) -> BTreeMap<PointKey, Vec<&HistogramRow>> {
     let mut points: BTreeMap<PointKey, Vec<&HistogramRow>> = BTreeMap::new();
     for row in histograms {
@@ -150,20 +151,23 @@ fn points(histograms: &[HistogramRow]) -> BTreeMap<PointKey, Vec<&HistogramRow>>
             row.threads,
             row.metric.clone(),
             row.host.clone(),
+            row.cores,
         );
         points.entry(key).or_default().push(row);
     }
     points
 }
 
-/// `(workload, impl, params, threads, metric, host)`.
-type PointKey = (String, String, String, usize, String, String);
+/// `(workload, impl, params, threads, metric, host, cores)`.
+type PointKey = (String, String, String, usize, String, String, usize);
 
 /// Writes into `dir` the `.hgrm` file of every point of `histograms` that `dir` lacks, rebuilt
 /// from the buckets. Files a run wrote from its exact histograms are kept.
 pub fn write_missing(dir: &Path, histograms: &[HistogramRow]) -> Result<usize> {
     let mut written = 0;
-    for ((workload, implementation, params, threads, metric, host), rows) in points(histograms) {
+    for ((workload, implementation, params, threads, metric, host, cores), rows) in
+        points(histograms)
+    {
         let key = HistogramKey {
             host: &host,
             workload: &workload,
@@ -171,6 +175,7 @@ pub fn write_missing(dir: &Path, histograms: &[HistogramRow]) -> Result<usize> {
             implementation: &implementation,
             threads,
             metric: &metric,
+            cores,
         };
         if dir.join(file_name(&key)).exists() {
             continue;
@@ -193,6 +198,7 @@ mod tests {
             implementation: "std-mutex",
             threads: 4,
             metric,
+            cores: 0,
         }
     }
 

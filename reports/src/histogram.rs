@@ -35,6 +35,8 @@ pub struct HistogramKey<'a> {
     pub implementation: &'a str,
     pub threads: usize,
     pub metric: &'a str,
+    /// `--cores` of the point; 0 = not restricted.
+    pub cores: usize,
 }
 
 /// The rows of `histograms.csv` for one histogram.
@@ -51,6 +53,7 @@ pub fn histogram_rows(key: &HistogramKey<'_>, histogram: &Histogram<u64>) -> Vec
             low_ns,
             high_ns,
             count,
+            cores: key.cores,
         })
         .collect()
 }

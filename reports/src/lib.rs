@@ -8,6 +8,7 @@
 pub mod charts;
 pub mod compare;
 pub mod csv_files;
+pub mod disturbance;
 pub mod export;
 pub mod hgrm;
 pub mod histogram;
@@ -17,6 +18,7 @@ pub mod merge;
 pub mod meta;
 pub mod record;
 pub mod timing;
+pub mod topology;
 pub mod variants;
 
 use std::path::{Path, PathBuf};

@@ -32,6 +32,10 @@ pub struct RunMeta {
     pub command: Vec<String>,
     /// The validated configuration: workloads, implementations, threads, timing, seed, params.
     pub config: serde_json::Value,
+    /// The CPUs, caches, NUMA nodes and clock the run was measured on; absent in folders from
+    /// before it was recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub topology: Option<crate::topology::Topology>,
 }
 
 impl RunMeta {

@@ -8,7 +8,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// One row of `summary.csv`: one (workload, params, impl, threads, repeat). Field order is column
 /// order.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct SummaryRow {
     /// Identifies the run (folder) the row came from.
     pub run_id: String,
@@ -65,6 +65,39 @@ pub struct SummaryRow {
     /// samples.
     #[serde(default)]
     pub stall_bounds: u64,
+    /// `--cores`: how many CPUs the process was restricted to for this point; 0 = not restricted.
+    #[serde(default)]
+    pub cores: usize,
+    /// The CPUs the point's worker threads could run on, in the kernel's list format (`0`,
+    /// `0-1`, `0,2`): the CPUs they were pinned to under `--pin`, else the `--cores` set; empty
+    /// when neither restricted them.
+    #[serde(default)]
+    pub cpu_list: String,
+    /// `--pin`: `compact` or `spread` when each worker thread was pinned to one CPU; empty when
+    /// not pinned.
+    #[serde(default)]
+    pub pin: String,
+    /// CPU time other processes took during the repeat, in CPUs (0.6 = 60 % of one CPU), over
+    /// the CPUs the process was allowed at start; empty where the kernel does not say.
+    #[serde(default)]
+    pub other_cpu_share: Option<f64>,
+    /// Share of the allowed CPUs' time the hypervisor stole during the repeat (0.05 = 5 %).
+    #[serde(default)]
+    pub steal_share: Option<f64>,
+    /// Involuntary context switches of the process's threads during the repeat.
+    #[serde(default)]
+    pub involuntary_switches: Option<u64>,
+    /// Why the repeat counts as measured on a disturbed machine (`other processes 60% of a
+    /// CPU`, `steal 7%`); empty when the machine was quiet or not watched.
+    #[serde(default)]
+    pub disturbed: String,
+}
+
+impl SummaryRow {
+    /// Whether the environment guard flagged this repeat.
+    pub fn is_disturbed(&self) -> bool {
+        !self.disturbed.is_empty()
+    }
 }
 
 /// One bucket of a merged latency histogram of a (workload, params, impl, threads) point, all
@@ -84,6 +117,39 @@ pub struct HistogramRow {
     pub low_ns: u64,
     pub high_ns: u64,
     pub count: u64,
+    /// As in `summary.csv`: 0 = not restricted.
+    #[serde(default)]
+    pub cores: usize,
+}
+
+/// The part of a chart or `.hgrm` file name that names a point's placement: `t4` as always,
+/// `c2-t4` for 4 threads restricted to 2 CPUs (`--cores 2`), so an unrestricted run keeps its
+/// file names.
+pub fn threads_tag(cores: usize, threads: usize) -> String {
+    if cores == 0 {
+        format!("t{threads}")
+    } else {
+        format!("c{cores}-t{threads}")
+    }
+}
+
+/// `4 threads`, or `4 threads on 2 cores` for a point restricted with `--cores`.
+pub fn threads_phrase(threads: usize, cores: usize) -> String {
+    let s = if threads == 1 { "" } else { "s" };
+    match cores {
+        0 => format!("{threads} thread{s}"),
+        1 => format!("{threads} thread{s} on 1 core"),
+        n => format!("{threads} thread{s} on {n} cores"),
+    }
+}
+
+/// `, 2 cores` for a title of a restricted point; empty when not restricted.
+pub fn cores_phrase(cores: usize) -> String {
+    match cores {
+        0 => String::new(),
+        1 => ", 1 core".to_owned(),
+        n => format!(", {n} cores"),
+    }
 }
 
 /// The `metric` of the runner's own latency histogram: time per operation.
@@ -126,6 +192,13 @@ pub struct Invariant {
     pub outcome: Outcome,
     /// What was checked ("count 1234 = 1234 increments") or how it broke; may be empty.
     pub detail: String,
+}
+
+/// An invariant that held, with nothing said: the start of a row built field by field.
+impl Default for Invariant {
+    fn default() -> Self {
+        Self::new(Outcome::Held, "")
+    }
 }
 
 impl Invariant {

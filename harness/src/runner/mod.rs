@@ -232,6 +232,17 @@ pub fn measure(
     threads: usize,
     settings: impl Into<Settings>,
 ) -> Measurement {
+    measure_pinned(trial, threads, settings, &[])
+}
+
+/// [`measure`] with worker `i` pinned to CPU `pins[i % pins.len()]` from its first instruction
+/// (`--pin`); `pins` empty leaves the workers where the scheduler puts them.
+pub fn measure_pinned(
+    trial: impl Into<Arc<dyn Trial>>,
+    threads: usize,
+    settings: impl Into<Settings>,
+    pins: &[usize],
+) -> Measurement {
     let settings = settings.into();
     assert!(threads > 0, "a trial needs at least one thread");
     let shared = Arc::new(Shared {
@@ -251,7 +262,15 @@ pub fn measure(
     let handles: Vec<_> = (0..threads)
         .map(|index| {
             let shared = shared.clone();
-            std::thread::spawn(move || worker_thread(&shared, index, &settings))
+            let pin = (!pins.is_empty()).then(|| pins[index % pins.len()]);
+            std::thread::spawn(move || {
+                if let Some(cpu) = pin {
+                    // The CPU comes from the process's allowed set, so the kernel only refuses
+                    // it if that set shrank since; the thread then runs unpinned.
+                    let _ = crate::affinity::pin_current_thread(&[cpu]);
+                }
+                worker_thread(&shared, index, &settings)
+            })
         })
         .collect();
     let watchdog = shared

@@ -28,24 +28,39 @@ pub(super) struct LatencyChart {
     pub(super) what: String,
 }
 
+/// The `(low_ns, high_ns, count)` buckets of one (workload, (cores, threads)) point, per series.
+pub(super) fn buckets_by_series(
+    histograms: &[HistogramRow],
+    workload: &str,
+    (cores, threads): (usize, usize),
+    styles: &SeriesStyles,
+) -> BTreeMap<SeriesKey, Vec<(u64, u64, u64)>> {
+    let mut grouped: BTreeMap<SeriesKey, Vec<(u64, u64, u64)>> = BTreeMap::new();
+    for row in histograms
+        .iter()
+        .filter(|r| r.workload == workload && r.cores == cores && r.threads == threads)
+    {
+        grouped.entry(styles.key(&row.implementation, &row.host, row.cores)).or_default().push((
+            row.low_ns,
+            row.high_ns,
+            row.count,
+        ));
+    }
+    grouped
+}
+
 impl LatencyChart {
-    /// The chart of `metric` at `threads`; `histograms` holds only rows of that metric.
+    /// The chart of `metric` at (`cores`, `threads`); `histograms` holds only rows of that metric.
     pub(super) fn build(
         workload: &str,
+        cores: usize,
         threads: usize,
         metric: &str,
         summary: &[SummaryRow],
         histograms: &[HistogramRow],
         styles: &SeriesStyles,
     ) -> Option<Self> {
-        let mut grouped: BTreeMap<SeriesKey, Vec<(u64, u64, u64)>> = BTreeMap::new();
-        for row in histograms.iter().filter(|r| r.workload == workload && r.threads == threads) {
-            grouped.entry(styles.key(&row.implementation, &row.host)).or_default().push((
-                row.low_ns,
-                row.high_ns,
-                row.count,
-            ));
-        }
+        let grouped = buckets_by_series(histograms, workload, (cores, threads), styles);
         let series: Vec<LatencySeries> = grouped
             .into_iter()
             .filter_map(|(key, mut buckets)| {
@@ -77,16 +92,18 @@ impl LatencyChart {
             return None;
         }
 
-        let rows: Vec<&SummaryRow> =
-            summary.iter().filter(|r| r.workload == workload && r.threads == threads).collect();
+        let rows: Vec<&SummaryRow> = summary
+            .iter()
+            .filter(|r| r.workload == workload && r.cores == cores && r.threads == threads)
+            .collect();
         let what = if metric == OP_METRIC {
             "latency per operation".to_owned()
         } else {
             format!("{metric} latency")
         };
         let title = format!(
-            "{workload}, {threads} thread{}: {what} (log scale)",
-            if threads == 1 { "" } else { "s" }
+            "{workload}, {}: {what} (log scale)",
+            crate::record::threads_phrase(threads, cores)
         );
         let mut captions = Vec::new();
         let host = host_caption(&rows);

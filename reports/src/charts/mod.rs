@@ -5,13 +5,15 @@
 //!   line per implementation through the median of the repeats, with a min..max bar at each point
 //!   and a dashed vertical line at the number of logical CPUs, so oversubscription shows. The
 //!   y axis is linear from 0, or logarithmic when the values span more than 30x (say a racy
-//!   demonstration at 2000 M ops/s beside a fair mutex at 0.5).
-//! - `<workload>-latency-t<threads>.{svg,png}`, one per thread count: the merged latency
+//!   demonstration at 2000 M ops/s beside a fair mutex at 0.5). A run at several core counts
+//!   (`--cores 1,2`) draws one line per (implementation, core count), shades of one hue.
+//! - `<workload>-latency-t<threads>.{svg,png}`, one per thread count (`-latency-c<cores>-t<threads>`,
+//!   one per (core count, threads), for a run restricted with `--cores`): the merged latency
 //!   histograms of every implementation at that thread count, overlaid on a log latency axis:
 //!   filled steps over the buckets for up to four implementations, lines through the bucket
 //!   midpoints for more (overlaid steps turn into a thicket). y is each bucket's share of the
 //!   implementation's operations. A marker sits on each implementation's median bucket.
-//! - `<workload>-percentiles-t<threads>.{svg,png}`, one per thread count: the latency per
+//! - `<workload>-percentiles-t<threads>.{svg,png}`, one per thread count (and core count): the latency per
 //!   operation against the percentile, x on a log scale of 1/(1−p) as HdrHistogram plots it.
 //! - `<workload>-throughput-vs-<param>-t<threads>.{svg,png}`, when the run swept a numeric
 //!   parameter (`--set stripes=1,4,16`): throughput against that parameter at one thread count,
@@ -35,7 +37,7 @@ use std::sync::OnceLock;
 use anyhow::{bail, Context, Result};
 use plotters::prelude::*;
 
-use crate::record::{HistogramRow, SummaryRow, OP_METRIC};
+use crate::record::{threads_tag, HistogramRow, SummaryRow, OP_METRIC};
 use crate::variants::ParamVariants;
 use latency::LatencyChart;
 use output::write_chart;
@@ -133,18 +135,21 @@ pub fn render_all(
             for metric in metrics {
                 let of_metric: Vec<HistogramRow> =
                     buckets.iter().filter(|r| r.metric == metric).map(|&r| r.clone()).collect();
-                let threads: BTreeSet<usize> = of_metric.iter().map(|r| r.threads).collect();
-                for &threads in &threads {
-                    let Some(mut drawing) =
-                        LatencyChart::build(&workload, threads, metric, &rows, &of_metric, styles)
-                    else {
+                // One chart per (core count, threads): `--cores 1,2` draws 1 and 2 cores apart.
+                let points: BTreeSet<(usize, usize)> =
+                    of_metric.iter().map(|r| (r.cores, r.threads)).collect();
+                for &(cores, threads) in &points {
+                    let Some(mut drawing) = LatencyChart::build(
+                        &workload, cores, threads, metric, &rows, &of_metric, styles,
+                    ) else {
                         continue;
                     };
                     drawing.title = format!("{}{label}", drawing.title);
+                    let tag = threads_tag(cores, threads);
                     let file = if metric == OP_METRIC {
-                        format!("{stem}-latency-t{threads}")
+                        format!("{stem}-latency-{tag}")
                     } else {
-                        format!("{stem}-{}-t{threads}", file_stem(metric))
+                        format!("{stem}-{}-{tag}", file_stem(metric))
                     };
                     charts.push(write_chart(
                         &drawing,
@@ -155,15 +160,15 @@ pub fn render_all(
                     )?);
                 }
                 // The percentile distribution of the time per operation, after every histogram.
-                for &threads in threads.iter().filter(|_| metric == OP_METRIC) {
+                for &(cores, threads) in points.iter().filter(|_| metric == OP_METRIC) {
                     let what = "latency per operation";
-                    let Some(mut drawing) =
-                        PercentileChart::build(&workload, threads, what, &rows, &of_metric, styles)
-                    else {
+                    let Some(mut drawing) = PercentileChart::build(
+                        &workload, cores, threads, what, &rows, &of_metric, styles,
+                    ) else {
                         continue;
                     };
                     drawing.title = format!("{}{label}", drawing.title);
-                    let file = format!("{stem}-percentiles-t{threads}");
+                    let file = format!("{stem}-percentiles-{}", threads_tag(cores, threads));
                     percentile_charts.push(write_chart(
                         &drawing,
                         (&workload, params),

@@ -3,13 +3,11 @@
 //! spaced), y the latency on a log scale, one line per implementation. The tail, which a
 //! histogram squeezes into its right edge, gets most of the width.
 
-use std::collections::BTreeMap;
-
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::canvas::*;
-use super::latency::latency_label;
+use super::latency::{buckets_by_series, latency_label};
 use super::output::{DrawResult, Drawing};
 use super::style::{SeriesKey, SeriesStyle, SeriesStyles};
 use crate::record::{HistogramRow, SummaryRow};
@@ -57,23 +55,17 @@ pub(super) fn percentile_label(coordinate: f64) -> String {
 }
 
 impl PercentileChart {
-    /// The chart at `threads`; `histograms` holds only rows of one metric.
+    /// The chart at (`cores`, `threads`); `histograms` holds only rows of one metric.
     pub(super) fn build(
         workload: &str,
+        cores: usize,
         threads: usize,
         what: &str,
         summary: &[SummaryRow],
         histograms: &[HistogramRow],
         styles: &SeriesStyles,
     ) -> Option<Self> {
-        let mut grouped: BTreeMap<SeriesKey, Vec<(u64, u64, u64)>> = BTreeMap::new();
-        for row in histograms.iter().filter(|r| r.workload == workload && r.threads == threads) {
-            grouped.entry(styles.key(&row.implementation, &row.host)).or_default().push((
-                row.low_ns,
-                row.high_ns,
-                row.count,
-            ));
-        }
+        let grouped = buckets_by_series(histograms, workload, (cores, threads), styles);
         let totals: Vec<u64> = grouped.values().map(|b| b.iter().map(|b| b.2).sum()).collect();
         let most = totals.iter().copied().max().unwrap_or(0);
         if most == 0 {
@@ -109,11 +101,13 @@ impl PercentileChart {
         if series.is_empty() {
             return None;
         }
-        let rows: Vec<&SummaryRow> =
-            summary.iter().filter(|r| r.workload == workload && r.threads == threads).collect();
+        let rows: Vec<&SummaryRow> = summary
+            .iter()
+            .filter(|r| r.workload == workload && r.cores == cores && r.threads == threads)
+            .collect();
         let title = format!(
-            "{workload}, {threads} thread{}: {what} by percentile",
-            if threads == 1 { "" } else { "s" }
+            "{workload}, {}: {what} by percentile",
+            crate::record::threads_phrase(threads, cores)
         );
         let mut captions = Vec::new();
         let host = host_caption(&rows);

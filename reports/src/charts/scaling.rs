@@ -184,7 +184,7 @@ fn group(
     for row in rows {
         let Some(x) = x_of(row) else { continue };
         grouped
-            .entry(styles.key(&row.implementation, &row.host))
+            .entry(styles.key(&row.implementation, &row.host, row.cores))
             .or_default()
             // Non-negative floats order like their bit patterns.
             .entry(x.max(0.0).to_bits())

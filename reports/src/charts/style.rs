@@ -56,7 +56,7 @@ pub(crate) const PALETTE: [RGBColor; 15] = [
     RGBColor(220, 170, 0),
 ];
 
-/// The colour of the `host_index`-th host's series of an implementation: the implementation's
+/// The colour of the `host_index`-th host's (or core count's) series of an implementation: the implementation's
 /// hue, then alternately darker and lighter shades of it (a dark hue only lighter, as black
 /// cannot get darker), so that one implementation's series read as one family.
 pub(super) fn shade(colour: RGBColor, host_index: usize) -> RGBColor {
@@ -74,21 +74,25 @@ pub(super) fn shade(colour: RGBColor, host_index: usize) -> RGBColor {
     }
 }
 
-/// One line on a chart: an implementation, on one host when the rows span several.
+/// One line on a chart: an implementation, on one host when the rows span several, at one core
+/// count when the rows ran at several (`--cores 1,2`).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub(super) struct SeriesKey {
     pub(super) implementation: String,
     /// Empty when all rows come from one host.
     pub(super) host: String,
+    /// 0 unless the rows ran at several core counts.
+    pub(super) cores: usize,
 }
 
 impl SeriesKey {
     pub(super) fn label(&self) -> String {
-        if self.host.is_empty() {
-            self.implementation.clone()
-        } else {
-            format!("{} @ {}", self.implementation, self.host)
+        let mut label = self.implementation.clone();
+        label.push_str(&crate::record::cores_phrase(self.cores));
+        if !self.host.is_empty() {
+            label = format!("{label} @ {}", self.host);
         }
+        label
     }
 }
 
@@ -101,6 +105,8 @@ pub(super) struct SeriesStyle {
 /// The colour and kind of every series of a run, so that all its charts agree.
 pub(crate) struct SeriesStyles {
     pub(super) multi_host: bool,
+    /// Whether the rows ran at several core counts, each then a series of its own.
+    pub(super) multi_cores: bool,
     pub(super) colours: BTreeMap<SeriesKey, RGBColor>,
     pub(super) kinds: BTreeMap<String, Kind>,
 }
@@ -109,55 +115,65 @@ impl SeriesStyles {
     /// The styles of one workload's series. Colours follow each implementation's position in the
     /// workload's implementation list (first appearance in `summary`, the order the run ran them
     /// in, then any only `histograms` has), so every chart of the workload agrees and a workload
-    /// of up to 15 implementations repeats no colour. With several hosts, an implementation keeps
-    /// its hue and each host gets a shade of it.
+    /// of up to 15 implementations repeats no colour. With several hosts or core counts, an
+    /// implementation keeps its hue and each (host, core count) gets a shade of it.
     pub(crate) fn new(summary: &[SummaryRow], histograms: &[HistogramRow]) -> Self {
         let mut hosts: Vec<&str> = Vec::new();
+        let mut core_counts: Vec<usize> = Vec::new();
         let mut implementations: Vec<&str> = Vec::new();
-        let all = summary
-            .iter()
-            .map(|r| (r.implementation.as_str(), r.host.as_str()))
-            .chain(histograms.iter().map(|r| (r.implementation.as_str(), r.host.as_str())));
-        let mut pairs: Vec<(&str, &str)> = Vec::new();
-        for (implementation, host) in all {
+        let all =
+            summary.iter().map(|r| (r.implementation.as_str(), r.host.as_str(), r.cores)).chain(
+                histograms.iter().map(|r| (r.implementation.as_str(), r.host.as_str(), r.cores)),
+            );
+        let mut series: Vec<(&str, &str, usize)> = Vec::new();
+        for (implementation, host, cores) in all {
             if !implementations.contains(&implementation) {
                 implementations.push(implementation);
             }
             if !hosts.contains(&host) {
                 hosts.push(host);
             }
-            if !pairs.contains(&(implementation, host)) {
-                pairs.push((implementation, host));
+            if !core_counts.contains(&cores) {
+                core_counts.push(cores);
+            }
+            if !series.contains(&(implementation, host, cores)) {
+                series.push((implementation, host, cores));
             }
         }
+        core_counts.sort_unstable();
         let multi_host = hosts.len() > 1;
-        let colours = pairs
+        let multi_cores = core_counts.len() > 1;
+        let colours = series
             .into_iter()
-            .map(|(implementation, host)| {
+            .map(|(implementation, host, cores)| {
                 let hue = implementations.iter().position(|i| *i == implementation).unwrap_or(0);
                 let host_index = hosts.iter().position(|h| *h == host).unwrap_or(0);
+                let cores_index = core_counts.iter().position(|c| *c == cores).unwrap_or(0);
                 let key = SeriesKey {
                     implementation: implementation.to_owned(),
                     host: if multi_host { host.to_owned() } else { String::new() },
+                    cores: if multi_cores { cores } else { 0 },
                 };
-                (key, shade(PALETTE[hue % PALETTE.len()], host_index))
+                let shade_index = host_index * core_counts.len() + cores_index;
+                (key, shade(PALETTE[hue % PALETTE.len()], shade_index))
             })
             .collect();
         let kinds =
             summary.iter().map(|r| (r.implementation.clone(), Kind::parse(&r.impl_kind))).collect();
-        Self { multi_host, colours, kinds }
+        Self { multi_host, multi_cores, colours, kinds }
     }
 
     /// The colour of a series as CSS `#rrggbb`, for the report's tables.
-    pub(crate) fn css_colour(&self, implementation: &str, host: &str) -> String {
-        let RGBColor(r, g, b) = self.style(&self.key(implementation, host)).colour;
+    pub(crate) fn css_colour(&self, implementation: &str, host: &str, cores: usize) -> String {
+        let RGBColor(r, g, b) = self.style(&self.key(implementation, host, cores)).colour;
         format!("#{r:02x}{g:02x}{b:02x}")
     }
 
-    pub(super) fn key(&self, implementation: &str, host: &str) -> SeriesKey {
+    pub(super) fn key(&self, implementation: &str, host: &str, cores: usize) -> SeriesKey {
         SeriesKey {
             implementation: implementation.to_owned(),
             host: if self.multi_host { host.to_owned() } else { String::new() },
+            cores: if self.multi_cores { cores } else { 0 },
         }
     }
 

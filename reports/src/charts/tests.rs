@@ -57,6 +57,7 @@ pub(crate) fn summary_row(
         },
         latency_samples: 0,
         stall_bounds: 0,
+        ..SummaryRow::default()
     }
 }
 
@@ -91,6 +92,7 @@ pub(crate) fn sample() -> (Vec<SummaryRow>, Vec<HistogramRow>) {
                         low_ns: low,
                         high_ns: high,
                         count,
+                        cores: 0,
                     });
                 }
                 low = high;
@@ -165,20 +167,20 @@ fn render_all_writes_every_chart_as_svg_and_png() {
 fn colours_follow_the_workloads_implementation_order_and_hosts_shade_them() {
     let (summary, histograms) = sample();
     let styles = SeriesStyles::new(&summary, &histograms);
-    let colour = |name: &str| styles.style(&styles.key(name, "testhost")).colour;
+    let colour = |name: &str| styles.style(&styles.key(name, "testhost", 0)).colour;
     // The order the run ran them in: spin-lock, parking-lot, racy-counter.
     assert_eq!(colour("spin-lock"), PALETTE[0]);
     assert_eq!(colour("parking-lot"), PALETTE[1]);
     assert_eq!(colour("racy-counter"), PALETTE[2]);
-    assert_eq!(styles.style(&styles.key("parking-lot", "x")).kind, Kind::Library);
-    assert_eq!(styles.css_colour("spin-lock", "testhost"), "#1f77b4");
+    assert_eq!(styles.style(&styles.key("parking-lot", "x", 0)).kind, Kind::Library);
+    assert_eq!(styles.css_colour("spin-lock", "testhost", 0), "#1f77b4");
 
     // Twelve implementations: twelve different colours.
     let many: Vec<SummaryRow> =
         (0..12).map(|i| summary_row("w", &format!("impl-{i}"), "library", 1, 1)).collect();
     let styles = SeriesStyles::new(&many, &[]);
     let colours: std::collections::BTreeSet<String> =
-        (0..12).map(|i| styles.css_colour(&format!("impl-{i}"), "testhost")).collect();
+        (0..12).map(|i| styles.css_colour(&format!("impl-{i}"), "testhost", 0)).collect();
     assert_eq!(colours.len(), 12);
 
     // A second host: the same implementation keeps its hue, in another shade.
@@ -188,11 +190,11 @@ fn colours_follow_the_workloads_implementation_order_and_hosts_shade_them() {
         r
     }));
     let styles = SeriesStyles::new(&two_hosts, &[]);
-    let first = styles.style(&styles.key("spin-lock", "testhost")).colour;
-    let second = styles.style(&styles.key("spin-lock", "other")).colour;
+    let first = styles.style(&styles.key("spin-lock", "testhost", 0)).colour;
+    let second = styles.style(&styles.key("spin-lock", "other", 0)).colour;
     assert_eq!(first, PALETTE[0]);
     assert_ne!(first, second);
-    assert_eq!(styles.style(&styles.key("parking-lot", "other")).colour, shade(PALETTE[1], 1));
+    assert_eq!(styles.style(&styles.key("parking-lot", "other", 0)).colour, shade(PALETTE[1], 1));
     // Every colour of the palette keeps three distinguishable shades.
     for colour in PALETTE {
         let shades: std::collections::BTreeSet<(u8, u8, u8)> = (0..3)
@@ -226,6 +228,7 @@ fn degenerate_inputs_draw_or_skip_without_error() {
         low_ns: 0,
         high_ns: 1,
         count: 5,
+        cores: 0,
     };
     let charts = render_all(&[row, other], &[histogram], &root.path().join("charts")).unwrap();
     let names: Vec<String> = charts.iter().map(|c| c.svg.display().to_string()).collect();
@@ -339,6 +342,7 @@ fn write_sample_charts() {
                     low_ns: low,
                     high_ns: high,
                     count,
+                    cores: 0,
                 });
                 low = high;
             }
@@ -363,6 +367,7 @@ fn write_sample_charts() {
         syncbench_version: "0.1.0".into(),
         command: vec!["syncbench".into(), "run".into(), "--quick".into()],
         config: serde_json::json!({"threads": [1, 2, 4], "duration": "1s", "seed": 42}),
+        topology: None,
     };
     crate::html::write_report(
         &[meta],
@@ -423,7 +428,7 @@ fn the_ideal_line_extrapolates_the_best_real_one_thread_point_up_to_the_top() {
     use super::ideal_line::IdealLine;
     use super::scaling::{ThroughputPoint, ThroughputSeries};
     let series = |name: &str, kind: Kind, one_thread: f64| ThroughputSeries {
-        key: SeriesKey { implementation: name.into(), host: String::new() },
+        key: SeriesKey { implementation: name.into(), host: String::new(), cores: 0 },
         style: SeriesStyle { colour: PALETTE[0], kind },
         points: vec![ThroughputPoint { x: 1.0, median: one_thread, min: 0.0, max: 0.0 }],
     };
@@ -438,4 +443,58 @@ fn the_ideal_line_extrapolates_the_best_real_one_thread_point_up_to_the_top() {
     // Cut where it leaves the chart: 100 M ops/s is reached at 2.5 threads.
     assert_eq!(ideal.points(8.0, 100.0), [(1.0, 40.0), (2.0, 80.0), (2.5, 100.0)]);
     assert!(IdealLine::of(&all[2..]).is_none(), "a demonstration is no ideal");
+}
+
+/// The sample run as if made with `--cores 1,2`: every row and bucket once per core count.
+fn at_two_core_counts() -> (Vec<SummaryRow>, Vec<HistogramRow>) {
+    let (summary, histograms) = sample();
+    let cores = |c: usize| {
+        let rows = summary.iter().cloned().map(move |r| SummaryRow { cores: c, ..r });
+        let buckets = histograms.iter().cloned().map(move |h| HistogramRow { cores: c, ..h });
+        (rows, buckets)
+    };
+    let ((rows1, buckets1), (rows2, buckets2)) = (cores(1), cores(2));
+    (rows1.chain(rows2).collect(), buckets1.chain(buckets2).collect())
+}
+
+#[test]
+fn several_core_counts_get_a_latency_chart_each_and_a_line_each_per_implementation() {
+    let (summary, histograms) = at_two_core_counts();
+    let root = tempfile::tempdir().unwrap();
+    let charts = render_all(&summary, &histograms, &root.path().join("charts")).unwrap();
+    let files: Vec<String> = charts.iter().map(|c| c.svg.display().to_string()).collect();
+    for cores in [1, 2] {
+        for threads in [1, 2, 4] {
+            let latency = format!("charts/counter-latency-c{cores}-t{threads}.svg");
+            assert!(files.contains(&latency), "{latency} missing: {files:?}");
+        }
+    }
+    assert!(!files.iter().any(|f| f.contains("latency-t")), "{files:?}");
+    let title = &charts.iter().find(|c| c.svg.ends_with("counter-latency-c2-t4.svg")).unwrap();
+    assert!(
+        title.title.contains("4 threads") && title.title.contains("2 cores"),
+        "{}",
+        title.title
+    );
+
+    let styles = SeriesStyles::new(&summary, &histograms);
+    let one = styles.style(&styles.key("spin-lock", "testhost", 1)).colour;
+    let two = styles.style(&styles.key("spin-lock", "testhost", 2)).colour;
+    assert_ne!(one, two, "each core count is a series of its own");
+    assert_eq!(one, PALETTE[0], "the first core count keeps the implementation's hue");
+    assert_eq!(styles.key("spin-lock", "testhost", 2).label(), "spin-lock, 2 cores");
+    let throughput = std::fs::read_to_string(root.path().join("charts/counter-throughput.svg"));
+    let throughput = throughput.unwrap();
+    assert!(throughput.contains("spin-lock, 1 core") && throughput.contains("spin-lock, 2 cores"));
+}
+
+#[test]
+fn one_core_count_keeps_the_plain_series() {
+    let (summary, histograms) = sample();
+    let restricted: Vec<SummaryRow> =
+        summary.into_iter().map(|r| SummaryRow { cores: 1, ..r }).collect();
+    let buckets: Vec<HistogramRow> =
+        histograms.into_iter().map(|h| HistogramRow { cores: 1, ..h }).collect();
+    let styles = SeriesStyles::new(&restricted, &buckets);
+    assert_eq!(styles.key("spin-lock", "testhost", 1).label(), "spin-lock");
 }

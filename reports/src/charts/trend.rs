@@ -151,9 +151,12 @@ pub fn trend_svg(
         })
         .collect();
     let key = &point.key;
-    let plural = if key.threads == 1 { "" } else { "s" };
-    let title =
-        format!("{} / {} — {} thread{plural}", key.workload, key.implementation, key.threads);
+    let title = format!(
+        "{} / {} — {}",
+        key.workload,
+        key.implementation,
+        crate::record::threads_phrase(key.threads, key.cores)
+    );
     let mut captions = Vec::new();
     if !key.params.is_empty() {
         captions.push(CaptionLine { text: format!("parameters: {}", key.params), colour: MUTED });

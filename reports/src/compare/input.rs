@@ -55,6 +55,14 @@ impl RunSide {
         Ok(Self { path, rows })
     }
 
+    /// The side less the repeats the environment guard flagged, and how many those were.
+    pub fn without_disturbed(self) -> (Self, usize) {
+        let before = self.rows.len();
+        let rows: Vec<SummaryRow> = self.rows.into_iter().filter(|r| !r.is_disturbed()).collect();
+        let skipped = before - rows.len();
+        (Self { path: self.path, rows }, skipped)
+    }
+
     /// The distinct hosts of the rows, in order of appearance.
     pub fn hosts(&self) -> Vec<&str> {
         distinct(self.rows.iter().map(|r| r.host.as_str()))

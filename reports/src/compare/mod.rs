@@ -1,6 +1,6 @@
 //! `syncbench compare`: is the current run slower than the baseline, point by point?
 //!
-//! A point is a (workload, params, impl, threads) present in both runs; its samples are the
+//! A point is a (workload, params, impl, threads, cores) present in both runs; its samples are the
 //! repeats' `throughput_ops_s` (and `p99_ns`). For each metric of each point:
 //! [`stats::mann_whitney`] says whether the two samples differ (significance at `alpha`),
 //! [`stats::bootstrap_ratio_ci`] how much (the ratio of medians with its confidence interval),
@@ -50,11 +50,21 @@ pub struct CompareSettings {
     pub resamples: usize,
     /// Bootstrap seed: the same inputs always give the same intervals.
     pub seed: u64,
+    /// Leave out the repeats the environment guard flagged as measured on a disturbed machine
+    /// (`--skip-disturbed`).
+    pub skip_disturbed: bool,
 }
 
 impl Default for CompareSettings {
     fn default() -> Self {
-        Self { threshold: 0.05, alpha: 0.05, gate_latency: false, resamples: 10_000, seed: 1 }
+        Self {
+            threshold: 0.05,
+            alpha: 0.05,
+            gate_latency: false,
+            resamples: 10_000,
+            seed: 1,
+            skip_disturbed: false,
+        }
     }
 }
 
@@ -97,6 +107,8 @@ pub struct Comparison {
     /// Points in one run only: listed, not compared.
     pub only_in_baseline: Vec<PointKey>,
     pub only_in_current: Vec<PointKey>,
+    /// Repeats left out of the baseline and the current side by `skip_disturbed`.
+    pub skipped_disturbed: [usize; 2],
 }
 
 /// How many points of one metric got each verdict.
@@ -158,10 +170,10 @@ impl Comparison {
             .map(|(point, metric)| {
                 let key = &point.key;
                 format!(
-                    "{}/{}/{} threads {}",
+                    "{}/{}/{} {}",
                     key.workload,
                     key.implementation,
-                    key.threads,
+                    key.threads_label(),
                     metric.short_name()
                 )
             })
@@ -192,6 +204,13 @@ pub fn compare_sides(
     settings: &CompareSettings,
 ) -> Result<Comparison, CompareError> {
     settings.validate()?;
+    let (baseline, current, skipped_disturbed) = if settings.skip_disturbed {
+        let (baseline, skipped_base) = baseline.without_disturbed();
+        let (current, skipped_current) = current.without_disturbed();
+        (baseline, current, [skipped_base, skipped_current])
+    } else {
+        (baseline, current, [0, 0])
+    };
     let (points, only_in_baseline, only_in_current) = {
         let baseline_points = point::PointRows::of(&baseline.rows);
         let current_points = point::PointRows::of(&current.rows);
@@ -234,6 +253,7 @@ pub fn compare_sides(
         points,
         only_in_baseline,
         only_in_current,
+        skipped_disturbed,
     })
 }
 

@@ -1,4 +1,4 @@
-//! A point is one (workload, params, impl, threads) measured on both sides; its samples are the
+//! A point is one (workload, params, impl, threads, cores) measured on both sides; its samples are the
 //! repeats' values. The host is not part of the point: comparing two machines is allowed (the
 //! header says when the hosts differ).
 
@@ -18,15 +18,23 @@ pub struct PointKey {
     pub params: String,
     pub implementation: String,
     pub threads: usize,
+    /// `--cores` of the point (0 = not restricted): 2 threads on 1 CPU are not 2 threads on 2.
+    pub cores: usize,
 }
 
 impl PointKey {
+    /// `2 threads`, or `2 threads on 1 core` for a point restricted with `--cores`.
+    pub fn threads_label(&self) -> String {
+        crate::record::threads_phrase(self.threads, self.cores)
+    }
+
     pub fn of(row: &SummaryRow) -> Self {
         Self {
             workload: row.workload.clone(),
             params: row.params.clone(),
             implementation: row.implementation.clone(),
             threads: row.threads,
+            cores: row.cores,
         }
     }
 }

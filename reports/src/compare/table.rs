@@ -85,8 +85,12 @@ fn block(
             let side = |s: &super::SampleSummary| {
                 format!("{} ± {:.0}%", value(s.median), s.spread * 100.0)
             };
+            let threads = match point.key.cores {
+                0 => point.key.threads.to_string(),
+                cores => format!("{} on {cores}c", point.key.threads),
+            };
             row.extend([
-                point.key.threads.to_string(),
+                threads,
                 side(&compared.baseline),
                 side(&compared.current),
                 compared.change.map_or("n/a".into(), percent),
@@ -135,6 +139,22 @@ pub fn header_lines(comparison: &Comparison) -> Vec<String> {
         trim_float(settings.alpha),
         settings.resamples
     ));
+    let [skipped_base, skipped_current] = comparison.skipped_disturbed;
+    if settings.skip_disturbed {
+        lines.push(format!(
+            "--skip-disturbed: left out {skipped_base} baseline and {skipped_current} current \
+             repeats the environment guard flagged (disturbed column)"
+        ));
+    } else {
+        let flagged = |side: &RunSide| side.rows.iter().filter(|r| r.is_disturbed()).count();
+        let (base, current) = (flagged(&comparison.baseline), flagged(&comparison.current));
+        if base + current > 0 {
+            lines.push(format!(
+                "note: {base} baseline and {current} current repeats ran on a disturbed machine \
+                 (disturbed column); --skip-disturbed leaves them out"
+            ));
+        }
+    }
     let (only_base, only_current) =
         (comparison.only_in_baseline.len(), comparison.only_in_current.len());
     if only_base + only_current > 0 {

@@ -45,6 +45,7 @@ fn row(
         invariant: crate::Invariant::parse("ok").unwrap(),
         latency_samples: 0,
         stall_bounds: 0,
+        ..SummaryRow::default()
     }
 }
 
@@ -276,4 +277,58 @@ fn folders_and_files_are_read_and_missing_ones_named() {
     std::fs::write(&csv, "run_id,workload\nx\n").unwrap();
     let error = compare_folders(&folder, &folder, &settings).unwrap_err().to_string();
     assert!(error.contains("malformed CSV") && error.contains("summary.csv"), "{error}");
+}
+
+#[test]
+fn skip_disturbed_leaves_flagged_repeats_out_and_says_so() {
+    let flag = |mut side: RunSide, count: usize| {
+        for row in side.rows.iter_mut().take(count) {
+            row.disturbed = "other processes 60% of a CPU".into();
+            row.throughput_ops_s *= 0.5;
+        }
+        side
+    };
+    let samples = around(100e6, 20);
+    let latency = around(30.0, 20);
+    let baseline = side("base", "h", &samples, &latency);
+    // A busy machine halved 12 of the 20 current repeats.
+    let current = flag(side("head", "h", &samples, &latency), 12);
+
+    let kept = compare_sides(baseline.clone(), current.clone(), &CompareSettings::default());
+    let kept = kept.unwrap();
+    let change = kept.points[0].throughput.change.unwrap();
+    assert!(change < -0.2, "most repeats halved count when kept: {change}");
+    assert_eq!(kept.points[0].throughput.current.n, 20);
+    let header = super::table::header_lines(&kept).join("\n");
+    assert!(
+        header.contains("note: 0 baseline and 12 current repeats ran on a disturbed"),
+        "{header}"
+    );
+
+    let settings = CompareSettings { skip_disturbed: true, ..CompareSettings::default() };
+    let skipped = compare_sides(baseline, current, &settings).unwrap();
+    assert_eq!(skipped.skipped_disturbed, [0, 12]);
+    assert_eq!(skipped.points[0].throughput.current.n, 8);
+    assert_eq!(skipped.points[0].throughput.verdict, PointVerdict::Unchanged);
+    let text = text::render(&skipped);
+    assert!(
+        text.contains("--skip-disturbed: left out 0 baseline and 12 current repeats"),
+        "{text}"
+    );
+}
+
+#[test]
+fn points_at_different_core_counts_are_apart() {
+    let samples = around(100e6, 5);
+    let latency = around(30.0, 5);
+    let one_core = |name: &str| {
+        let mut side = side(name, "h", &samples, &latency);
+        side.rows.iter_mut().for_each(|r| r.cores = 1);
+        side
+    };
+    let settings = CompareSettings::default();
+    let apart = compare_sides(one_core("base"), side("head", "h", &samples, &latency), &settings);
+    assert!(matches!(apart, Err(CompareError::NoCommonPoints { .. })), "{apart:?}");
+    let together = compare(one_core("base"), one_core("head"));
+    assert_eq!(together.points[0].key.threads_label(), "2 threads on 1 core");
 }

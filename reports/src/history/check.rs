@@ -146,10 +146,11 @@ impl HistoryCheck {
             .iter()
             .map(|(c, m)| {
                 format!(
-                    "{}/{}/{} threads on {} {}",
+                    "{}/{}/{} threads{} on {} {}",
                     c.key.workload,
                     c.key.implementation,
                     c.key.threads,
+                    crate::record::cores_phrase(c.key.cores),
                     c.host,
                     m.short_name()
                 )
@@ -197,8 +198,10 @@ impl HistoryCheck {
                 };
                 lines.push(vec![
                     format!(
-                        "{}/{}/t{}{params}",
-                        c.key.workload, c.key.implementation, c.key.threads
+                        "{}/{}/{}{params}",
+                        c.key.workload,
+                        c.key.implementation,
+                        crate::record::threads_tag(c.key.cores, c.key.threads)
                     ),
                     c.host.clone(),
                     format!("{} {}", short(&c.newest.git_commit), c.newest.started),

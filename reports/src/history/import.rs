@@ -154,9 +154,9 @@ impl History {
                 .prepare_cached(
                     "INSERT INTO results (run, workload, impl, impl_kind, params, threads, repeat,
                          timestamp, duration_s, ops, throughput_ops_s, p50_ns, p99_ns, max_ns,
-                         timing, invariant, row_json)
+                         timing, invariant, row_json, cores)
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15,
-                         ?16, ?17)
+                         ?16, ?17, ?18)
                      ON CONFLICT DO NOTHING",
                 )
                 .map_err(sqlite)?;
@@ -183,6 +183,7 @@ impl History {
                         row.timing,
                         row.invariant.to_string(),
                         json,
+                        row.cores as i64,
                     ])
                     .map_err(sqlite)?;
                 if stored == 1 {

@@ -35,6 +35,8 @@ pub struct StoredResult {
     pub impl_kind: String,
     pub params: String,
     pub threads: usize,
+    /// `--cores` of the row; 0 = not restricted.
+    pub cores: usize,
     pub repeat: usize,
     pub throughput_ops_s: f64,
     pub p99_ns: f64,
@@ -102,7 +104,7 @@ impl History {
             .connection
             .prepare(
                 "SELECT results.run, workload, impl, impl_kind, params, threads, repeat,
-                        throughput_ops_s, p99_ns, invariant
+                        throughput_ops_s, p99_ns, invariant, cores
                  FROM results JOIN runs ON runs.id = results.run
                  WHERE (?1 IS NULL OR workload = ?1) AND (?2 IS NULL OR impl = ?2)
                    AND (?3 IS NULL OR runs.host = ?3)
@@ -124,6 +126,7 @@ impl History {
                     invariant: Invariant::parse(&r.get::<_, String>(9)?).map_err(|e| {
                         rusqlite::Error::FromSqlConversionFailure(9, Type::Text, e.into())
                     })?,
+                    cores: r.get::<_, i64>(10)?.max(0) as usize,
                 })
             })
             .and_then(|rows| rows.collect())

@@ -18,7 +18,7 @@ use super::HistoryError;
 pub const APPLICATION_ID: i32 = 0x5342_4831;
 
 /// The SQL that takes a database from version `i` to `i + 1`.
-pub const MIGRATIONS: &[&str] = &[V1];
+pub const MIGRATIONS: &[&str] = &[V1, V2];
 
 /// The schema version this build writes and reads.
 pub fn current_version() -> i64 {
@@ -71,6 +71,42 @@ CREATE TABLE results (
     PRIMARY KEY (run, workload, impl, params, threads, repeat)
 );
 CREATE INDEX results_by_point ON results (workload, impl, params, threads);
+";
+
+/// Version 2: a result is keyed by its core count too (`--cores`; 0 = not restricted), so 2
+/// threads on 1 core and 2 threads on 2 cores of one run are two results. Rows stored before
+/// take the core count their `row_json` holds, else 0.
+const V2: &str = "
+CREATE TABLE results_v2 (
+    run              INTEGER NOT NULL REFERENCES runs(id),
+    workload         TEXT NOT NULL,
+    impl             TEXT NOT NULL,
+    impl_kind        TEXT NOT NULL,
+    params           TEXT NOT NULL,
+    threads          INTEGER NOT NULL,
+    repeat           INTEGER NOT NULL,
+    timestamp        TEXT NOT NULL,
+    duration_s       REAL NOT NULL,
+    ops              INTEGER NOT NULL,
+    throughput_ops_s REAL NOT NULL,
+    p50_ns           REAL NOT NULL,
+    p99_ns           REAL NOT NULL,
+    max_ns           REAL NOT NULL,
+    timing           TEXT NOT NULL,
+    invariant        TEXT NOT NULL,
+    row_json         TEXT NOT NULL,
+    cores            INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (run, workload, impl, params, threads, cores, repeat)
+);
+INSERT INTO results_v2
+    SELECT run, workload, impl, impl_kind, params, threads, repeat, timestamp, duration_s, ops,
+           throughput_ops_s, p50_ns, p99_ns, max_ns, timing, invariant, row_json,
+           coalesce(json_extract(row_json, '$.cores'), 0)
+    FROM results ORDER BY rowid;
+DROP INDEX results_by_point;
+DROP TABLE results;
+ALTER TABLE results_v2 RENAME TO results;
+CREATE INDEX results_by_point ON results (workload, impl, params, threads, cores);
 ";
 
 /// Checks that `connection` is a syncbench history this build can read, creating the schema in

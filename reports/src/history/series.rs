@@ -1,4 +1,4 @@
-//! The stored rows as time series: per point (workload, params, impl, threads), one series per
+//! The stored rows as time series: per point (workload, params, impl, threads, cores), one series per
 //! host, each a list of runs in the order they started, each run with its repeats' samples.
 //! Absolute numbers of two machines are not comparable, so the host is part of every series.
 
@@ -51,6 +51,7 @@ pub fn points<'a>(runs: &'a [StoredRun], results: &[StoredResult]) -> Vec<PointH
             params: row.params.clone(),
             implementation: row.implementation.clone(),
             threads: row.threads,
+            cores: row.cores,
         };
         if !kinds.contains_key(&key) {
             order.push(key.clone());
@@ -78,7 +79,7 @@ pub fn points<'a>(runs: &'a [StoredRun], results: &[StoredResult]) -> Vec<PointH
             .unwrap_or(0)
     };
     let mut sorted = order.clone();
-    sorted.sort_by_key(|key| (first_seen(key), key.threads));
+    sorted.sort_by_key(|key| (first_seen(key), key.cores, key.threads));
     sorted
         .into_iter()
         .map(|key| {

@@ -221,3 +221,51 @@ fn the_trend_page_can_be_drawn_against_dates() {
     let page = std::fs::read_to_string(out.join("report.html")).unwrap();
     assert!(page.contains("2025-01-02"), "a date label is missing");
 }
+
+#[test]
+fn one_thread_count_at_two_core_counts_is_two_points() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut history = History::open_or_create(&db(dir.path())).unwrap();
+    let mut folder = run("hostA", "c1", 1, "", 1.0);
+    let restricted: Vec<SummaryRow> = folder
+        .rows
+        .iter()
+        .flat_map(|r| [1, 2].map(|cores| SummaryRow { cores, ..r.clone() }))
+        .collect();
+    folder.rows = restricted;
+    let added = history.add(&folder, |_| {}).unwrap();
+    assert_eq!((added.rows, added.known_rows), (40, 0), "no row lost to the other core count");
+    let runs = history.runs().unwrap();
+    let results = history.results(&Filter::default()).unwrap();
+    let keys: std::collections::BTreeSet<(usize, usize)> =
+        points(&runs, &results).iter().map(|p| (p.key.cores, p.key.threads)).collect();
+    assert_eq!(keys, [(1, 1), (1, 2), (2, 1), (2, 2)].into_iter().collect());
+}
+
+#[test]
+fn a_version_1_history_keeps_its_rows_and_their_core_counts() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = db(dir.path());
+    {
+        let connection = rusqlite::Connection::open(&path).unwrap();
+        connection.execute_batch(schema::MIGRATIONS[0]).unwrap();
+        connection
+            .execute_batch(&format!(
+                "PRAGMA application_id = {}; PRAGMA user_version = 1;
+                 INSERT INTO runs (run_id, host, git_commit, started, cpu_model, logical_cpus,
+                     rustc, source, imported_at)
+                 VALUES ('r', 'h', 'c', 's', 'cpu', 2, 'rustc', 'src', 'now');
+                 INSERT INTO results VALUES (1, 'counter', 'spin', 'hand-rolled', '', 2, 1, 't',
+                     0.1, 10, 100.0, 1.0, 2.0, 3.0, 'per-op', 'ok', '{{\"cores\":1}}');
+                 INSERT INTO results VALUES (1, 'counter', 'spin', 'hand-rolled', '', 4, 1, 't',
+                     0.1, 10, 100.0, 1.0, 2.0, 3.0, 'per-op', 'ok', '{{}}');",
+                schema::APPLICATION_ID
+            ))
+            .unwrap();
+    }
+    let history = History::open_existing(&path).unwrap();
+    assert_eq!(history.schema_version().unwrap(), schema::current_version());
+    let results = history.results(&Filter::default()).unwrap();
+    let cores: Vec<(usize, usize)> = results.iter().map(|r| (r.threads, r.cores)).collect();
+    assert_eq!(cores, [(2, 1), (4, 0)]);
+}

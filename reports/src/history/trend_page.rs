@@ -147,20 +147,20 @@ fn draw(
                 reason: format!("{e:#}"),
             })?;
             let key = &point.key;
+            let tag = crate::record::threads_tag(key.cores, key.threads);
             let stem = crate::charts::file_stem(&format!(
-                "{}-{}-{}-t{}-trend",
-                key.workload, key.implementation, key.params, key.threads
+                "{}-{}-{}-{tag}-trend",
+                key.workload, key.implementation, key.params
             ));
             let file = charts_dir.join(format!("{stem}.svg"));
             std::fs::write(&file, &svg).map_err(|e| output(&file, &e))?;
             let point_hosts: Vec<&str> = point.hosts.iter().map(|h| h.host.as_str()).collect();
             let _ = writeln!(
                 page,
-                "<figure class=\"trend\" data-point=\"{}/{}/{}/t{}\" data-hosts=\"{}\">",
+                "<figure class=\"trend\" data-point=\"{}/{}/{}/{tag}\" data-hosts=\"{}\">",
                 escape(&key.workload),
                 escape(&key.implementation),
                 escape(&key.params),
-                key.threads,
                 escape(&point_hosts.join(" ")),
             );
             if let Some(start) = svg.find("<svg") {
@@ -169,11 +169,12 @@ fn draw(
             }
             let _ = writeln!(
                 page,
-                "<figcaption>{} / {}{} at {} threads — series: {} — <a href=\"charts/{}.svg\">SVG</a></figcaption>\n</figure>",
+                "<figcaption>{} / {}{} at {} threads{} — series: {} — <a href=\"charts/{}.svg\">SVG</a></figcaption>\n</figure>",
                 escape(&key.workload),
                 escape(&key.implementation),
                 if key.params.is_empty() { String::new() } else { format!(" ({})", escape(&key.params)) },
                 key.threads,
+                crate::record::cores_phrase(key.cores),
                 escape(&point_hosts.join(", ")),
                 escape(&stem),
             );

@@ -4,17 +4,28 @@ use std::fmt::Write as _;
 
 use super::escape;
 use crate::meta::RunMeta;
+use crate::record::SummaryRow;
 
-/// The environment of every run, one column per run.
-pub(super) fn write_environment(page: &mut String, metas: &[RunMeta]) {
+/// The environment of every run, one column per run, and under it what the environment guard
+/// saw during the repeats of `summary`.
+pub(super) fn write_environment(page: &mut String, metas: &[RunMeta], summary: &[SummaryRow]) {
     page.push_str("<section id=\"environment\">\n<h2>Environment</h2>\n");
+    if let Some(line) = crate::disturbance::summary_line(summary) {
+        let class =
+            if summary.iter().any(SummaryRow::is_disturbed) { "disturbed" } else { "muted" };
+        let _ = writeln!(
+            page,
+            "<p class=\"{class}\" id=\"environment-guard\">Environment guard: {}.</p>",
+            escape(&line)
+        );
+    }
     if metas.is_empty() {
         page.push_str("<p class=\"muted\">No meta.json was given.</p>\n</section>\n");
         return;
     }
     page.push_str("<table class=\"env\">\n");
     type Field = fn(&RunMeta) -> String;
-    let fields: [(&str, Field); 13] = [
+    let fields: [(&str, Field); 14] = [
         ("run id", |m| m.run_id.clone()),
         ("started", |m| m.started.clone()),
         ("finished", |m| {
@@ -23,6 +34,9 @@ pub(super) fn write_environment(page: &mut String, metas: &[RunMeta]) {
         ("host", |m| m.env.host.clone()),
         ("CPU model", |m| m.env.cpu_model.clone()),
         ("logical CPUs", |m| m.env.logical_cpus.to_string()),
+        ("topology", |m| {
+            m.topology.as_ref().map_or_else(|| "— (not recorded)".to_owned(), |t| t.summary())
+        }),
         ("OS / arch", |m| format!("{} / {}", m.env.os, m.env.arch)),
         ("kernel", |m| m.env.kernel.clone()),
         ("rustc", |m| m.env.rustc.clone()),

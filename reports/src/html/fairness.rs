@@ -10,7 +10,7 @@ use super::summary_table::swatch;
 use crate::charts::{median, SeriesStyles};
 use crate::record::SummaryRow;
 
-/// A table with a row per implementation (and host) and a column per thread count: the median
+/// A table with a row per implementation (and host, and core count when several ran) and a column per thread count: the median
 /// Jain's index over the repeats, and under it the median smallest – largest thread share. Cells
 /// below 0.9 are marked: some thread got much less than its share.
 pub(super) fn write_fairness_table(page: &mut String, rows: &[&SummaryRow], styles: &SeriesStyles) {
@@ -18,18 +18,19 @@ pub(super) fn write_fairness_table(page: &mut String, rows: &[&SummaryRow], styl
     if threads.is_empty() {
         return;
     }
-    let mut order: Vec<(&str, &str)> = Vec::new();
+    let mut order: Vec<(&str, &str, usize)> = Vec::new();
     let mut kinds: BTreeMap<&str, &str> = BTreeMap::new();
-    let mut cells: BTreeMap<(&str, &str, usize), Vec<&SummaryRow>> = BTreeMap::new();
+    let mut cells: BTreeMap<(&str, &str, usize, usize), Vec<&SummaryRow>> = BTreeMap::new();
     for row in rows.iter().filter(|r| r.threads > 1) {
-        let series = (row.implementation.as_str(), row.host.as_str());
+        let series = (row.implementation.as_str(), row.host.as_str(), row.cores);
         kinds.insert(series.0, row.impl_kind.as_str());
         if !order.contains(&series) {
             order.push(series);
         }
-        cells.entry((series.0, series.1, row.threads)).or_default().push(row);
+        cells.entry((series.0, series.1, series.2, row.threads)).or_default().push(row);
     }
     let multi_host = rows.iter().map(|r| r.host.as_str()).collect::<BTreeSet<_>>().len() > 1;
+    let multi_cores = rows.iter().map(|r| r.cores).collect::<BTreeSet<_>>().len() > 1;
 
     page.push_str(
         "<h4>Fairness</h4>\n<p class=\"muted\">Jain's index of the per-thread operation counts \
@@ -45,22 +46,24 @@ pub(super) fn write_fairness_table(page: &mut String, rows: &[&SummaryRow], styl
         );
     }
     page.push_str("</tr></thead>\n<tbody>\n");
-    for (implementation, host) in order {
-        let label = if multi_host {
-            format!("{implementation} @ {host}")
-        } else {
-            implementation.to_owned()
-        };
+    for (implementation, host, cores) in order {
+        let mut label = implementation.to_owned();
+        if multi_cores {
+            label.push_str(&crate::record::cores_phrase(cores));
+        }
+        if multi_host {
+            label = format!("{label} @ {host}");
+        }
         let kind = kinds.get(implementation).copied().unwrap_or_default();
         let _ = write!(
             page,
             "<tr><td>{}{}</td><td>{}</td>",
-            swatch(styles, implementation, host),
+            swatch(styles, implementation, host, cores),
             escape(&label),
             escape(kind)
         );
         for t in &threads {
-            match cells.get(&(implementation, host, *t)) {
+            match cells.get(&(implementation, host, cores, *t)) {
                 Some(of_cell) => {
                     let of = |field: fn(&SummaryRow) -> f64| {
                         median(&of_cell.iter().map(|r| field(r)).collect::<Vec<_>>())

@@ -120,7 +120,7 @@ fn render_page(
 
     write_findings(&mut page, summary);
     page.push_str(HOW_TO_READ);
-    write_environment(&mut page, metas);
+    write_environment(&mut page, metas, summary);
 
     let invariants = invariants_of(metas);
     for workload in &workloads {

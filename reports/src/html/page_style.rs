@@ -40,6 +40,7 @@ table.summary, table.fairness, table.findings-table { display: block; max-width:
 h4 { font-size: 1em; margin: 22px 0 6px; color: var(--muted); text-transform: uppercase; letter-spacing: 0.04em; }
 h3.set { border-top: 1px dashed var(--line); padding-top: 12px; }
 td.unfair { color: #8b1411; font-weight: 600; }
+td.disturbed, p.disturbed { color: #8a5a00; font-weight: 600; }
 p.invariant { font-style: italic; }
 p.held { color: #1d6b1d; }
 "#;

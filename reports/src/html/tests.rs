@@ -24,6 +24,7 @@ pub(crate) fn meta(host: &str) -> RunMeta {
         syncbench_version: "0.1.0".into(),
         command: vec!["syncbench".into(), "run".into(), "--set".into(), "label=a b".into()],
         config: serde_json::json!({"threads": [1, 2, 4], "note": "<b>&"}),
+        topology: None,
     }
 }
 
@@ -212,11 +213,56 @@ fn the_environment_says_how_latencies_were_timed() {
         "sampling": {"budget": 0.01},
     }});
     let mut page = String::new();
-    super::environment::write_environment(&mut page, &[timed, meta("older")]);
+    super::environment::write_environment(&mut page, &[timed, meta("older")], &[]);
     assert!(page.contains(
         "sampled; clock tsc (step 10 ns, overhead 31 ns subtracted); sampling budget 1 % of each thread&#39;s time"
     ) || page.contains(
         "sampled; clock tsc (step 10 ns, overhead 31 ns subtracted); sampling budget 1 % of each thread's time"
     ), "{page}");
     assert!(page.contains("— (not recorded)"), "a run without the record says so");
+}
+
+#[test]
+fn disturbed_repeats_are_flagged_in_the_environment_and_the_numbers() {
+    let (mut summary, histograms) = crate::charts::tests::sample();
+    for row in &mut summary {
+        row.other_cpu_share = Some(0.05);
+        row.steal_share = Some(0.0);
+    }
+    let quiet = render_page(&[meta("testhost")], &summary, &histograms, &[], Path::new("."));
+    assert!(quiet.contains("Environment guard: the machine was quiet for all 18 watched repeats"));
+    assert!(!quiet.contains("<th>machine</th>"), "no column while nothing was disturbed");
+
+    for row in summary.iter_mut().filter(|r| r.threads == 4).take(4) {
+        row.other_cpu_share = Some(0.6);
+        row.disturbed = "other processes 60% of a CPU".into();
+    }
+    let page = render_page(&[meta("testhost")], &summary, &histograms, &[], Path::new("."));
+    assert!(
+        page.contains(
+            "4 of 18 repeats ran on a disturbed machine (other processes took up to 60% of a CPU)"
+        ),
+        "{page}"
+    );
+    assert!(page.contains("<th>machine</th>"));
+    assert!(
+        page.contains("disturbed (1 of 2 repeats)") || page.contains("disturbed (2 of 2 repeats)")
+    );
+    assert!(page.contains("title=\"other processes 60% of a CPU"));
+}
+
+#[test]
+fn the_environment_shows_the_topology() {
+    let mut recorded = meta("h");
+    recorded.topology = Some(crate::topology::Topology {
+        cpus_allowed: "0-1".into(),
+        cpus_allowed_count: 2,
+        cores: Some(2),
+        smt_siblings: vec!["0".into(), "1".into()],
+        clocksource: Some("tsc".into()),
+        ..Default::default()
+    });
+    let mut page = String::new();
+    super::environment::write_environment(&mut page, &[recorded, meta("older")], &[]);
+    assert!(page.contains("CPUs 0-1 (2 cores, no SMT); clock tsc; governor —"), "{page}");
 }
