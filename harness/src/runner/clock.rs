@@ -8,9 +8,12 @@
 //! agree; if they do not (a TSC the hypervisor does not keep steady), or on any other platform,
 //! the clock is [`Instant`] itself. `SYNCBENCH_CLOCK=instant` forces the fallback.
 //!
-//! The cost of the reads themselves is measured at calibration (`overhead_ns`: the median time two
-//! back-to-back reads report, which a busy machine's preemptions do not move) and subtracted from every single-operation
-//! sample, never below 1 ns. A clock that ticks in steps coarser than a nanosecond (a TSC under a
+//! The cost of the reads themselves is measured at calibration (`overhead_ns`: the median time a
+//! pair of reads around an empty, opaque call reports, which a busy machine's preemptions do not
+//! move) and subtracted from every single-operation sample, never below 1 ns. The call counts as
+//! overhead because every sample times a call into the worker, and fenced reads drain and refill
+//! the pipeline around whatever they enclose: two reads back to back report less than the same
+//! reads around a call that does nothing. A clock that ticks in steps coarser than a nanosecond (a TSC under a
 //! hypervisor may step by 10 ns) rounds every interval to a step; each sample is therefore spread
 //! uniformly over its step ([`Clock::sample_ns`]'s `dither`), so that the percentiles of operations
 //! that take a step or two are not rounded to a whole step, while their mean is unchanged.
@@ -54,7 +57,7 @@ pub struct ClockInfo {
     pub ticks_per_ns: f64,
     /// The smallest non-zero step between two reads.
     pub resolution_ns: f64,
-    /// The median time two back-to-back reads report: subtracted from every sample.
+    /// The median time two reads around an empty call report: subtracted from every sample.
     pub overhead_ns: f64,
     /// The cost of one read, from the fastest of several rounds.
     pub read_cost_ns: f64,
@@ -133,9 +136,13 @@ impl Clock {
 
     /// Overhead, resolution and read cost, from back-to-back reads.
     fn measure_itself(&self) -> ClockInfo {
+        // A sample times a call into the worker, so the overhead is what a sample of an empty,
+        // opaque call reports: the reads, the call and the pipeline drained and refilled around it.
+        let empty_call: fn() = std::hint::black_box(empty_operation);
         let mut pairs: Vec<f64> = (0..CALIBRATION_PAIRS)
             .map(|_| {
                 let from = self.start();
+                empty_call();
                 let to = self.end();
                 self.elapsed_ns(from, to)
             })
@@ -165,6 +172,12 @@ impl Clock {
             ..ClockInfo::placeholder(self.source)
         }
     }
+}
+
+/// The operation of an empty sample: a call the compiler cannot see through or remove.
+#[inline(never)]
+fn empty_operation() {
+    std::hint::black_box(());
 }
 
 fn gcd(a: u64, b: u64) -> u64 {
