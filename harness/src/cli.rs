@@ -192,6 +192,10 @@ pub struct RunArgs {
 pub struct StressArgs {
     /// Workloads to stress (default: all).
     pub workloads: Vec<String>,
+    /// Comma-separated implementations to stress (default: all of each workload); the time goes
+    /// to them alone, so one named implementation gets the whole duration of its workload.
+    #[arg(long, value_name = "A,B")]
+    pub impls: Option<String>,
     /// Total time, shared evenly by the workloads and then their implementations (default 60s).
     #[arg(long, value_name = "D")]
     pub duration: Option<String>,

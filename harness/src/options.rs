@@ -194,14 +194,8 @@ impl<'r> RunOptions<'r> {
             workloads.push(WorkloadPlan { workload, impls, params });
         }
         if let Some(wanted) = &wanted_impls {
-            for want in wanted {
-                if !workloads.iter().any(|w| w.impls.iter().any(|i| &i.name == want)) {
-                    return Err(OptionsError::UnknownImpl {
-                        name: want.clone(),
-                        workloads: names.join(", "),
-                    });
-                }
-            }
+            let chosen: Vec<&dyn Workload> = workloads.iter().map(|w| w.workload).collect();
+            check_wanted_impls(wanted, &chosen, &names)?;
         }
         for (key, _) in &overrides {
             if !workloads.iter().any(|w| w.workload.params().iter().any(|spec| spec.name == key)) {
@@ -303,8 +297,11 @@ impl<'r> RunOptions<'r> {
 /// Everything `syncbench stress` does, validated.
 #[derive(Clone)]
 pub struct StressOptions<'r> {
-    /// The workloads, in the registry's order when none was named.
+    /// The workloads, in the registry's order when none was named; with `--impls`, only those
+    /// that have one of them.
     pub workloads: Vec<&'r dyn Workload>,
+    /// The implementations named by `--impls`; `None` for all.
+    pub impls: Option<Vec<String>>,
     /// The whole run's time, shared evenly by the workloads and then their implementations.
     pub duration: Duration,
     pub watchdog: Duration,
@@ -320,6 +317,7 @@ impl std::fmt::Debug for StressOptions<'_> {
         let names: Vec<&str> = self.workloads.iter().map(|w| w.name()).collect();
         f.debug_struct("StressOptions")
             .field("workloads", &names)
+            .field("impls", &self.impls)
             .field("duration", &self.duration)
             .field("watchdog", &self.watchdog)
             .field("seed", &self.seed)
@@ -336,7 +334,7 @@ impl<'r> StressOptions<'r> {
         registry: &'r Registry,
         clock_seed: u64,
     ) -> Result<Self, OptionsError> {
-        let workloads: Vec<&dyn Workload> = if args.workloads.is_empty() {
+        let mut workloads: Vec<&dyn Workload> = if args.workloads.is_empty() {
             registry.iter().collect()
         } else {
             let find = |name: &String| {
@@ -347,6 +345,12 @@ impl<'r> StressOptions<'r> {
             };
             args.workloads.iter().map(find).collect::<Result<_, _>>()?
         };
+        let impls = args.impls.as_deref().map(split_list);
+        if let Some(wanted) = &impls {
+            let names: Vec<String> = workloads.iter().map(|w| w.name().to_owned()).collect();
+            check_wanted_impls(wanted, &workloads, &names)?;
+            workloads.retain(|w| w.implementations().iter().any(|i| wanted.contains(&i.name)));
+        }
         let duration = match &args.duration {
             Some(d) => parse_duration("--duration", d, false)?,
             None => STRESS_DURATION,
@@ -366,7 +370,7 @@ impl<'r> StressOptions<'r> {
                 "this build has no chaos hooks: rebuild with --features chaos",
             ));
         }
-        Ok(Self { workloads, duration, watchdog, seed, chaos: args.chaos })
+        Ok(Self { workloads, impls, duration, watchdog, seed, chaos: args.chaos })
     }
 }
 
@@ -383,6 +387,23 @@ fn declared_params(registry: &Registry, workloads: &[String]) -> String {
 
 fn invalid(what: &'static str, value: &str, why: &str) -> OptionsError {
     OptionsError::Invalid { what, value: value.to_owned(), why: why.to_owned() }
+}
+
+/// Fails on the first name in `wanted` that is no implementation of any of `workloads`.
+fn check_wanted_impls(
+    wanted: &[String],
+    workloads: &[&dyn Workload],
+    names: &[String],
+) -> Result<(), OptionsError> {
+    let known = |want: &String| {
+        workloads.iter().any(|w| w.implementations().iter().any(|i| &i.name == want))
+    };
+    match wanted.iter().find(|want| !known(want)) {
+        Some(want) => {
+            Err(OptionsError::UnknownImpl { name: want.clone(), workloads: names.join(", ") })
+        }
+        None => Ok(()),
+    }
 }
 
 fn split_list(list: &str) -> Vec<String> {

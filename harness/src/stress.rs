@@ -3,7 +3,8 @@
 //! random parameters, each invariant checked as the workloads always check it, under the runner's
 //! watchdog.
 //!
-//! The duration is shared evenly by the workloads, then by their implementations; each
+//! The duration is shared evenly by the workloads, then by their implementations (those named by
+//! `--impls`, when given); each
 //! implementation runs trials of a few hundred milliseconds until its share is spent. A correct
 //! implementation must hold in every trial; a demonstration must show its hazard (a violated
 //! invariant, a deadlock, a livelock) in some trial, after which it stops. A hazard is a matter of
@@ -58,7 +59,11 @@ pub fn run(options: &StressOptions<'_>, logical_cpus: usize) -> StressOutcome {
     );
     for &workload in &options.workloads {
         let name = workload.name();
-        let implementations = workload.implementations();
+        let implementations: Vec<ImplInfo> = workload
+            .implementations()
+            .into_iter()
+            .filter(|info| options.impls.as_ref().is_none_or(|wanted| wanted.contains(&info.name)))
+            .collect();
         let share = per_workload / implementations.len().max(1) as u32;
         let mut workload_ops = 0;
         let mut lines = Vec::new();

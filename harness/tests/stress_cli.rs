@@ -24,6 +24,7 @@ fn bad_input_is_one_line_and_exit_2() {
         (&["stress", "bank", "--watchdog", "0s"], "must be longer than zero"),
         (&["stress", "bank", "--seed", "x"], "invalid --seed 'x'"),
         (&["stress", "bank", "--chaos"], "rebuild with --features chaos"),
+        (&["stress", "bank", "--impls", "spin-lock"], "unknown implementation 'spin-lock'"),
         (&["run", "bank", "--watchdog", "soon"], "invalid --watchdog 'soon'"),
         (
             &["run", "buffer", "--set", "capacity=16,0"],
@@ -60,6 +61,37 @@ fn stressing_the_bank_demonstrates_the_deadlock_and_the_lost_update() {
                 )
                 .and(predicate::str::contains("every demonstration showed its hazard")),
         );
+}
+
+/// With `--impls`, only the named implementations run, and one named implementation gets its
+/// workload's whole share: several trials where it would otherwise get a quarter of the time.
+#[test]
+fn stress_impls_gives_the_named_implementation_the_whole_duration() {
+    let assert = syncbench()
+        .args([
+            "stress",
+            "bank",
+            "counter",
+            "--impls",
+            "ordered",
+            "--duration",
+            "1s",
+            "--seed",
+            "3",
+        ])
+        .assert()
+        .success();
+    let stdout = String::from_utf8_lossy(&assert.get_output().stdout).into_owned();
+    assert!(stdout.contains("stress: 1 workload(s)"), "counter has no 'ordered': {stdout}");
+    let verdicts: Vec<&str> = stdout.lines().filter(|l| l.contains(" trials, ")).collect();
+    assert_eq!(verdicts.len(), 1, "only 'ordered' runs: {stdout}");
+    let trials: usize = verdicts[0]
+        .split_whitespace()
+        .skip_while(|word| *word != "held")
+        .nth(1)
+        .and_then(|n| n.parse().ok())
+        .expect("a trial count");
+    assert!(trials >= 3, "a 1 s share makes at least 3 trials of at most 333 ms: {stdout}");
 }
 
 #[test]

@@ -34,9 +34,10 @@
 //! [`container`]: non-blocking push and pop, CAS retries reported per call), [`Semaphore`] (in
 //! [`semaphore`]), [`Cache`], [`CowList`], [`SwapCell`], [`SwapReader`], [`LazyInit`] (in
 //! [`cache`]), [`ConcurrentMap`] (in [`map`]), [`Executor`] (in [`executor`]). Library rivals
-//! plug in through [`adapters`]. Atomics come from the private `sync` shim, which switches to
+//! plug in through [`adapters`]. Atomics come from the [`sync`] shim, which switches to
 //! loom under `--cfg loom` and to shuttle under `--cfg shuttle`, so the same code is
-//! model-checked; [`chaos`] (feature `chaos`) perturbs the primitives' synchronisation points in
+//! model-checked; [`model`] holds the ready models, one call each, that check the hand-rolled
+//! primitives and a user's own under either checker; [`chaos`] (feature `chaos`) perturbs the primitives' synchronisation points in
 //! stress runs.
 
 pub mod adapters;
@@ -55,6 +56,7 @@ pub mod lazy_init;
 pub mod lock;
 pub mod lru_cache;
 pub mod map;
+pub mod model;
 pub mod ms_queue;
 pub mod queue;
 pub mod reentrant_lock;
@@ -69,7 +71,7 @@ pub mod spin_lock;
 pub mod splitmix;
 pub mod striped_map;
 pub mod swap_cell;
-mod sync;
+pub mod sync;
 pub mod thread_pool;
 pub mod ticket_lock;
 pub mod treiber_stack;

@@ -3,9 +3,14 @@
 //! loom's model checker (every interleaving, weak memory), and under `--cfg shuttle` inside
 //! shuttle's randomised scheduler (many threads, sequentially consistent memory).
 //!
+//! It is public so that a user's own primitive can be built on it and model-checked by the same
+//! ready models as the hand-rolled ones ([`crate::model`]): write `use primitives::sync::{AtomicBool,
+//! Ordering}` where you would write `std::sync::atomic`, and `primitives::sync::spin_loop()` in spin
+//! loops (under a checker it is a scheduling point; a bare spin loop makes loom give up).
+//!
 //! `UnsafeCell` follows loom's API (`with` / `with_mut` closures) on every side, so loom can check
-//! every access to the cell for a data race (shuttle does not track plain memory; its tests check
-//! occupancy with atomics instead).
+//! every access to the cell for a data race (shuttle does not track plain memory; its models check
+//! occupancy with atomics instead, see [`crate::model::Occupancy`]).
 
 // Not every build uses every item of the shim.
 #![allow(unused_imports, dead_code)]
@@ -14,55 +19,55 @@
 compile_error!("--cfg loom and --cfg shuttle replace the same types: build with one of them");
 
 #[cfg(loom)]
-pub(crate) use loom::sync::atomic::{
+pub use loom::sync::atomic::{
     fence, AtomicBool, AtomicPtr, AtomicU32, AtomicU64, AtomicU8, AtomicUsize, Ordering,
 };
 #[cfg(shuttle)]
-pub(crate) use shuttle::sync::atomic::{
+pub use shuttle::sync::atomic::{
     fence, AtomicBool, AtomicPtr, AtomicU32, AtomicU64, AtomicU8, AtomicUsize, Ordering,
 };
 #[cfg(not(any(loom, shuttle)))]
-pub(crate) use std::sync::atomic::{
+pub use std::sync::atomic::{
     fence, AtomicBool, AtomicPtr, AtomicU32, AtomicU64, AtomicU8, AtomicUsize, Ordering,
 };
 
 #[cfg(loom)]
-pub(crate) use loom::sync::{Arc, Condvar, Mutex, MutexGuard, WaitTimeoutResult};
+pub use loom::sync::{Arc, Condvar, Mutex, MutexGuard, WaitTimeoutResult};
 #[cfg(shuttle)]
-pub(crate) use shuttle::sync::{Arc, Condvar, Mutex, MutexGuard, WaitTimeoutResult};
+pub use shuttle::sync::{Arc, Condvar, Mutex, MutexGuard, WaitTimeoutResult};
 #[cfg(not(any(loom, shuttle)))]
-pub(crate) use std::sync::{Arc, Condvar, Mutex, MutexGuard, WaitTimeoutResult};
+pub use std::sync::{Arc, Condvar, Mutex, MutexGuard, WaitTimeoutResult};
 
 #[cfg(loom)]
-pub(crate) use loom::thread;
+pub use loom::thread;
 #[cfg(shuttle)]
-pub(crate) use shuttle::thread;
+pub use shuttle::thread;
 #[cfg(not(any(loom, shuttle)))]
-pub(crate) use std::thread;
+pub use std::thread;
 
 /// Per-thread and per-execution statics for the code that must see each modelled thread as a
 /// thread of its own (std's would be shared by every thread a checker runs on one OS thread).
 #[cfg(loom)]
-pub(crate) use loom::{lazy_static, thread_local};
+pub use loom::{lazy_static, thread_local};
 #[cfg(shuttle)]
-pub(crate) use shuttle::{lazy_static, thread_local};
+pub use shuttle::{lazy_static, thread_local};
 
 #[cfg(loom)]
-pub(crate) use loom::cell::UnsafeCell;
+pub use loom::cell::UnsafeCell;
 
 /// `std::cell::UnsafeCell` with loom's closure API, so code written against it is checked for
 /// data races under loom and costs nothing otherwise.
 #[cfg(not(loom))]
 #[derive(Debug, Default)]
-pub(crate) struct UnsafeCell<T: ?Sized>(std::cell::UnsafeCell<T>);
+pub struct UnsafeCell<T: ?Sized>(std::cell::UnsafeCell<T>);
 
 #[cfg(not(loom))]
 impl<T> UnsafeCell<T> {
-    pub(crate) const fn new(value: T) -> Self {
+    pub const fn new(value: T) -> Self {
         Self(std::cell::UnsafeCell::new(value))
     }
 
-    pub(crate) fn into_inner(self) -> T {
+    pub fn into_inner(self) -> T {
         self.0.into_inner()
     }
 }
@@ -71,13 +76,13 @@ impl<T> UnsafeCell<T> {
 impl<T: ?Sized> UnsafeCell<T> {
     /// Runs `f` with a raw shared pointer to the value.
     #[inline(always)]
-    pub(crate) fn with<R>(&self, f: impl FnOnce(*const T) -> R) -> R {
+    pub fn with<R>(&self, f: impl FnOnce(*const T) -> R) -> R {
         f(self.0.get())
     }
 
     /// Runs `f` with a raw mutable pointer to the value.
     #[inline(always)]
-    pub(crate) fn with_mut<R>(&self, f: impl FnOnce(*mut T) -> R) -> R {
+    pub fn with_mut<R>(&self, f: impl FnOnce(*mut T) -> R) -> R {
         f(self.0.get())
     }
 }
@@ -85,7 +90,7 @@ impl<T: ?Sized> UnsafeCell<T> {
 /// A spin-wait hint. Under loom and shuttle it is a scheduling point, so spin loops stay
 /// explorable (a bare `while flag.swap(true)` loop makes loom report a false branch-limit failure).
 #[inline]
-pub(crate) fn spin_loop() {
+pub fn spin_loop() {
     #[cfg(loom)]
     loom::hint::spin_loop();
     #[cfg(shuttle)]
@@ -97,7 +102,7 @@ pub(crate) fn spin_loop() {
 /// Gives the rest of this time slice to another thread (a scheduling point under loom and
 /// shuttle).
 #[inline]
-pub(crate) fn yield_now() {
+pub fn yield_now() {
     #[cfg(loom)]
     loom::thread::yield_now();
     #[cfg(shuttle)]

@@ -14,124 +14,20 @@ use loom::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use loom::sync::Arc;
 use loom::thread;
 use primitives::condvar_buffer::CondvarBuffer;
+use primitives::model;
 use primitives::queue::BoundedQueue;
 use primitives::ring_buffer::{BlockingRingBuffer, PopError, PushError, RingBuffer};
 use primitives::semaphore::{AtomicSemaphore, Semaphore};
 
-/// One producer pushes 1 and 2 into a queue of capacity 1 and closes it; the consumer (the
-/// model's main thread) receives exactly [1, 2], then `None`. Both ends block at some point.
-fn two_items_then_close<Q: BoundedQueue<usize> + 'static>() {
-    loom::model(|| {
-        let queue = Arc::new(Q::with_capacity(1));
-        let producer = thread::spawn({
-            let queue = queue.clone();
-            move || {
-                queue.push(1).unwrap();
-                queue.push(2).unwrap();
-                queue.close();
-            }
-        });
-        assert_eq!([queue.pop(), queue.pop(), queue.pop()], [Some(1), Some(2), None]);
-        producer.join().unwrap();
-    });
-}
-
-/// A push races the close: the item is delivered if and only if the push succeeded.
-fn push_races_close<Q: BoundedQueue<usize> + 'static>() {
-    loom::model(|| {
-        let queue = Arc::new(Q::with_capacity(1));
-        let producer = thread::spawn({
-            let queue = queue.clone();
-            move || queue.push(7).is_ok()
-        });
-        queue.close();
-        let delivered: Vec<_> = std::iter::from_fn(|| queue.pop()).collect();
-        let pushed = producer.join().unwrap();
-        assert_eq!(delivered, if pushed { vec![7] } else { vec![] });
-    });
-}
-
-/// A consumer blocked on an empty queue is woken by the close and sees `None`.
-fn close_wakes_consumer<Q: BoundedQueue<usize> + 'static>() {
-    loom::model(|| {
-        let queue = Arc::new(Q::with_capacity(1));
-        let consumer = thread::spawn({
-            let queue = queue.clone();
-            move || queue.pop()
-        });
-        queue.close();
-        assert_eq!(consumer.join().unwrap(), None);
-    });
-}
-
-/// Three threads, at most one preemption (LOOM_MAX_PREEMPTIONS=2 exceeds the time budget): one
-/// producer pushes 1 and 2 and closes, two consumers split them, each item exactly once, and no
-/// consumer sees the end before the close began. Catches a consumer that re-checks with `if`
-/// instead of `while` after a wake-up whose item another consumer took.
-fn two_consumers<Q: BoundedQueue<usize> + 'static>() {
-    let mut builder = loom::model::Builder::new();
-    builder.preemption_bound = Some(1);
-    builder.check(|| {
-        let shared = Arc::new((Q::with_capacity(1), AtomicBool::new(false)));
-        let producer = thread::spawn({
-            let shared = shared.clone();
-            move || {
-                shared.0.push(1).unwrap();
-                shared.0.push(2).unwrap();
-                shared.1.store(true, Ordering::Relaxed);
-                shared.0.close();
-            }
-        });
-        // Relaxed suffices: a correct `None` happens after `close`, which follows the store.
-        let drain = |shared: &(Q, AtomicBool)| {
-            let items: Vec<_> = std::iter::from_fn(|| shared.0.pop()).collect();
-            assert!(shared.1.load(Ordering::Relaxed), "a consumer saw the end before the close");
-            items
-        };
-        let consumer = thread::spawn({
-            let shared = shared.clone();
-            move || drain(&shared)
-        });
-        let mut delivered = drain(&shared);
-        delivered.extend(consumer.join().unwrap());
-        producer.join().unwrap();
-        delivered.sort_unstable();
-        assert_eq!(delivered, [1, 2]);
-    });
-}
-
 /// Every queue model, for each hand-rolled queue.
-macro_rules! queue_models {
-    ($($name:ident: $queue:ty;)*) => {$(
-        mod $name {
-            use super::*;
-
-            #[test]
-            fn two_items_then_close() {
-                super::two_items_then_close::<$queue>();
-            }
-
-            #[test]
-            fn push_races_close() {
-                super::push_races_close::<$queue>();
-            }
-
-            #[test]
-            fn close_wakes_consumer() {
-                super::close_wakes_consumer::<$queue>();
-            }
-
-            #[test]
-            fn two_consumers() {
-                super::two_consumers::<$queue>();
-            }
-        }
-    )*};
+#[test]
+fn condvar_buffer_queue_models() {
+    model::bounded_queue::<CondvarBuffer<usize>>();
 }
 
-queue_models! {
-    condvar_buffer: CondvarBuffer<usize>;
-    blocking_ring: BlockingRingBuffer<usize>;
+#[test]
+fn blocking_ring_queue_models() {
+    model::bounded_queue::<BlockingRingBuffer<usize>>();
 }
 
 /// Broken: the textbook mutex + two condvars buffer, except that each end waits with `if` instead
@@ -184,7 +80,7 @@ impl BoundedQueue<usize> for IfWaitBuffer {
 #[test]
 #[should_panic(expected = "a consumer saw the end before the close")]
 fn model_catches_condvar_waited_with_if() {
-    two_consumers::<IfWaitBuffer>();
+    model::queue_two_consumers::<IfWaitBuffer>();
 }
 
 /// The bare Vyukov ring, capacity 1 (each slot reused every lap): one thread pushes 1 and 2,
@@ -243,36 +139,9 @@ fn ring_buffer_push_races_close() {
     });
 }
 
-/// Two threads each add 1 to a cell while holding the only permit; the first acquire may park.
-fn one_permit_excludes<S: Semaphore + 'static>() {
-    loom::model(|| {
-        let shared = Arc::new((S::new(1), UnsafeCell::new(0)));
-        let increment = |shared: &(S, UnsafeCell<usize>), timed: bool| {
-            let permit = if timed {
-                // Loom never times out, so this is a plain acquire through the timed path.
-                shared.0.acquire_timeout(std::time::Duration::from_secs(1)).unwrap()
-            } else {
-                shared.0.acquire()
-            };
-            // SAFETY: the only permit makes this access exclusive (which is what loom checks).
-            shared.1.with_mut(|value| unsafe { *value += 1 });
-            drop(permit);
-        };
-        let other = thread::spawn({
-            let shared = shared.clone();
-            move || increment(&shared, true)
-        });
-        increment(&shared, false);
-        other.join().unwrap();
-        // SAFETY: the other thread has been joined.
-        assert_eq!(shared.1.with(|value| unsafe { *value }), 2);
-        assert!(shared.0.try_acquire().is_some(), "the permit was lost");
-    });
-}
-
 #[test]
 fn atomic_semaphore_one_permit_excludes() {
-    one_permit_excludes::<AtomicSemaphore>();
+    model::semaphore::<AtomicSemaphore>();
 }
 
 /// Broken: a single-slot channel whose publishing store is Relaxed, so the consumer may read the
@@ -329,7 +198,7 @@ impl Semaphore for RelaxedSemaphore {
 #[test]
 #[should_panic]
 fn model_catches_relaxed_semaphore() {
-    one_permit_excludes::<RelaxedSemaphore>();
+    model::semaphore::<RelaxedSemaphore>();
 }
 
 /// Broken: [`AtomicSemaphore`]'s parking protocol without its two `SeqCst` fences. The parker's
@@ -402,7 +271,7 @@ fn fenceless_semaphore_deadlocks() {
     if std::env::var_os(LOST_WAKEUP_CHILD).is_none() {
         return;
     }
-    one_permit_excludes::<FencelessSemaphore>();
+    model::semaphore::<FencelessSemaphore>();
 }
 
 /// Runs `fenceless_semaphore_deadlocks` in a child process of this test binary and expects loom

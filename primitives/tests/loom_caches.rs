@@ -11,15 +11,14 @@
 //! cargo test -p primitives --release --test loom_caches`
 #![cfg(loom)]
 
-use std::sync::atomic::{AtomicUsize as StdAtomicUsize, Ordering::SeqCst};
-
 use loom::cell::UnsafeCell;
 use loom::sync::atomic::{AtomicBool, Ordering};
 use loom::sync::{Arc, Mutex};
 use loom::thread;
-use primitives::cache::{SwapCell, SwapReader};
+use primitives::cache::{LazyInit, SwapCell, SwapReader};
 use primitives::cow_list::CopyOnWriteList;
 use primitives::lazy_init::DoubleCheckedLazy;
+use primitives::model;
 use primitives::swap_cell::VersionedArcCell;
 
 /// A number that loom tracks: reading it checks that its construction happened before.
@@ -46,62 +45,9 @@ impl Clone for Published {
     }
 }
 
-/// Counts initialiser runs of one model; reset at the start of each execution. (Loom runs one
-/// thread at a time, so a std atomic is exact here; each test has its own.)
-macro_rules! counted_init {
-    ($runs:ident, $init:ident) => {
-        static $runs: StdAtomicUsize = StdAtomicUsize::new(0);
-        fn $init() -> Published {
-            $runs.fetch_add(1, SeqCst);
-            Published::new(42)
-        }
-    };
-}
-
-/// The lazy-cell interface the models drive.
-trait ModelLazy: Send + Sync + 'static {
-    fn new(init: fn() -> Published) -> Self;
-    fn get(&self) -> &Published;
-}
-
-impl ModelLazy for DoubleCheckedLazy<Published> {
-    fn new(init: fn() -> Published) -> Self {
-        DoubleCheckedLazy::new(init)
-    }
-    fn get(&self) -> &Published {
-        DoubleCheckedLazy::get(self)
-    }
-}
-
-/// `threads` threads (the model's main thread among them) race to get the value: all see 42,
-/// and the initialiser ran once.
-fn lazy_race<L: ModelLazy>(threads: usize, init: fn() -> Published, runs: &'static StdAtomicUsize) {
-    runs.store(0, SeqCst);
-    let lazy = Arc::new(L::new(init));
-    let others: Vec<_> = (1..threads)
-        .map(|_| {
-            let lazy = lazy.clone();
-            thread::spawn(move || lazy.get().get())
-        })
-        .collect();
-    assert_eq!(lazy.get().get(), 42);
-    others.into_iter().for_each(|other| assert_eq!(other.join().unwrap(), 42));
-    assert_eq!(runs.load(SeqCst), 1, "the initialiser ran more than once");
-}
-
 #[test]
-fn lazy_init_two_threads() {
-    counted_init!(RUNS, init);
-    loom::model(|| lazy_race::<DoubleCheckedLazy<Published>>(2, init, &RUNS));
-}
-
-/// Three threads, at most one preemption (more exceeds loom's branch limit; loom issue 53).
-#[test]
-fn lazy_init_three_threads() {
-    counted_init!(RUNS, init);
-    let mut builder = loom::model::Builder::new();
-    builder.preemption_bound = Some(1);
-    builder.check(|| lazy_race::<DoubleCheckedLazy<Published>>(3, init, &RUNS));
+fn lazy_init_races() {
+    model::lazy_init::<DoubleCheckedLazy<model::Published>>();
 }
 
 /// One writer stores a new value while the main thread reads through a handle and without one:
@@ -174,15 +120,15 @@ struct BrokenLazy {
     second_check: bool,
     ready: AtomicBool,
     lock: Mutex<()>,
-    value: UnsafeCell<Option<Published>>,
-    init: fn() -> Published,
+    value: UnsafeCell<Option<model::Published>>,
+    init: fn() -> model::Published,
 }
 
 // SAFETY: deliberately unsound, for the model to find: it is never used outside loom.
 unsafe impl Sync for BrokenLazy {}
 
 impl BrokenLazy {
-    fn get(&self) -> &Published {
+    fn get(&self) -> &model::Published {
         if !self.ready.load(self.check_ordering) {
             let _lock = self.lock.lock().unwrap();
             if !self.second_check || !self.ready.load(Ordering::Relaxed) {
@@ -200,8 +146,8 @@ impl BrokenLazy {
 macro_rules! broken_lazy {
     ($name:ident, $check:expr, $publish:expr, $second_check:expr) => {
         struct $name(BrokenLazy);
-        impl ModelLazy for $name {
-            fn new(init: fn() -> Published) -> Self {
+        impl LazyInit<model::Published> for $name {
+            fn new(init: fn() -> model::Published) -> Self {
                 Self(BrokenLazy {
                     check_ordering: $check,
                     publish_ordering: $publish,
@@ -212,7 +158,7 @@ macro_rules! broken_lazy {
                     init,
                 })
             }
-            fn get(&self) -> &Published {
+            fn get(&self) -> &model::Published {
                 self.0.get()
             }
         }
@@ -225,14 +171,12 @@ broken_lazy!(SingleCheckLazy, Ordering::Acquire, Ordering::Release, false);
 #[test]
 #[should_panic]
 fn model_catches_relaxed_ready_flag() {
-    counted_init!(RUNS, init);
-    loom::model(|| lazy_race::<RelaxedReadyLazy>(2, init, &RUNS));
+    model::lazy_init::<RelaxedReadyLazy>();
 }
 
 /// Without the second check, a thread that waited for the lock initialises again.
 #[test]
 #[should_panic]
 fn model_catches_missing_second_check() {
-    counted_init!(RUNS, init);
-    loom::model(|| lazy_race::<SingleCheckLazy>(2, init, &RUNS));
+    model::lazy_init::<SingleCheckLazy>();
 }

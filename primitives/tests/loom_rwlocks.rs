@@ -13,8 +13,9 @@ use loom::sync::atomic::Ordering::{Acquire, Relaxed, Release};
 use loom::sync::atomic::{AtomicU64, AtomicUsize};
 use loom::sync::Arc;
 use loom::thread;
+use primitives::model;
 use primitives::rwlock_reader_pref::RawReaderPrefRwLock;
-use primitives::rwlock_sharded::{RawShardedRwLock, ReaderSlot};
+use primitives::rwlock_sharded::RawShardedRwLock;
 use primitives::rwlock_writer_pref::RawWriterPrefRwLock;
 use primitives::seqlock::SeqLock;
 
@@ -34,175 +35,51 @@ fn explore_with(builder: loom::model::Builder, model: impl Fn() + Send + Sync + 
     assert!(runs.load(std::sync::atomic::Ordering::Relaxed) > 1, "explored one interleaving");
 }
 
-/// The raw RW-lock interface the models drive.
-trait ModelRwLock: Send + Sync + 'static {
-    /// What a shared hold carries to its unlock (`()` for one-word locks, the slot for the
-    /// sharded lock).
-    type Shared;
-    fn new() -> Self;
-    fn lock_shared(&self) -> Self::Shared;
-    /// # Safety
-    /// The caller holds the lock shared, as `hold` proves.
-    unsafe fn unlock_shared(&self, hold: Self::Shared);
-    fn lock_exclusive(&self);
-    /// # Safety
-    /// The caller holds the lock exclusive.
-    unsafe fn unlock_exclusive(&self);
-}
-
-macro_rules! model_rwlock {
-    ($($lock:ty),*) => {$(
-        impl ModelRwLock for $lock {
-            type Shared = ();
-            fn new() -> Self { <$lock>::new() }
-            fn lock_shared(&self) { <$lock>::lock_shared(self) }
-            unsafe fn unlock_shared(&self, _hold: ()) {
-                // SAFETY: forwarded from this method's contract.
-                unsafe { <$lock>::unlock_shared(self) }
-            }
-            fn lock_exclusive(&self) { <$lock>::lock_exclusive(self) }
-            unsafe fn unlock_exclusive(&self) {
-                // SAFETY: forwarded from this method's contract.
-                unsafe { <$lock>::unlock_exclusive(self) }
-            }
-        }
-    )*};
-}
-model_rwlock!(RawReaderPrefRwLock, RawWriterPrefRwLock, RelaxedUnlockSharedRwLock);
-
-type Guarded<L> = Arc<(L, UnsafeCell<usize>)>;
-
-fn add_one<L: ModelRwLock>(shared: &Guarded<L>) {
-    shared.0.lock_exclusive();
-    // SAFETY: the exclusive hold makes this access exclusive (which is what loom checks).
-    shared.1.with_mut(|value| unsafe { *value += 1 });
-    // SAFETY: locked just above.
-    unsafe { shared.0.unlock_exclusive() };
-}
-
-fn read<L: ModelRwLock>(shared: &Guarded<L>) -> usize {
-    let hold = shared.0.lock_shared();
-    // SAFETY: the shared hold keeps writers out (which is what loom checks).
-    let value = shared.1.with(|value| unsafe { *value });
-    // SAFETY: locked just above.
-    unsafe { shared.0.unlock_shared(hold) };
-    value
-}
-
-/// A writer adds 1 while a reader reads: the reader sees 0 or 1, then the writer, having
-/// waited for the reader, adds 1 again (so a write also follows a read).
-fn writer_and_reader<L: ModelRwLock>() {
-    explore(|| {
-        let shared: Guarded<L> = Arc::new((L::new(), UnsafeCell::new(0)));
-        let writer = thread::spawn({
-            let shared = shared.clone();
-            move || (add_one(&shared), add_one(&shared))
-        });
-        let seen = read(&shared);
-        writer.join().unwrap();
-        assert!(seen <= 2, "read {seen}, never written");
-        assert_eq!(read(&shared), 2);
-    });
-}
-
-/// Two writers add 1 each: neither update is lost, and loom sees no overlapping access.
-fn two_writers<L: ModelRwLock>() {
-    explore(|| {
-        let shared: Guarded<L> = Arc::new((L::new(), UnsafeCell::new(0)));
-        let other = thread::spawn({
-            let shared = shared.clone();
-            move || add_one(&shared)
-        });
-        add_one(&shared);
-        other.join().unwrap();
-        assert_eq!(read(&shared), 2);
-    });
-}
+primitives::model_rwlock!(RelaxedUnlockSharedRwLock);
 
 #[test]
 fn reader_pref_writer_and_reader() {
-    writer_and_reader::<RawReaderPrefRwLock>();
+    model::rwlock_writer_and_reader::<RawReaderPrefRwLock>();
 }
 
 #[test]
 fn reader_pref_two_writers() {
-    two_writers::<RawReaderPrefRwLock>();
-}
-
-impl ModelRwLock for RawShardedRwLock {
-    type Shared = ReaderSlot;
-    fn new() -> Self {
-        RawShardedRwLock::new()
-    }
-    fn lock_shared(&self) -> ReaderSlot {
-        RawShardedRwLock::lock_shared(self)
-    }
-    unsafe fn unlock_shared(&self, hold: ReaderSlot) {
-        // SAFETY: forwarded from this method's contract.
-        unsafe { RawShardedRwLock::unlock_shared(self, hold) }
-    }
-    fn lock_exclusive(&self) {
-        RawShardedRwLock::lock_exclusive(self)
-    }
-    unsafe fn unlock_exclusive(&self) {
-        // SAFETY: forwarded from this method's contract.
-        unsafe { RawShardedRwLock::unlock_exclusive(self) }
-    }
+    model::rwlock_two_writers::<RawReaderPrefRwLock>();
 }
 
 /// The reader and the writer take different slots (round-robin), so this is the Dekker
 /// handshake between the reader's slot and the writer word.
 #[test]
 fn sharded_writer_and_reader() {
-    writer_and_reader::<RawShardedRwLock>();
+    model::rwlock_writer_and_reader::<RawShardedRwLock>();
 }
 
 #[test]
 fn sharded_two_writers() {
-    two_writers::<RawShardedRwLock>();
+    model::rwlock_two_writers::<RawShardedRwLock>();
 }
 
 /// A writer and two readers on two different slots; three threads need at most one preemption
 /// (loom issue 53).
 #[test]
 fn sharded_writer_and_two_readers() {
-    writer_and_two_readers::<RawShardedRwLock>();
+    model::rwlock_writer_and_two_readers::<RawShardedRwLock>();
 }
 
 #[test]
 fn writer_pref_writer_and_reader() {
-    writer_and_reader::<RawWriterPrefRwLock>();
+    model::rwlock_writer_and_reader::<RawWriterPrefRwLock>();
 }
 
 /// A writer and two readers, on the lock with the most states (the waiting bit).
 #[test]
 fn writer_pref_writer_and_two_readers() {
-    writer_and_two_readers::<RawWriterPrefRwLock>();
-}
-
-/// A writer and two readers: no reader sees a half-done write, the write lands. Three threads
-/// pass quickly only with at most one preemption (loom issue 53), which this model sets itself.
-fn writer_and_two_readers<L: ModelRwLock>() {
-    let mut builder = loom::model::Builder::new();
-    builder.preemption_bound = Some(1);
-    explore_with(builder, || {
-        let shared: Guarded<L> = Arc::new((L::new(), UnsafeCell::new(0)));
-        let spawn = |work: fn(&Guarded<L>)| {
-            let shared = shared.clone();
-            thread::spawn(move || work(&shared))
-        };
-        let writer = spawn(add_one);
-        let reader = spawn(|shared| assert!(read(shared) <= 1));
-        assert!(read(&shared) <= 1);
-        writer.join().unwrap();
-        reader.join().unwrap();
-        assert_eq!(read(&shared), 1);
-    });
+    model::rwlock_writer_and_two_readers::<RawWriterPrefRwLock>();
 }
 
 #[test]
 fn writer_pref_two_writers() {
-    two_writers::<RawWriterPrefRwLock>();
+    model::rwlock_two_writers::<RawWriterPrefRwLock>();
 }
 
 /// Once a writer waits behind a reader, a new reader is refused; the writer then enters, and the
@@ -304,7 +181,7 @@ impl RelaxedUnlockSharedRwLock {
 #[test]
 #[should_panic]
 fn model_catches_relaxed_unlock_shared() {
-    writer_and_reader::<RelaxedUnlockSharedRwLock>();
+    model::rwlock_writer_and_reader::<RelaxedUnlockSharedRwLock>();
 }
 
 /// Broken: a seqlock whose reader does not read the sequence again after copying, so it keeps a

@@ -7,15 +7,13 @@
 //! --release --test 'shuttle*'`
 #![cfg(shuttle)]
 
-mod shuttle_support;
-
 use std::sync::Arc;
 
+use primitives::model::{check, on_threads, Occupancy};
 use primitives::queue::BoundedQueue;
 use primitives::semaphore::{AtomicSemaphore, Semaphore};
 use primitives::{BlockingRingBuffer, CondvarBuffer};
 use shuttle::sync::atomic::{AtomicUsize, Ordering};
-use shuttle_support::{explore, on_threads, Occupancy};
 
 /// Items per producer.
 const ITEMS: usize = 2;
@@ -23,7 +21,7 @@ const ITEMS: usize = 2;
 /// Two producers push [`ITEMS`] items each (the last to finish closes), two consumers pop until
 /// `None`: every item arrives exactly once, and each consumer sees each producer's items in order.
 fn two_producers_two_consumers<Q: BoundedQueue<usize> + 'static>(capacity: usize) {
-    explore(move || {
+    check(move || {
         let shared = Arc::new((Q::with_capacity(capacity), AtomicUsize::new(2)));
         let worker = shared.clone();
         let received = on_threads(4, move |thread| {
@@ -76,7 +74,7 @@ fn ring_buffer_two_producers_two_consumers_capacity_2() {
 /// more than two holders, and both permits are back at the end.
 #[test]
 fn atomic_semaphore_four_threads_two_permits() {
-    explore(|| {
+    check(|| {
         let shared = Arc::new((AtomicSemaphore::new(2), Occupancy::new()));
         let worker = shared.clone();
         on_threads(4, move |thread| {
@@ -137,7 +135,7 @@ impl UnlockedCheckQueue {
 #[test]
 #[should_panic(expected = "deadlock")]
 fn shuttle_catches_lost_wakeup_of_an_unlocked_check() {
-    explore(|| {
+    check(|| {
         let queue = Arc::new(UnlockedCheckQueue {
             items: shuttle::sync::Mutex::new(Vec::new()),
             len: AtomicUsize::new(0),

@@ -9,8 +9,6 @@
 //! --release --test 'shuttle*'`
 #![cfg(shuttle)]
 
-mod shuttle_support;
-
 use std::collections::hash_map::DefaultHasher;
 use std::collections::HashMap;
 use std::hash::BuildHasherDefault;
@@ -18,10 +16,10 @@ use std::sync::Arc;
 
 use primitives::cache::Cache;
 use primitives::map::ConcurrentMap;
+use primitives::model::{check, on_threads, Occupancy};
 use primitives::{
     DoubleCheckedLazy, LazyInit, Lock, Lru, LruCache, ShardedLruCache, SpinLock, StripedMap,
 };
-use shuttle_support::{explore, on_threads, Occupancy};
 
 /// The hand-rolled spin lock, checking inside every hold that no other thread holds it (an
 /// atomic check and a yield: shuttle does not switch inside plain code).
@@ -50,7 +48,7 @@ type Map = StripedMap<u64, u64, FixedHasher, CheckedLock<HashMap<u64, u64, Fixed
 /// count is 4, every key holds its owner's value.
 #[test]
 fn striped_map_four_threads() {
-    explore(|| {
+    check(|| {
         let map = Arc::new(Map::with_stripes(2, 8));
         let shared = map.clone();
         let inserted = on_threads(4, move |thread| {
@@ -75,7 +73,7 @@ fn striped_map_four_threads() {
 /// value always its key's (values are `key * 10`), and a get right after a put finds the key
 /// unless another thread's put came between.
 fn lru_three_threads<C: Cache<u64, u64> + 'static>(new: fn() -> C) {
-    explore(move || {
+    check(move || {
         let cache = Arc::new(new());
         let shared = cache.clone();
         on_threads(3, move |thread| {
@@ -117,7 +115,7 @@ fn counted_init() -> u64 {
 /// Four threads race to get a fresh lazy value: all see 42, and the initialiser ran once.
 #[test]
 fn double_checked_lazy_four_threads() {
-    explore(|| {
+    check(|| {
         INIT_RUNS.store(0, std::sync::atomic::Ordering::SeqCst);
         let lazy = Arc::new(DoubleCheckedLazy::new(counted_init));
         let shared = lazy.clone();

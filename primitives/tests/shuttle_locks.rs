@@ -1,22 +1,20 @@
 //! Shuttle suites of the hand-rolled locks with 3 and 4 threads, beyond loom's reach (loom needs
 //! `LOOM_MAX_PREEMPTIONS=1` for 3 spinning threads and cannot do 4). Each thread takes the lock
 //! twice, by `lock` or by a `try_lock` loop, and checks inside that it is alone (see
-//! `shuttle_support::Occupancy`); no increment may be lost. A ticket lock whose ticket grab is a
+//! `primitives::model::Occupancy`); no increment may be lost. A ticket lock whose ticket grab is a
 //! load and a separate store proves the suite can fail.
 //!
 //! Run: `RUSTFLAGS="--cfg shuttle" CARGO_TARGET_DIR=target/shuttle cargo test -p primitives
 //! --release --test 'shuttle*'`
 #![cfg(shuttle)]
 
-mod shuttle_support;
-
 use std::cell::Cell;
 use std::sync::Arc;
 
 use lock_api::{GuardSend, Mutex, RawMutex};
+use primitives::model::{check, on_threads, Occupancy};
 use primitives::{RawSpinLock, RawTicketLock, Reentrant, ReentrantLock};
 use shuttle::sync::atomic::{AtomicUsize, Ordering};
-use shuttle_support::{explore, on_threads, Occupancy};
 
 /// Acquisitions per thread with 3 threads (4 threads take the lock once each: a schedule of 4
 /// threads taking it twice is about twice as long, and 3 threads already release and re-take).
@@ -24,7 +22,7 @@ const ROUNDS: u64 = 2;
 
 /// `threads` threads each add 1 under the lock `rounds` times, odd threads through `try_lock`.
 fn exclusive_increments<R: RawMutex + Send + Sync + 'static>(threads: usize, rounds: u64) {
-    explore(move || {
+    check(move || {
         let shared = Arc::new((Mutex::<R, u64>::new(0), Occupancy::new()));
         let worker = shared.clone();
         on_threads(threads, move |thread| {
@@ -70,7 +68,7 @@ fn ticket_lock_four_threads() {
 /// Three threads nest the reentrant lock (over the spin lock) two deep, alone at the outer level.
 #[test]
 fn reentrant_lock_three_threads_nesting() {
-    explore(|| {
+    check(|| {
         let shared = Arc::new((ReentrantLock::<Cell<u64>>::new(Cell::new(0)), Occupancy::new()));
         let worker = shared.clone();
         on_threads(3, move |_| {

@@ -8,14 +8,12 @@
 //! --release --test 'shuttle*'`
 #![cfg(shuttle)]
 
-mod shuttle_support;
-
 use std::sync::Arc;
 
 use primitives::executor::Executor;
+use primitives::model::{check, on_threads};
 use primitives::thread_pool::{Shutdown, ThreadPool};
 use shuttle::sync::atomic::{AtomicUsize, Ordering};
-use shuttle_support::{explore, on_threads};
 
 /// Jobs per submitter.
 const JOBS: usize = 2;
@@ -33,7 +31,7 @@ fn ran_once(runs: &[AtomicUsize]) -> bool {
 /// workers; `wait_idle` in each submitter, then a finishing shutdown by the model's thread.
 #[test]
 fn thread_pool_two_submitters_then_shutdown() {
-    explore(|| {
+    check(|| {
         let pool = Arc::new(ThreadPool::new(2));
         let runs = counters(2 * JOBS);
         let (submitting_pool, submitted_runs) = (pool.clone(), runs.clone());
@@ -61,7 +59,7 @@ fn thread_pool_two_submitters_then_shutdown() {
 /// shutdown that follows still runs every job, exactly once, and joins the workers.
 #[test]
 fn thread_pool_shutdown_right_after_two_submitters() {
-    explore(|| {
+    check(|| {
         let pool = Arc::new(ThreadPool::new(2));
         let runs = counters(2 * JOBS);
         let (submitting_pool, submitted_runs) = (pool.clone(), runs.clone());
@@ -81,7 +79,7 @@ fn thread_pool_shutdown_right_after_two_submitters() {
 /// A cancelling shutdown racing 2 workers: every job ran, or was reported cancelled, never both.
 #[test]
 fn thread_pool_cancel_accounts_for_every_job() {
-    explore(|| {
+    check(|| {
         let pool = ThreadPool::new(2);
         let runs = counters(3);
         for index in 0..3 {

@@ -1,6 +1,6 @@
 //! Shuttle suites of the reader–writer locks and the seqlock with 2 readers and 2 writers (4
 //! threads; loom stops at 3 with one preemption). Inside each section the threads check who else
-//! is there (see `shuttle_support::Occupancy`): a writer is alone, readers meet no writer. The
+//! is there (see `primitives::model::Occupancy`): a writer is alone, readers meet no writer. The
 //! seqlock's reads run on a copy outside any section, so they check the value instead: never torn,
 //! never older than the last one seen. A lock whose writer waits for other writers but not for
 //! readers proves the suite can fail.
@@ -9,19 +9,17 @@
 //! --release --test 'shuttle*'`
 #![cfg(shuttle)]
 
-mod shuttle_support;
-
 use std::sync::Arc;
 
 use lock_api::{GuardSend, RawRwLock};
+use primitives::model::{check, on_threads, Occupancy};
 use primitives::rwlock::RwLock;
 use primitives::{ReaderPrefRwLock, SeqLock, ShardedRwLock, WriterPrefRwLock};
 use shuttle::sync::atomic::{AtomicUsize, Ordering};
-use shuttle_support::{explore, on_threads, Occupancy};
 
 /// Threads 0 and 1 read, 2 and 3 write (each twice); readers see 0, 1 or 2 and never a writer.
 fn two_readers_two_writers<L: RwLock<u64> + 'static>() {
-    explore(|| {
+    check(|| {
         let shared = Arc::new((L::new(0), Occupancy::new()));
         let worker = shared.clone();
         on_threads(4, move |thread| {
@@ -60,7 +58,7 @@ fn sharded_two_readers_two_writers() {
 /// twice: all words equal, never going back.
 #[test]
 fn seqlock_two_readers_two_writers() {
-    explore(|| {
+    check(|| {
         let shared = Arc::new((SeqLock::new([0; 2]), Occupancy::new()));
         let worker = shared.clone();
         on_threads(4, move |thread| {
