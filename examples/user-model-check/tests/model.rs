@@ -8,11 +8,9 @@
 //! Without either, the models run on real threads (a smoke test), where neither broken lock can be
 //! relied on to fail, so their tests exist only under a checker.
 
-use user_model_check::{LoadThenStoreLock, MySpinLock, RelaxedUnlockLock};
-
 #[test]
 fn my_spin_lock_is_a_mutex() {
-    primitives::model::mutex::<MySpinLock>();
+    primitives::model::mutex::<user_model_check::MySpinLock>();
 }
 
 /// Loom sees that the second holder's read is not ordered after the first holder's write.
@@ -20,7 +18,7 @@ fn my_spin_lock_is_a_mutex() {
 #[test]
 #[should_panic(expected = "Causality violation")]
 fn a_relaxed_unlock_fails_its_model() {
-    primitives::model::mutex::<RelaxedUnlockLock>();
+    primitives::model::mutex::<user_model_check::RelaxedUnlockLock>();
 }
 
 /// Both checkers see two holders at once.
@@ -28,5 +26,5 @@ fn a_relaxed_unlock_fails_its_model() {
 #[test]
 #[should_panic]
 fn a_load_then_store_lock_fails_its_model() {
-    primitives::model::mutex::<LoadThenStoreLock>();
+    primitives::model::mutex::<user_model_check::LoadThenStoreLock>();
 }
