@@ -13,6 +13,7 @@ pub mod child;
 pub mod cli;
 pub mod compare;
 pub mod cpu_list;
+pub mod deadline;
 pub mod environment;
 pub mod guard;
 pub mod history;

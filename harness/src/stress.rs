@@ -20,6 +20,7 @@ use rand::{Rng, RngCore, SeedableRng};
 use reports::Outcome;
 use workloads::{ImplInfo, ImplKind, TrialSetup, Workload};
 
+use crate::deadline::Deadline;
 use crate::options::StressOptions;
 use crate::random_params::random_params;
 use crate::runner::{measure, Settings, Stop, Timing};
@@ -141,10 +142,16 @@ fn stress_implementation(context: &Context<'_>, rng: &mut SmallRng) -> Verdict {
         let seed = rng.next_u64();
         verdict.draws.push(format!("threads={threads} {params}"));
         let setup = TrialSetup { threads, seed, params: &params };
-        let trial = workload.prepare(&info.name, &setup).expect("a listed implementation");
         let timing = Timing { stop: Stop::After(length), warmup: WARMUP };
         let settings = Settings::from(timing).watchdog(options.watchdog).seed(seed);
+        let deadline = Deadline::arm(
+            format!("{} {} threads={threads} {params}", workload.name(), info.name),
+            Deadline::limit_for(&settings),
+        );
+        let trial = workload.prepare(&info.name, &setup).expect("a listed implementation");
+        deadline.step("measuring");
         let measurement = measure(trial, threads, settings);
+        drop(deadline);
         verdict.trials += 1;
         verdict.ops += measurement.total_ops();
         verdict.threads = Some(match verdict.threads {

@@ -19,6 +19,7 @@ use reports::{Invariant, Outcome, ResultsFolder, RunMeta, SummaryRow};
 use workloads::{Check, ImplInfo, ImplKind, Metrics, Params, TrialSetup, Workload};
 
 use crate::affinity::{self, Placement};
+use crate::deadline::Deadline;
 use crate::environment::Environment;
 use crate::guard::{DisturbanceRule, Guard, Reading};
 use crate::options::{OptionsError, RunOptions, Slowdown, WorkloadPlan};
@@ -155,11 +156,17 @@ fn run_point(
             let implementation = info.name.as_str();
             progress.starting(plan.name(), implementation, threads, repeat, options.repeats);
             let setup = TrialSetup { threads, seed: options.seed, params };
+            let deadline = Deadline::arm(
+                format!("{} {implementation} threads={threads} {params}", plan.name()),
+                Deadline::limit_for(&options.settings()),
+            );
             let trial = workload.prepare(implementation, &setup).expect("validated impl");
+            deadline.step("measuring");
             let share = Slowdown::share_for(options.slowdown.as_ref(), implementation);
             let before = context.guard.sample();
             let measurement =
                 measure_pinned(slowed(trial, share), threads, options.settings(), &placement.pins);
+            drop(deadline);
             let reading = before.zip(context.guard.sample()).map(|(b, a)| a.since(&b));
             demonstrated[slot] =
                 info.kind == ImplKind::Demonstration && measurement.stall.is_some();
