@@ -28,3 +28,9 @@ pub mod sweep;
 pub mod table;
 pub mod topology;
 pub mod watchdog;
+
+/// The README's Rust examples, compiled and run as doctests (`cargo test --workspace`), so that
+/// what it shows a user builds against this API.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeExamples;

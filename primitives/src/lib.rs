@@ -105,9 +105,3 @@ pub use swap_cell::{VersionedArcCell, VersionedReader};
 pub use thread_pool::{JoinError, JoinHandle, Shutdown, ThreadPool};
 pub use ticket_lock::{RawTicketLock, TicketLock};
 pub use treiber_stack::TreiberStack;
-
-/// The README's Rust examples, compiled and run as doctests (`cargo test --workspace`), so that
-/// what it shows a user builds against this API.
-#[cfg(doctest)]
-#[doc = include_str!("../../README.md")]
-pub struct ReadmeExamples;

@@ -16,6 +16,7 @@ use std::hash::BuildHasherDefault;
 use loom::sync::{Arc, Mutex};
 use loom::thread;
 use primitives::map::ConcurrentMap;
+use primitives::model;
 use primitives::striped_map::StripedMap;
 use primitives::Lock;
 
@@ -63,31 +64,13 @@ where
     (other.join().unwrap(), mine)
 }
 
+/// The kit's map models (`primitives::model::map`): racing inserts of one key have one winner,
+/// racing upserts lose no increment.
 #[test]
-fn racing_inserts_of_one_key_have_one_winner() {
-    loom::model(|| {
-        let map = Arc::new(two_stripes());
-        let (first, second) = race(&map, |m| m.insert(7, 1), |m| m.insert(7, 2));
-        assert!(first ^ second, "exactly one insert wins: {first} {second}");
-        assert_eq!(map.get(&7), Some(if first { 1 } else { 2 }), "the winner's value stays");
-        assert_eq!(map.len(), 1);
-    });
+fn racing_inserts_and_upserts() {
+    model::map::<ModelMap>();
 }
 
-#[test]
-fn racing_upserts_lose_no_increment() {
-    loom::model(|| {
-        let map = Arc::new(two_stripes());
-        let upsert = |m: &ModelMap| m.upsert(7, 1, |v| *v += 1);
-        let (first, second) = race(&map, upsert, upsert);
-        assert!(first ^ second, "exactly one upsert inserts");
-        assert_eq!(map.get(&7), Some(2));
-        assert_eq!(map.len(), 1);
-    });
-}
-
-/// The update lands before the remove (lost with the old entry), between remove and re-insert
-/// (finds nothing), or after the re-insert (counts): never anything else.
 #[test]
 fn update_races_remove_and_reinsert() {
     loom::model(|| {

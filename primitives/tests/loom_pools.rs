@@ -14,6 +14,7 @@ use loom::sync::atomic::{AtomicUsize, Ordering};
 use loom::sync::Arc;
 use loom::thread;
 use primitives::executor::Executor;
+use primitives::model;
 use primitives::thread_pool::{JoinError, Shutdown, ThreadPool};
 
 /// A cell written by jobs and read by the test thread once the pool says they are done.
@@ -44,47 +45,12 @@ impl Written {
     }
 }
 
+/// The kit's executor models (`primitives::model::executor`): two workers, one job, `wait_idle`
+/// publishes it; one worker, two jobs writing a cell, and two workers, two jobs counting, each
+/// finished and published by a shutdown with no `wait_idle`.
 #[test]
-fn two_workers_one_job_wait_idle_publishes_it() {
-    loom::model(|| {
-        let pool = ThreadPool::new(2);
-        let written = Written::new();
-        let job_written = written.clone();
-        pool.execute(Box::new(move || job_written.add()));
-        pool.wait_idle();
-        assert_eq!(written.get(), 1);
-        pool.shutdown();
-    });
-}
-
-#[test]
-fn one_worker_two_jobs_finish_on_shutdown() {
-    loom::model(|| {
-        let pool = ThreadPool::new(1);
-        let written = Written::new();
-        for _ in 0..2 {
-            let written = written.clone();
-            pool.execute(Box::new(move || written.add()));
-        }
-        pool.shutdown(); // no wait_idle: a finishing shutdown runs both, then joins the worker
-        assert_eq!(written.get(), 2);
-    });
-}
-
-#[test]
-fn two_workers_two_jobs_finish_on_shutdown() {
-    loom::model(|| {
-        let pool = ThreadPool::new(2);
-        let ran = Arc::new(AtomicUsize::new(0));
-        for _ in 0..2 {
-            let ran = ran.clone();
-            pool.execute(Box::new(move || {
-                ran.fetch_add(1, Ordering::Relaxed);
-            }));
-        }
-        pool.shutdown();
-        assert_eq!(ran.load(Ordering::Relaxed), 2);
-    });
+fn wait_idle_and_shutdown_publish_and_run_every_job() {
+    model::executor::<ThreadPool>();
 }
 
 #[test]

@@ -25,6 +25,8 @@
 //! | semaphore | [`crate::Semaphore`] | [`semaphore`] |
 //! | lazy init | [`crate::LazyInit`] | [`lazy_init`] |
 //! | counter | [`crate::Counter`] | [`counter`] |
+//! | map | [`crate::ConcurrentMap`] | [`map`]: racing inserts, racing upserts |
+//! | executor | [`crate::Executor`] | [`executor`]: `wait_idle` and `shutdown` publish and run every job |
 //!
 //! Each model panics on the first schedule that breaks the property, with the reason (loom and
 //! shuttle also print the schedule, for replay).
@@ -32,7 +34,9 @@
 mod cell;
 mod check;
 mod counter;
+mod executor;
 mod lazy;
+mod map;
 mod mutex;
 mod occupancy;
 mod queue;
@@ -43,7 +47,9 @@ mod threads;
 pub use cell::ModelCell;
 pub use check::{check, check_bounded};
 pub use counter::counter;
+pub use executor::{executor, executor_shutdown_runs_every_job, executor_wait_idle_publishes};
 pub use lazy::{lazy_init, Published};
+pub use map::{map, map_racing_inserts, map_racing_upserts};
 pub use mutex::{mutex, mutex_increments, mutex_three_threads, mutex_try_lock, ModelMutex};
 pub use occupancy::Occupancy;
 pub use queue::{
