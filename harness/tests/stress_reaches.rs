@@ -88,7 +88,10 @@ fn registry() -> Registry {
 fn stress(implementation: &str) -> ExitCode {
     let args = ["syncbench", "stress", "buffer", "--impls", implementation, "--duration", "4s"];
     let args = args.iter().copied().chain(["--seed", "11", "--watchdog", "300ms"]);
-    harness::app::run_with_registry(&registry(), args.map(Into::into).collect())
+    harness::app::run_with_registry(
+        &registry(),
+        args.map(std::ffi::OsString::from).collect::<Vec<_>>(),
+    )
 }
 
 #[test]

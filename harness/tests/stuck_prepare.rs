@@ -27,8 +27,10 @@ fn registry(stuck: bool) -> Registry {
         ImplKind::User,
         "an atomic counter behind a user's constructor",
         move |_| {
-            while stuck {
-                std::thread::park();
+            if stuck {
+                loop {
+                    std::thread::park();
+                }
             }
             AtomicCounter::default()
         },

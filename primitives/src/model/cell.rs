@@ -12,6 +12,13 @@ pub struct ModelCell {
     value: crate::sync::AtomicUsize,
 }
 
+// SAFETY: under loom a `ModelCell` lives inside a model, whose threads loom runs one at a time on
+// one OS thread, checking each access to the cell against every conflicting one for a
+// happens-before order (and panicking before an unordered one): no two accesses ever overlap.
+// Jobs handed to an executor must be `Send`, which needs this.
+#[cfg(loom)]
+unsafe impl Sync for ModelCell {}
+
 #[cfg(loom)]
 impl ModelCell {
     pub fn new(value: usize) -> Self {
