@@ -7,6 +7,9 @@
 //! random pause. `lost-update` locks each account only to read it and again to write it, so
 //! concurrent transfers overwrite each other and money appears or vanishes.
 //!
+//! A user's transfer protocol plugs in as [`Accounts`] ([`BankWorkload::with`]), checked by the
+//! same invariant and watchdog.
+//!
 //! Invariant: the total balance never changes. Every `audit_every`-th operation of each thread is
 //! an audit that locks every account in id order and sums them (checked continuously, counted
 //! as operations); the final total is checked after the run.
@@ -19,9 +22,11 @@ use parking_lot::{Mutex, MutexGuard};
 use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};
 
+use super::user_bank::{Accounts, BankSetup, UserBank};
 use super::variants::{infos, variant, Variant};
 use super::wait_for::WaitForGraph;
 use crate::busy_work::{BusyWork, BUSY_NS};
+use crate::catalog::Catalog;
 use crate::metrics::Metrics;
 use crate::params::{ParamKind, ParamSpec, Range};
 use crate::workload::{Check, ImplInfo, ImplKind, Trial, TrialSetup, Worker, Workload};
@@ -88,13 +93,21 @@ const IMPLEMENTATIONS: &[Variant<Strategy>] = &[
     ),
 ];
 
-/// The bank workload.
-#[derive(Debug, Default)]
-pub struct BankWorkload;
+/// The bank workload: the built-in lock orders, then any user protocols.
+#[derive(Default)]
+pub struct BankWorkload {
+    users: Catalog<BankSetup>,
+}
 
 impl BankWorkload {
     pub fn standard() -> Self {
-        Self
+        Self::default()
+    }
+
+    /// Adds a user's protocol: `A` opens fresh accounts for each trial.
+    pub fn with<A: Accounts + 'static>(mut self, name: &str, kind: ImplKind, about: &str) -> Self {
+        self.users.add(name, kind, about, |setup: &BankSetup| Box::new(UserBank::<A>::new(setup)));
+        self
     }
 }
 
@@ -116,12 +129,23 @@ impl Workload for BankWorkload {
     }
 
     fn implementations(&self) -> Vec<ImplInfo> {
-        infos(IMPLEMENTATIONS)
+        let mut all = infos(IMPLEMENTATIONS);
+        all.extend(self.users.infos());
+        all
     }
 
     fn prepare(&self, implementation: &str, setup: &TrialSetup<'_>) -> Option<Box<dyn Trial>> {
-        let strategy = variant(IMPLEMENTATIONS, implementation)?;
         let accounts = setup.params.number("accounts") as usize;
+        let Some(strategy) = variant(IMPLEMENTATIONS, implementation) else {
+            let user = BankSetup {
+                accounts,
+                opening_balance: OPENING_BALANCE,
+                hold: BusyWork::from_nanos(setup.params.number("hold_ns")),
+                audit_every: setup.params.number("audit_every"),
+                seed: setup.seed,
+            };
+            return self.users.make(implementation, &user);
+        };
         Some(Box::new(BankTrial {
             strategy,
             accounts: (0..accounts)
@@ -335,7 +359,7 @@ mod tests {
 
     fn run(name: &str, threads: usize, ops: u64) -> Check {
         let sets = [("accounts", "4"), ("hold_ns", "300"), ("audit_every", "10")];
-        run_trial(&BankWorkload, name, threads, 7, &sets, |_, worker| worker.run(ops))
+        run_trial(&BankWorkload::standard(), name, threads, 7, &sets, |_, worker| worker.run(ops))
     }
 
     #[test]

@@ -17,9 +17,11 @@
 
 pub mod bank;
 pub mod banker;
+pub mod dining_table;
 pub mod livelock;
 pub mod philosophers;
 pub mod starvation;
+pub mod user_bank;
 pub mod variants;
 pub mod wait_for;
 pub mod writer_preference;

@@ -10,6 +10,9 @@
 //! per fork, measured). Meals per philosopher are the per-thread op counts, so the run's fairness
 //! (Jain's index) and min/max share show whether anyone went hungry; the check lists them too.
 //! At one thread there are two forks and no neighbour, so no deadlock can happen.
+//!
+//! A user's protocol plugs in as a [`DiningTable`] ([`PhilosophersWorkload::with`]), checked by the
+//! same invariant and watchdog.
 
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
@@ -18,9 +21,11 @@ use parking_lot::Mutex;
 use primitives::semaphore::Semaphore;
 use primitives::AtomicSemaphore;
 
+use super::dining_table::{DiningSetup, DiningTable, UserDining};
 use super::variants::{infos, variant, Variant};
 use super::wait_for::WaitForGraph;
 use crate::busy_work::{BusyWork, BUSY_NS};
+use crate::catalog::Catalog;
 use crate::params::{ParamKind, ParamSpec};
 use crate::workload::{Check, ImplInfo, ImplKind, Trial, TrialSetup, Worker, Workload};
 
@@ -74,13 +79,27 @@ const IMPLEMENTATIONS: &[Variant<Manners>] = &[
     ),
 ];
 
-/// The dining philosophers workload.
-#[derive(Debug, Default)]
-pub struct PhilosophersWorkload;
+/// The dining philosophers workload: the built-in manners, then any user tables.
+#[derive(Default)]
+pub struct PhilosophersWorkload {
+    tables: Catalog<DiningSetup>,
+}
 
 impl PhilosophersWorkload {
     pub fn standard() -> Self {
-        Self
+        Self::default()
+    }
+
+    /// Adds a user's protocol: `T` builds a fresh table for each trial.
+    pub fn with<T: DiningTable + 'static>(
+        mut self,
+        name: &str,
+        kind: ImplKind,
+        about: &str,
+    ) -> Self {
+        self.tables
+            .add(name, kind, about, |setup: &DiningSetup| Box::new(UserDining::<T>::new(setup)));
+        self
     }
 }
 
@@ -102,15 +121,24 @@ impl Workload for PhilosophersWorkload {
     }
 
     fn implementations(&self) -> Vec<ImplInfo> {
-        infos(IMPLEMENTATIONS)
+        let mut all = infos(IMPLEMENTATIONS);
+        all.extend(self.tables.infos());
+        all
     }
 
     fn prepare(&self, implementation: &str, setup: &TrialSetup<'_>) -> Option<Box<dyn Trial>> {
-        let manners = variant(IMPLEMENTATIONS, implementation)?;
+        let busy = |name| BusyWork::from_nanos(setup.params.number(name));
+        let Some(manners) = variant(IMPLEMENTATIONS, implementation) else {
+            let dining = DiningSetup {
+                philosophers: setup.threads,
+                eat: busy("eat_ns"),
+                think: busy("think_ns"),
+            };
+            return self.tables.make(implementation, &dining);
+        };
         let philosophers = setup.threads;
         // One philosopher still needs two forks.
         let forks = philosophers.max(2);
-        let busy = |name| BusyWork::from_nanos(setup.params.number(name));
         Some(Box::new(Table {
             manners,
             forks: (0..forks).map(|_| CachePadded::new(Fork::default())).collect(),
@@ -244,7 +272,9 @@ mod tests {
         for name in ["asymmetric", "semaphore"] {
             for threads in [1, 2, 5] {
                 let check =
-                    run_trial(&PhilosophersWorkload, name, threads, 1, &[], |_, w| w.run(3_000));
+                    run_trial(&PhilosophersWorkload::standard(), name, threads, 1, &[], |_, w| {
+                        w.run(3_000)
+                    });
                 let Check::Held(text) = check else { panic!("{name} t{threads}: {check:?}") };
                 let expected = vec!["3000"; threads].join(", ");
                 assert!(text.ends_with(&expected), "{name} t{threads}: {text}");
@@ -254,7 +284,7 @@ mod tests {
 
     #[test]
     fn the_asymmetric_order_takes_the_lower_fork_first() {
-        let workload = PhilosophersWorkload;
+        let workload = PhilosophersWorkload::standard();
         let params = crate::Params::resolve("philosophers", PARAMS, &[]).unwrap();
         let setup = TrialSetup { threads: 3, seed: 0, params: &params };
         let trial = workload.prepare("asymmetric", &setup).unwrap();
