@@ -5,13 +5,18 @@
 //!   lower-numbered fork first and passes.
 //! - Accounts for `bank`: one reads both balances under one lock hold and writes them back under
 //!   another (updates are lost); the twin locks both accounts, lower id first, and passes.
+//! - Resource managers for `banker`: one grants whatever is free (its grants leave unsafe states,
+//!   and its jobs deadlock); the twin asks the project's `Banker`, and passes.
 
+use primitives::banker::Books;
+use primitives::Banker;
 use reports::record::Outcome;
 use std::process::ExitCode;
 use std::sync::{Mutex, PoisonError};
+use workloads::hazards::banker::ResourceManager;
 use workloads::hazards::dining_table::DiningTable;
 use workloads::hazards::user_bank::Accounts;
-use workloads::hazards::{BankWorkload, PhilosophersWorkload};
+use workloads::hazards::{BankWorkload, BankerWorkload, PhilosophersWorkload};
 use workloads::{ImplKind, Registry};
 
 mod support;
@@ -56,7 +61,56 @@ fn registry() -> Registry {
     let bank = BankWorkload::standard()
         .with::<UserAccounts<false>>("my-lost-update", ImplKind::User, "read, release, write")
         .with::<UserAccounts<true>>("my-ordered", ImplKind::User, "both locks, lower id first");
-    Registry::standard().with(philosophers).with(bank)
+    let banker = BankerWorkload::standard()
+        .with::<UserManager<false>>("my-greedy", ImplKind::User, "grants whatever is free")
+        .with::<UserManager<true>>("my-banker", ImplKind::User, "asks primitives::Banker");
+    Registry::standard().with(philosophers).with(bank).with(banker)
+}
+
+/// A manager over the books; `SAFE`: through the project's [`Banker`], otherwise granting any
+/// request that fits in what is free.
+enum UserManager<const SAFE: bool> {
+    Safe(Banker),
+    Greedy(Mutex<Books>, std::sync::Condvar),
+}
+
+impl<const SAFE: bool> ResourceManager for UserManager<SAFE> {
+    fn new(total: Vec<u64>, maximum: Vec<Vec<u64>>) -> Self {
+        if SAFE {
+            return Self::Safe(Banker::new(total, maximum));
+        }
+        let allocation = vec![vec![0; total.len()]; maximum.len()];
+        let books = Books { available: total, allocation, maximum };
+        Self::Greedy(Mutex::new(books), std::sync::Condvar::new())
+    }
+
+    fn request(&self, process: usize, request: &[u64]) {
+        match self {
+            Self::Safe(banker) => {
+                banker.request(process, request);
+            }
+            Self::Greedy(books, freed) => {
+                let books = books.lock().unwrap_or_else(PoisonError::into_inner);
+                let short = |b: &mut Books| request.iter().zip(&b.available).any(|(w, f)| w > f);
+                let mut books =
+                    freed.wait_while(books, short).unwrap_or_else(PoisonError::into_inner);
+                for (r, &units) in request.iter().enumerate() {
+                    books.available[r] -= units; // the bug: no check for a safe sequence
+                    books.allocation[process][r] += units;
+                }
+            }
+        }
+    }
+
+    fn release(&self, process: usize, release: &[u64]) {
+        match self {
+            Self::Safe(banker) => banker.release(process, release),
+            Self::Greedy(books, freed) => {
+                books.lock().unwrap_or_else(PoisonError::into_inner).release(process, release);
+                freed.notify_all();
+            }
+        }
+    }
 }
 
 /// Balances under a mutex each; `BOTH_HELD`: a transfer holds both accounts (lower id first),
@@ -142,4 +196,19 @@ fn accounts_that_hold_both_locks_in_one_order_keep_the_total() {
     let (code, rows) = run("bank", "my-ordered");
     assert_eq!(code, ExitCode::SUCCESS, "{rows:?}");
     assert!(rows[0].invariant.detail.starts_with("total 8000 unchanged"), "{rows:?}");
+}
+
+#[test]
+fn a_manager_that_grants_whatever_is_free_is_caught() {
+    let (code, rows) = run("banker", "my-greedy");
+    assert_eq!(code, ExitCode::FAILURE);
+    let detail = &rows[0].invariant.detail;
+    assert!(detail.contains("left an unsafe state") || detail.contains("deadlock"), "{rows:?}");
+}
+
+#[test]
+fn a_manager_that_asks_the_banker_stays_safe() {
+    let (code, rows) = run("banker", "my-banker");
+    assert_eq!(code, ExitCode::SUCCESS, "{rows:?}");
+    assert!(rows[0].invariant.detail.ends_with("grants left a safe state"), "{rows:?}");
 }

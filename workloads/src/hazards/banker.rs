@@ -7,8 +7,13 @@
 //! whatever fits in what is free right now: jobs end up each holding part of their claim and
 //! waiting for units the others hold, a deadlock the watchdog reports.
 //!
-//! Invariant, checked on every grant (measured on a copy of the books, not assumed): the state
-//! after the grant is safe.
+//! A user's manager plugs in as a [`ResourceManager`] ([`BankerWorkload::with`]).
+//!
+//! Invariant, checked on every grant on the workload's own copy of the books (not the manager's):
+//! the state after the grant is safe. The copy records a grant after `request` returns and a
+//! release before `release` is called, so it never shows more allocated than the manager has
+//! granted; a state with less allocated (and as much more free) is at least as safe, so an unsafe
+//! copy means the manager really was in an unsafe state, whatever it reports.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Condvar, Mutex, PoisonError};
@@ -20,6 +25,7 @@ use rand::{Rng, SeedableRng};
 
 use super::variants::{infos, variant, Variant};
 use crate::busy_work::{BusyWork, BUSY_NS};
+use crate::catalog::Catalog;
 use crate::params::{ParamKind, ParamSpec, Range};
 use crate::workload::{Check, ImplInfo, ImplKind, Trial, TrialSetup, Worker, Workload};
 
@@ -56,14 +62,38 @@ const IMPLEMENTATIONS: &[Variant<bool>] = &[
     ),
 ];
 
-/// The banker workload.
-#[derive(Debug, Default)]
-pub struct BankerWorkload;
+/// The banker workload: the built-in managers, then any user managers.
+#[derive(Default)]
+pub struct BankerWorkload {
+    users: Catalog<BankerSetup>,
+}
 
 impl BankerWorkload {
     pub fn standard() -> Self {
-        Self
+        Self::default()
     }
+
+    /// Adds a user's manager: `M` is built fresh for each trial.
+    pub fn with<M: ResourceManager + 'static>(
+        mut self,
+        name: &str,
+        kind: ImplKind,
+        about: &str,
+    ) -> Self {
+        self.users.add(name, kind, about, |setup: &BankerSetup| {
+            let manager = M::new(setup.total.clone(), setup.maximum.clone());
+            Box::new(BankerTrial::new(Box::new(manager), setup))
+        });
+        self
+    }
+}
+
+/// A trial's resources: the units of each kind, each process's claim, the work after a grant.
+#[derive(Debug, Clone)]
+pub struct BankerSetup {
+    pub total: Vec<u64>,
+    pub maximum: Vec<Vec<u64>>,
+    pub hold: BusyWork,
 }
 
 impl Workload for BankerWorkload {
@@ -84,44 +114,58 @@ impl Workload for BankerWorkload {
     }
 
     fn implementations(&self) -> Vec<ImplInfo> {
-        infos(IMPLEMENTATIONS)
+        let mut all = infos(IMPLEMENTATIONS);
+        all.extend(self.users.infos());
+        all
     }
 
     fn prepare(&self, implementation: &str, setup: &TrialSetup<'_>) -> Option<Box<dyn Trial>> {
-        let avoids = variant(IMPLEMENTATIONS, implementation)?;
         let units = setup.params.number("units");
         let mut rng = SmallRng::seed_from_u64(setup.seed);
         let maximum: Vec<Vec<u64>> = (0..setup.threads)
             .map(|_| (0..KINDS).map(|_| rng.random_range(1..=units)).collect())
             .collect();
-        let total = vec![units; KINDS];
-        let manager: Box<dyn Manager> = if avoids {
-            Box::new(Banker::new(total, maximum.clone()))
-        } else {
-            Box::new(GrantIfAvailable::new(total, maximum.clone()))
-        };
-        Some(Box::new(BankerTrial {
-            manager,
+        let resources = BankerSetup {
+            total: vec![units; KINDS],
             maximum,
             hold: BusyWork::from_nanos(setup.params.number("hold_ns")),
-            grants: AtomicU64::new(0),
-            unsafe_grants: AtomicU64::new(0),
-        }))
+        };
+        let Some(avoids) = variant(IMPLEMENTATIONS, implementation) else {
+            return self.users.make(implementation, &resources);
+        };
+        let (total, maximum) = (resources.total.clone(), resources.maximum.clone());
+        let manager: Box<dyn ResourceManager> = if avoids {
+            Box::new(Banker::new(total, maximum))
+        } else {
+            Box::new(GrantIfAvailable::new(total, maximum))
+        };
+        Some(Box::new(BankerTrial::new(manager, &resources)))
     }
 }
 
-/// What the workers ask of a resource manager.
-trait Manager: Send + Sync {
-    /// Grants `request` to `process`, waiting as long as it takes; the books after the grant.
-    fn request(&self, process: usize, request: &[u64]) -> Books;
+/// A resource manager as the workload drives it: implement it to plug one into `banker`.
+pub trait ResourceManager: Send + Sync {
+    /// A manager of `total` units of each kind, for processes with these maximum claims.
+    fn new(total: Vec<u64>, maximum: Vec<Vec<u64>>) -> Self
+    where
+        Self: Sized;
+    /// Grants `request` to `process`, waiting as long as it takes.
+    fn request(&self, process: usize, request: &[u64]);
+    /// Takes back `release` from `process`.
     fn release(&self, process: usize, release: &[u64]);
-    /// The books if they can be read without waiting (the watchdog's report).
-    fn peek(&self) -> Option<Books>;
+    /// The books, if they can be read without waiting (for the watchdog's report).
+    fn peek(&self) -> Option<Books> {
+        None
+    }
 }
 
-impl Manager for Banker {
-    fn request(&self, process: usize, request: &[u64]) -> Books {
-        Banker::request(self, process, request)
+impl ResourceManager for Banker {
+    fn new(total: Vec<u64>, maximum: Vec<Vec<u64>>) -> Self {
+        Banker::new(total, maximum)
+    }
+
+    fn request(&self, process: usize, request: &[u64]) {
+        Banker::request(self, process, request);
     }
 
     fn release(&self, process: usize, release: &[u64]) {
@@ -149,8 +193,12 @@ impl GrantIfAvailable {
     }
 }
 
-impl Manager for GrantIfAvailable {
-    fn request(&self, process: usize, request: &[u64]) -> Books {
+impl ResourceManager for GrantIfAvailable {
+    fn new(total: Vec<u64>, maximum: Vec<Vec<u64>>) -> Self {
+        GrantIfAvailable::new(total, maximum)
+    }
+
+    fn request(&self, process: usize, request: &[u64]) {
         let books = self.books.lock().unwrap_or_else(PoisonError::into_inner);
         let too_little_free = |books: &mut Books| {
             request.iter().zip(&books.available).any(|(want, free)| want > free)
@@ -163,7 +211,6 @@ impl Manager for GrantIfAvailable {
             books.available[r] -= units;
             books.allocation[process][r] += units;
         }
-        books.clone()
     }
 
     fn release(&self, process: usize, release: &[u64]) {
@@ -177,21 +224,62 @@ impl Manager for GrantIfAvailable {
 }
 
 struct BankerTrial {
-    manager: Box<dyn Manager>,
+    manager: Box<dyn ResourceManager>,
     maximum: Vec<Vec<u64>>,
     hold: BusyWork,
+    /// The workload's own books: grants recorded after they return, releases before they start.
+    copy: Mutex<Books>,
     grants: AtomicU64,
     unsafe_grants: AtomicU64,
+    /// Grants of more than was free, as the copy of the books saw them.
+    over_grants: AtomicU64,
 }
 
 impl BankerTrial {
+    fn new(manager: Box<dyn ResourceManager>, setup: &BankerSetup) -> Self {
+        let allocation = vec![vec![0; setup.total.len()]; setup.maximum.len()];
+        let books =
+            Books { available: setup.total.clone(), allocation, maximum: setup.maximum.clone() };
+        Self {
+            manager,
+            maximum: setup.maximum.clone(),
+            hold: setup.hold,
+            copy: Mutex::new(books),
+            grants: AtomicU64::new(0),
+            unsafe_grants: AtomicU64::new(0),
+            over_grants: AtomicU64::new(0),
+        }
+    }
+
     fn grant(&self, process: usize, request: &[u64]) {
-        let books = self.manager.request(process, request);
+        self.manager.request(process, request);
         self.grants.fetch_add(1, Ordering::Relaxed);
-        if !books.is_safe() {
+        let mut books = self.copy.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut over = false;
+        for (r, &units) in request.iter().enumerate() {
+            match books.available[r].checked_sub(units) {
+                Some(left) => books.available[r] = left,
+                None => over = true,
+            }
+            books.allocation[process][r] += units;
+        }
+        if over {
+            self.over_grants.fetch_add(1, Ordering::Relaxed);
+        } else if !books.is_safe() {
             self.unsafe_grants.fetch_add(1, Ordering::Relaxed);
         }
+        drop(books);
         self.hold.run();
+    }
+
+    fn release(&self, process: usize, release: &[u64]) {
+        let mut books = self.copy.lock().unwrap_or_else(PoisonError::into_inner);
+        for (r, &units) in release.iter().enumerate() {
+            books.available[r] += units;
+            books.allocation[process][r] -= units;
+        }
+        drop(books);
+        self.manager.release(process, release);
     }
 }
 
@@ -218,6 +306,12 @@ impl Trial for BankerTrial {
 
     fn check(&self, ops: u64) -> Check {
         let grants = self.grants.load(Ordering::Relaxed);
+        let over = self.over_grants.load(Ordering::Relaxed);
+        if over > 0 {
+            return Check::Violated(format!(
+                "{over} of {grants} grants gave out more units than were free"
+            ));
+        }
         match self.unsafe_grants.load(Ordering::Relaxed) {
             0 => Check::Held(format!("{ops} jobs; all {grants} grants left a safe state")),
             bad => Check::Violated(format!(
@@ -242,7 +336,7 @@ impl Worker for Job<'_> {
         for _ in 0..n {
             trial.grant(self.index, &first);
             trial.grant(self.index, &rest);
-            trial.manager.release(self.index, claim);
+            trial.release(self.index, claim);
         }
         n
     }
@@ -256,23 +350,27 @@ mod tests {
     #[test]
     fn the_banker_never_grants_into_an_unsafe_state() {
         for threads in [1, 3, 6] {
-            let check =
-                run_trial(&BankerWorkload, "banker", threads, 5, &[("hold_ns", "200")], |_, w| {
-                    w.run(2_000)
-                });
+            let check = run_trial(
+                &BankerWorkload::standard(),
+                "banker",
+                threads,
+                5,
+                &[("hold_ns", "200")],
+                |_, w| w.run(2_000),
+            );
             assert!(matches!(check, Check::Held(_)), "t{threads}: {check:?}");
         }
     }
 
     #[test]
     fn unsafe_grants_are_counted() {
-        let trial = BankerTrial {
-            manager: Box::new(GrantIfAvailable::new(vec![2], vec![vec![2], vec![2]])),
+        let setup = BankerSetup {
+            total: vec![2],
             maximum: vec![vec![2], vec![2]],
             hold: BusyWork::from_nanos(0),
-            grants: AtomicU64::new(0),
-            unsafe_grants: AtomicU64::new(0),
         };
+        let manager = GrantIfAvailable::new(setup.total.clone(), setup.maximum.clone());
+        let trial = BankerTrial::new(Box::new(manager), &setup);
         trial.grant(0, &[1]);
         trial.grant(1, &[1]);
         assert!(matches!(trial.check(0), Check::Violated(m) if m.starts_with("1 of 2 grants")));
