@@ -7,6 +7,8 @@
 //!   another (updates are lost); the twin locks both accounts, lower id first, and passes.
 //! - Resource managers for `banker`: one grants whatever is free (its grants leave unsafe states,
 //!   and its jobs deadlock); the twin asks the project's `Banker`, and passes.
+//! - Policies after a collision for `livelock`: one never steps away (everyone collides in every
+//!   round, for good); the twin steps away for a random while, and passes.
 
 use primitives::banker::Books;
 use primitives::Banker;
@@ -15,8 +17,9 @@ use std::process::ExitCode;
 use std::sync::{Mutex, PoisonError};
 use workloads::hazards::banker::ResourceManager;
 use workloads::hazards::dining_table::DiningTable;
+use workloads::hazards::step_back::StepBack;
 use workloads::hazards::user_bank::Accounts;
-use workloads::hazards::{BankWorkload, BankerWorkload, PhilosophersWorkload};
+use workloads::hazards::{BankWorkload, BankerWorkload, LivelockWorkload, PhilosophersWorkload};
 use workloads::{ImplKind, Registry};
 
 mod support;
@@ -64,7 +67,31 @@ fn registry() -> Registry {
     let banker = BankerWorkload::standard()
         .with::<UserManager<false>>("my-greedy", ImplKind::User, "grants whatever is free")
         .with::<UserManager<true>>("my-banker", ImplKind::User, "asks primitives::Banker");
-    Registry::standard().with(philosophers).with(bank).with(banker)
+    let livelock = LivelockWorkload::standard()
+        .with::<UserPolicy<false>>("my-polite", ImplKind::User, "never steps away")
+        .with::<UserPolicy<true>>("my-backoff", ImplKind::User, "steps away at random");
+    Registry::standard().with(philosophers).with(bank).with(banker).with(livelock)
+}
+
+/// After a collision: with `RANDOM`, step away for 0 to 2^n - 1 slots of 20 us, drawn from a
+/// xorshift generator of the worker's own; otherwise never.
+struct UserPolicy<const RANDOM: bool>(u64);
+
+impl<const RANDOM: bool> StepBack for UserPolicy<RANDOM> {
+    fn new(seed: u64) -> Self {
+        Self(seed | 1)
+    }
+
+    fn after_collision(&mut self, in_a_row: u32) -> Option<std::time::Duration> {
+        if !RANDOM {
+            return None; // the bug: everyone tries again in the very next round
+        }
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        let slots = self.0 % (1 << in_a_row.min(5));
+        Some(std::time::Duration::from_micros(20 * slots))
+    }
 }
 
 /// A manager over the books; `SAFE`: through the project's [`Banker`], otherwise granting any
@@ -211,4 +238,19 @@ fn a_manager_that_asks_the_banker_stays_safe() {
     let (code, rows) = run("banker", "my-banker");
     assert_eq!(code, ExitCode::SUCCESS, "{rows:?}");
     assert!(rows[0].invariant.detail.ends_with("grants left a safe state"), "{rows:?}");
+}
+
+#[test]
+fn a_policy_that_never_steps_away_livelocks() {
+    let (code, rows) = run("livelock", "my-polite");
+    assert_eq!(code, ExitCode::FAILURE);
+    let detail = &rows[0].invariant.detail;
+    assert!(detail.starts_with("livelock") || detail.starts_with("deadlock"), "{rows:?}");
+}
+
+#[test]
+fn a_policy_that_steps_away_at_random_gets_through() {
+    let (code, rows) = run("livelock", "my-backoff");
+    assert_eq!(code, ExitCode::SUCCESS, "{rows:?}");
+    assert!(rows[0].invariant.detail.contains("each won alone"), "{rows:?}");
 }

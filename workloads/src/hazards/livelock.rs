@@ -15,28 +15,24 @@
 //! time they burn. The fixed workers spin a little ([`Backoff`]), then sleep until the round ends, so that rounds keep going when the workers outnumber the
 //! cores (every round needs every present worker to take part).
 //!
+//! A user's policy after a collision plugs in as a [`StepBack`] ([`LivelockWorkload::with`]); its
+//! workers wait for a round's end as the fixed ones do.
+//!
 //! Invariant: every operation was won by the sole announcer of its round (operations ≤ rounds
 //! won alone). At one thread there is nobody to be polite to.
 
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
-use std::time::Duration;
 
-use parking_lot::{Condvar, Mutex};
-use primitives::backoff::Backoff;
-use rand::rngs::SmallRng;
-use rand::{Rng, SeedableRng};
-
+use super::step_back::{RandomBackoff, StayPolite, StepBack};
 use super::variants::{infos, variant, Variant};
+use crate::catalog::Catalog;
 use crate::metrics::Metrics;
 use crate::params::ParamSpec;
 use crate::workload::{Check, ImplInfo, ImplKind, Trial, TrialSetup, Worker, Workload};
+use parking_lot::{Condvar, Mutex};
+use primitives::backoff::Backoff;
 
 const NOBODY: usize = usize::MAX;
-/// The random back-off window stops doubling here (2^5 pauses): enough to spread 32 workers.
-const MAX_WINDOW_DOUBLINGS: u32 = 5;
-/// One unit of random back-off: longer than it takes the workers of a collided round to wake
-/// (tens of microseconds), or they would all be back before the first one takes its turn.
-const BACKOFF_SLOT: Duration = Duration::from_micros(20);
 
 const IMPLEMENTATIONS: &[Variant<bool>] = &[
     (
@@ -54,12 +50,23 @@ const IMPLEMENTATIONS: &[Variant<bool>] = &[
 ];
 
 /// The livelock workload.
-#[derive(Debug, Default)]
-pub struct LivelockWorkload;
+/// The livelock workload: the built-in policies, then any user policies.
+#[derive(Default)]
+pub struct LivelockWorkload {
+    users: Catalog<u64>,
+}
 
 impl LivelockWorkload {
     pub fn standard() -> Self {
-        Self
+        Self::default()
+    }
+
+    /// Adds a user's policy after a collision: each worker gets a `P` of its own.
+    pub fn with<P: StepBack + 'static>(mut self, name: &str, kind: ImplKind, about: &str) -> Self {
+        self.users.add(name, kind, about, |&seed: &u64| {
+            Box::new(Rounds::new(seed, false, |seed| Box::new(P::new(seed))))
+        });
+        self
     }
 }
 
@@ -81,27 +88,24 @@ impl Workload for LivelockWorkload {
     }
 
     fn implementations(&self) -> Vec<ImplInfo> {
-        infos(IMPLEMENTATIONS)
+        let mut all = infos(IMPLEMENTATIONS);
+        all.extend(self.users.infos());
+        all
     }
 
     fn prepare(&self, implementation: &str, setup: &TrialSetup<'_>) -> Option<Box<dyn Trial>> {
-        let random_backoff = variant(IMPLEMENTATIONS, implementation)?;
-        Some(Box::new(Rounds {
-            random_backoff,
-            seed: setup.seed,
-            state: Mutex::new(RoundState::default()),
-            advanced: Condvar::new(),
-            round: AtomicU64::new(0),
-            winner: AtomicUsize::new(NOBODY),
-            closed: AtomicBool::new(false),
-            wins: AtomicU64::new(0),
-            collided_in_a_row: AtomicU64::new(0),
-            collisions: AtomicU64::new(0),
+        let Some(random_backoff) = variant(IMPLEMENTATIONS, implementation) else {
+            return self.users.make(implementation, &setup.seed);
+        };
+        Some(Box::new(if random_backoff {
+            Rounds::new(setup.seed, false, |seed| Box::new(RandomBackoff::new(seed)))
+        } else {
+            // Polite workers spin while they wait: a livelock keeps its threads busy.
+            Rounds::new(setup.seed, true, |seed| Box::new(StayPolite::new(seed)))
         }))
     }
 }
 
-/// The round in progress.
 #[derive(Debug, Default)]
 struct RoundState {
     /// Workers inside `Worker::run`, who must all take part in a round.
@@ -113,8 +117,13 @@ struct RoundState {
     last_announcer: usize,
 }
 
+/// Builds one worker's policy from its seed.
+type MakePolicy = fn(u64) -> Box<dyn StepBack>;
+
 struct Rounds {
-    random_backoff: bool,
+    /// Whether workers wait for a round's end by spinning alone (else spin a little, then sleep).
+    spin_wait: bool,
+    policy: MakePolicy,
     seed: u64,
     state: Mutex<RoundState>,
     /// Signalled under `state` whenever a round ends or the trial closes: a `random-backoff`
@@ -134,6 +143,22 @@ struct Rounds {
 }
 
 impl Rounds {
+    fn new(seed: u64, spin_wait: bool, policy: MakePolicy) -> Self {
+        Self {
+            spin_wait,
+            policy,
+            seed,
+            state: Mutex::new(RoundState::default()),
+            advanced: Condvar::new(),
+            round: AtomicU64::new(0),
+            winner: AtomicUsize::new(NOBODY),
+            closed: AtomicBool::new(false),
+            wins: AtomicU64::new(0),
+            collided_in_a_row: AtomicU64::new(0),
+            collisions: AtomicU64::new(0),
+        }
+    }
+
     fn enter(&self) {
         self.state.lock().present += 1;
     }
@@ -165,7 +190,7 @@ impl Rounds {
             if self.closed.load(Ordering::Relaxed) {
                 return None;
             }
-            if !self.random_backoff {
+            if self.spin_wait {
                 std::hint::spin_loop();
             } else if backoff.is_completed() {
                 let mut state = self.state.lock();
@@ -201,9 +226,8 @@ impl Rounds {
 
 impl Trial for Rounds {
     fn worker(&self, index: usize) -> Box<dyn Worker + '_> {
-        let rng =
-            SmallRng::seed_from_u64(self.seed ^ (index as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15));
-        Box::new(Polite { rounds: self, index, rng, collided: 0, rounds_lost: 0 })
+        let policy = (self.policy)(self.seed ^ (index as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15));
+        Box::new(Polite { rounds: self, index, policy, collided: 0, rounds_lost: 0 })
     }
 
     fn stop(&self) {
@@ -238,8 +262,8 @@ impl Trial for Rounds {
 struct Polite<'a> {
     rounds: &'a Rounds,
     index: usize,
-    rng: SmallRng,
-    /// Consecutive collisions of this worker: the back-off window is `2^collided` pauses.
+    policy: Box<dyn StepBack>,
+    /// Consecutive collisions of this worker.
     collided: u32,
     rounds_lost: u64,
 }
@@ -259,12 +283,11 @@ impl Worker for Polite<'_> {
                 Some(false) => {
                     // Stepped back: someone else wanted it too.
                     self.rounds_lost += 1;
-                    self.collided = (self.collided + 1).min(MAX_WINDOW_DOUBLINGS);
-                    if rounds.random_backoff {
-                        // Step away for a random while, so the others' rounds go on without us.
+                    self.collided = self.collided.saturating_add(1);
+                    if let Some(pause) = self.policy.after_collision(self.collided) {
+                        // Step away, so the others' rounds go on without us.
                         rounds.leave();
-                        let slots = self.rng.random_range(0..1u32 << self.collided);
-                        std::thread::sleep(BACKOFF_SLOT * slots);
+                        std::thread::sleep(pause);
                         rounds.enter();
                     }
                 }
@@ -289,17 +312,25 @@ mod tests {
     #[test]
     fn random_backoff_makes_progress() {
         for threads in [1, 2, 4] {
-            let check = run_trial(&LivelockWorkload, "random-backoff", threads, 3, &[], |_, w| {
-                assert_eq!(w.run(2_000), 2_000);
-                2_000
-            });
+            let check = run_trial(
+                &LivelockWorkload::standard(),
+                "random-backoff",
+                threads,
+                3,
+                &[],
+                |_, w| {
+                    assert_eq!(w.run(2_000), 2_000);
+                    2_000
+                },
+            );
             assert!(matches!(check, Check::Held(_)), "t{threads}: {check:?}");
         }
     }
 
     #[test]
     fn a_lone_polite_worker_gets_through() {
-        let check = run_trial(&LivelockWorkload, "polite", 1, 3, &[], |_, w| w.run(1_000));
+        let check =
+            run_trial(&LivelockWorkload::standard(), "polite", 1, 3, &[], |_, w| w.run(1_000));
         assert_eq!(check, Check::Held("1000 operations, each won alone; 0 rounds collided".into()));
     }
 }

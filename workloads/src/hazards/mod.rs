@@ -21,6 +21,7 @@ pub mod dining_table;
 pub mod livelock;
 pub mod philosophers;
 pub mod starvation;
+pub mod step_back;
 pub mod user_bank;
 pub mod variants;
 pub mod wait_for;
