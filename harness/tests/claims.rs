@@ -4,13 +4,13 @@
 
 use std::collections::VecDeque;
 use std::process::ExitCode;
-use std::sync::{Arc, Condvar, Mutex};
+use std::sync::{Arc, Mutex};
 
 use primitives::WriterPrefRwLock;
-use primitives::{BoundedQueue, Cache, CowList, LruCache, ReaderPrefRwLock, SwapReader};
+use primitives::{Cache, CowList, LruCache, ReaderPrefRwLock, SwapReader};
 use reports::record::Outcome;
 use reports::SummaryRow;
-use workloads::buffer::{BufferWorkload, QueueFamily};
+use workloads::buffer::BufferWorkload;
 use workloads::cow::CowWorkload;
 use workloads::hazards::starvation::StarvationWorkload;
 use workloads::lru::LruWorkload;
@@ -18,6 +18,7 @@ use workloads::{Claim, ImplInfo, ImplKind, Registry};
 
 mod support;
 use support::run_registry;
+use support::user_queue::{bug, UserQueueFamily};
 
 /// Runs `workload` on the user's implementation `name`; the rows' invariant texts.
 fn run(
@@ -50,72 +51,14 @@ fn assert_passes(result: (ExitCode, Vec<SummaryRow>)) {
 
 // --- A bounded buffer whose waits are `if`, not `while` -------------------------------------
 
-/// A mutex-and-condvar queue; with `IF_WAIT` each side checks its condition once before it
-/// waits and never again after waking, so a producer pushes into a queue another producer has
-/// filled meanwhile, and a consumer pops an empty queue and reports it closed.
-struct UserQueue<T, const IF_WAIT: bool> {
-    state: Mutex<(VecDeque<T>, bool)>,
-    not_full: Condvar,
-    not_empty: Condvar,
-    capacity: usize,
-}
-
-impl<T: Send, const IF_WAIT: bool> BoundedQueue<T> for UserQueue<T, IF_WAIT> {
-    fn with_capacity(capacity: usize) -> Self {
-        let state = Mutex::new((VecDeque::new(), false));
-        Self { state, not_full: Condvar::new(), not_empty: Condvar::new(), capacity }
-    }
-
-    fn push(&self, item: T) -> Result<(), T> {
-        let mut state = self.state.lock().unwrap();
-        let full = |s: &(VecDeque<T>, bool)| s.0.len() >= self.capacity && !s.1;
-        if IF_WAIT {
-            if full(&state) {
-                state = self.not_full.wait(state).unwrap();
-            }
-        } else {
-            state = self.not_full.wait_while(state, |s| full(s)).unwrap();
-        }
-        if state.1 {
-            return Err(item);
-        }
-        state.0.push_back(item);
-        self.not_empty.notify_one();
-        Ok(())
-    }
-
-    fn pop(&self) -> Option<T> {
-        let mut state = self.state.lock().unwrap();
-        let empty = |s: &(VecDeque<T>, bool)| s.0.is_empty() && !s.1;
-        if IF_WAIT {
-            if empty(&state) {
-                state = self.not_empty.wait(state).unwrap();
-            }
-        } else {
-            state = self.not_empty.wait_while(state, |s| empty(s)).unwrap();
-        }
-        let item = state.0.pop_front();
-        self.not_full.notify_one();
-        item
-    }
-
-    fn close(&self) {
-        self.state.lock().unwrap().1 = true;
-        self.not_full.notify_all();
-        self.not_empty.notify_all();
-    }
-}
-
-struct UserQueueFamily<const IF_WAIT: bool>;
-
-impl<const IF_WAIT: bool> QueueFamily for UserQueueFamily<IF_WAIT> {
-    type Queue<T: Send + 'static> = UserQueue<T, IF_WAIT>;
-}
-
 fn buffer_registry() -> Registry {
     let buffer = BufferWorkload::empty()
-        .with::<UserQueueFamily<true>>("if-wait-queue", ImplKind::User, "waits with if")
-        .with::<UserQueueFamily<false>>("while-wait-queue", ImplKind::User, "waits with while");
+        .with::<UserQueueFamily<{ bug::IF_WAIT }>>("if-wait-queue", ImplKind::User, "waits with if")
+        .with::<UserQueueFamily<{ bug::NONE }>>(
+            "while-wait-queue",
+            ImplKind::User,
+            "waits with while",
+        );
     Registry::standard().with(buffer)
 }
 

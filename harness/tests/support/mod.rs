@@ -1,5 +1,8 @@
 //! Runs `syncbench run` in-process over a user's registry, as the library API lets a user do.
 
+// Each test binary uses part of what is here.
+#![allow(dead_code)]
+
 use std::process::ExitCode;
 
 use reports::csv_files::read_rows;
@@ -17,3 +20,5 @@ pub fn run_registry(registry: &Registry, args: &[&str]) -> (ExitCode, Vec<Summar
     let code = harness::app::run_with_registry(registry, argv);
     (code, read_rows(&ResultsFolder::new(&folder).summary_csv()).unwrap())
 }
+
+pub mod user_queue;

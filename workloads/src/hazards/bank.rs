@@ -14,7 +14,6 @@
 //! an audit that locks every account in id order and sums them (checked continuously, counted
 //! as operations); the final total is checked after the run.
 
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use crossbeam_utils::CachePadded;
@@ -22,6 +21,7 @@ use parking_lot::{Mutex, MutexGuard};
 use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};
 
+use super::audit_tally::AuditTally;
 use super::user_bank::{Accounts, BankSetup, UserBank};
 use super::variants::{infos, variant, Variant};
 use super::wait_for::WaitForGraph;
@@ -155,8 +155,7 @@ impl Workload for BankWorkload {
             hold: BusyWork::from_nanos(setup.params.number("hold_ns")),
             audit_every: setup.params.number("audit_every"),
             seed: setup.seed,
-            audits: AtomicU64::new(0),
-            bad_audits: AtomicU64::new(0),
+            tally: AuditTally::default(),
         }))
     }
 }
@@ -168,9 +167,7 @@ struct BankTrial {
     hold: BusyWork,
     audit_every: u64,
     seed: u64,
-    /// Audits made, and those that saw a total other than the opening one (published at finish).
-    audits: AtomicU64,
-    bad_audits: AtomicU64,
+    tally: AuditTally,
 }
 
 impl BankTrial {
@@ -238,23 +235,8 @@ impl Trial for BankTrial {
 
     fn check(&self, ops: u64) -> Check {
         let total: i64 = self.accounts.iter().map(|a| *a.lock()).sum();
-        let opening = self.opening_total();
-        let (audits, bad) =
-            (self.audits.load(Ordering::Relaxed), self.bad_audits.load(Ordering::Relaxed));
-        let transfers = ops.saturating_sub(audits);
-        if total == opening && bad == 0 {
-            return Check::Held(format!(
-                "total {total} unchanged over {transfers} transfers; {audits} audits all balanced"
-            ));
-        }
-        let change = if total < opening {
-            format!("{} lost", opening - total)
-        } else {
-            format!("{} created", total - opening)
-        };
-        Check::Violated(format!(
-            "lost update: total {total}, opened with {opening} ({change} over {transfers} transfers); {bad} of {audits} audits saw a wrong total — a read-modify-write split across two lock holds lets transfers overwrite each other"
-        ))
+        let why = " — a read-modify-write split across two lock holds lets transfers overwrite each other";
+        self.tally.check(total, self.opening_total(), ops, why)
     }
 }
 
@@ -340,8 +322,7 @@ impl Worker for Teller<'_> {
     }
 
     fn finish(&mut self) -> u64 {
-        self.trial.audits.fetch_add(self.audits, Ordering::Relaxed);
-        self.trial.bad_audits.fetch_add(self.bad_audits, Ordering::Relaxed);
+        self.trial.tally.published(self.audits, self.bad_audits);
         0
     }
 

@@ -7,10 +7,11 @@
 //!
 //! [`PhilosophersWorkload::with`]: super::philosophers::PhilosophersWorkload::with
 
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use crossbeam_utils::CachePadded;
 
+use super::meal_tally::MealTally;
 use crate::busy_work::BusyWork;
 use crate::workload::{Check, Trial, Worker};
 
@@ -41,9 +42,7 @@ pub struct UserDining<T> {
     setup: DiningSetup,
     /// Philosophers eating with each fork right now, counted inside the meal.
     holders: Vec<CachePadded<AtomicUsize>>,
-    meals: Vec<AtomicU64>,
-    /// Meals during which a fork was already someone else's: must stay 0.
-    shared_forks: AtomicU64,
+    tally: MealTally,
 }
 
 impl<T: DiningTable> UserDining<T> {
@@ -53,8 +52,7 @@ impl<T: DiningTable> UserDining<T> {
             table: T::new(setup.philosophers),
             setup: *setup,
             holders: (0..forks).map(|_| CachePadded::new(AtomicUsize::new(0))).collect(),
-            meals: (0..setup.philosophers).map(|_| AtomicU64::new(0)).collect(),
-            shared_forks: AtomicU64::new(0),
+            tally: MealTally::new(setup.philosophers),
         }
     }
 
@@ -64,14 +62,12 @@ impl<T: DiningTable> UserDining<T> {
         let shared = forks
             .iter()
             .filter(|&&fork| self.holders[fork].fetch_add(1, Ordering::SeqCst) > 0)
-            .count();
+            .count() as u64;
         self.setup.eat.run();
         forks.iter().for_each(|&fork| {
             self.holders[fork].fetch_sub(1, Ordering::SeqCst);
         });
-        if shared > 0 {
-            self.shared_forks.fetch_add(shared as u64, Ordering::Relaxed);
-        }
+        self.tally.shared(shared);
     }
 }
 
@@ -81,15 +77,7 @@ impl<T: DiningTable> Trial for UserDining<T> {
     }
 
     fn check(&self, _ops: u64) -> Check {
-        let meals: Vec<String> =
-            self.meals.iter().map(|m| m.load(Ordering::Relaxed).to_string()).collect();
-        let meals = meals.join(", ");
-        match self.shared_forks.load(Ordering::Relaxed) {
-            0 => Check::Held(format!("no fork shared; meals per philosopher: {meals}")),
-            shared => Check::Violated(format!(
-                "{shared} times a philosopher ate with a fork a neighbour held; meals: {meals}"
-            )),
-        }
+        self.tally.check()
     }
 }
 
@@ -111,7 +99,7 @@ impl<T: DiningTable> Worker for UserPhilosopher<'_, T> {
     }
 
     fn finish(&mut self) -> u64 {
-        self.dining.meals[self.index].store(self.meals, Ordering::Relaxed);
+        self.dining.tally.finished(self.index, self.meals);
         0
     }
 }

@@ -15,10 +15,12 @@
 //!
 //! [`ImplKind::Demonstration`]: crate::ImplKind::Demonstration
 
+pub mod audit_tally;
 pub mod bank;
 pub mod banker;
 pub mod dining_table;
 pub mod livelock;
+pub mod meal_tally;
 pub mod philosophers;
 pub mod starvation;
 pub mod step_back;

@@ -14,7 +14,7 @@
 //! A user's protocol plugs in as a [`DiningTable`] ([`PhilosophersWorkload::with`]), checked by the
 //! same invariant and watchdog.
 
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use crossbeam_utils::CachePadded;
 use parking_lot::Mutex;
@@ -22,6 +22,7 @@ use primitives::semaphore::Semaphore;
 use primitives::AtomicSemaphore;
 
 use super::dining_table::{DiningSetup, DiningTable, UserDining};
+use super::meal_tally::MealTally;
 use super::variants::{infos, variant, Variant};
 use super::wait_for::WaitForGraph;
 use crate::busy_work::{BusyWork, BUSY_NS};
@@ -147,8 +148,7 @@ impl Workload for PhilosophersWorkload {
             eat: busy("eat_ns"),
             reach: busy("reach_ns"),
             think: busy("think_ns"),
-            meals: (0..philosophers).map(|_| AtomicU64::new(0)).collect(),
-            shared_forks: AtomicU64::new(0),
+            tally: MealTally::new(philosophers),
         }))
     }
 }
@@ -169,10 +169,7 @@ struct Table {
     eat: BusyWork,
     reach: BusyWork,
     think: BusyWork,
-    /// Meals of each philosopher, published when it finishes.
-    meals: Vec<AtomicU64>,
-    /// Times a philosopher picked up a fork someone else held: must stay 0.
-    shared_forks: AtomicU64,
+    tally: MealTally,
 }
 
 impl Table {
@@ -203,9 +200,7 @@ impl Table {
         for fork in [first, second] {
             self.forks[fork].holders.fetch_sub(1, Ordering::Relaxed);
         }
-        if shared > 0 {
-            self.shared_forks.fetch_add(shared, Ordering::Relaxed);
-        }
+        self.tally.shared(shared);
         self.graph.released(second);
         drop(second_guard);
         self.graph.released(first);
@@ -228,15 +223,7 @@ impl Trial for Table {
     }
 
     fn check(&self, _ops: u64) -> Check {
-        let meals: Vec<String> =
-            self.meals.iter().map(|m| m.load(Ordering::Relaxed).to_string()).collect();
-        let meals = meals.join(", ");
-        match self.shared_forks.load(Ordering::Relaxed) {
-            0 => Check::Held(format!("no fork shared; meals per philosopher: {meals}")),
-            shared => Check::Violated(format!(
-                "{shared} times a philosopher picked up a fork already held; meals: {meals}"
-            )),
-        }
+        self.tally.check()
     }
 }
 
@@ -257,7 +244,7 @@ impl Worker for Philosopher<'_> {
     }
 
     fn finish(&mut self) -> u64 {
-        self.table.meals[self.index].store(self.meals, Ordering::Relaxed);
+        self.table.tally.finished(self.index, self.meals);
         0
     }
 }
@@ -304,8 +291,7 @@ mod tests {
             eat: BusyWork::from_nanos(0),
             reach: BusyWork::from_nanos(0),
             think: BusyWork::from_nanos(0),
-            meals: (0..3).map(|_| AtomicU64::new(0)).collect(),
-            shared_forks: AtomicU64::new(0),
+            tally: MealTally::new(3),
         };
         for p in 0..3 {
             table.graph.acquired(p, p);

@@ -7,11 +7,10 @@
 //!
 //! [`BankWorkload::with`]: super::bank::BankWorkload::with
 
-use std::sync::atomic::{AtomicU64, Ordering};
-
 use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};
 
+use super::audit_tally::AuditTally;
 use crate::busy_work::BusyWork;
 use crate::workload::{Check, Trial, Worker};
 
@@ -44,9 +43,7 @@ pub struct BankSetup {
 pub struct UserBank<A> {
     accounts: A,
     setup: BankSetup,
-    /// Audits made, and those that saw a total other than the opening one (published at finish).
-    audits: AtomicU64,
-    bad_audits: AtomicU64,
+    tally: AuditTally,
 }
 
 impl<A: Accounts> UserBank<A> {
@@ -54,8 +51,7 @@ impl<A: Accounts> UserBank<A> {
         Self {
             accounts: A::open(setup.accounts, setup.opening_balance),
             setup: *setup,
-            audits: AtomicU64::new(0),
-            bad_audits: AtomicU64::new(0),
+            tally: AuditTally::default(),
         }
     }
 
@@ -77,20 +73,7 @@ impl<A: Accounts> Trial for UserBank<A> {
     }
 
     fn check(&self, ops: u64) -> Check {
-        let total = self.accounts.total();
-        let opening = self.opening_total();
-        let (audits, bad) =
-            (self.audits.load(Ordering::Relaxed), self.bad_audits.load(Ordering::Relaxed));
-        let transfers = ops.saturating_sub(audits);
-        if total == opening && bad == 0 {
-            Check::Held(format!(
-                "total {total} unchanged over {transfers} transfers; {audits} audits all balanced"
-            ))
-        } else {
-            Check::Violated(format!(
-                "total {total}, opened with {opening}, after {transfers} transfers; {bad} of {audits} audits saw a wrong total"
-            ))
-        }
+        self.tally.check(self.accounts.total(), self.opening_total(), ops, "")
     }
 }
 
@@ -121,8 +104,7 @@ impl<A: Accounts> Worker for UserTeller<'_, A> {
     }
 
     fn finish(&mut self) -> u64 {
-        self.bank.audits.fetch_add(self.audits, Ordering::Relaxed);
-        self.bank.bad_audits.fetch_add(self.bad_audits, Ordering::Relaxed);
+        self.bank.tally.published(self.audits, self.bad_audits);
         0
     }
 }
