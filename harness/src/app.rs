@@ -42,6 +42,11 @@ pub fn run_with_registry(
 
 fn execute(registry: &Registry, cli: Cli, args: &[OsString]) -> Result<u8> {
     match cli.command {
+        Command::Serve => {
+            crate::gate::serve::serve(registry)?;
+            Ok(0)
+        }
+        Command::Gate(gate_args) => crate::gate::run(&gate_args, registry),
         Command::Child => {
             crate::child::echo()?;
             Ok(0)

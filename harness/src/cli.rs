@@ -50,6 +50,13 @@ pub enum Command {
         #[arg(long, value_name = "FILE")]
         out: Option<std::path::PathBuf>,
     },
+    /// Measure a base and a head binary side by side, pair by pair, until each point is decided
+    /// or the budget is spent, and compare them: exit 1 on a regression (the regression gate;
+    /// `scripts/ci-gate.sh` builds both sides and calls this).
+    Gate(Box<GateArgs>),
+    /// Internal: one side of a paired run (reads requests on stdin, answers rows on stdout).
+    #[command(name = "__serve", hide = true)]
+    Serve,
     /// Internal: copy stdin to stdout until end of input (the spawn workload's process).
     #[command(name = "__child", hide = true)]
     Child,
@@ -236,6 +243,42 @@ pub struct CompareArgs {
     /// (the `disturbed` column); the output says how many.
     #[arg(long)]
     pub skip_disturbed: bool,
+    /// How many times paired samples were looked at as they came in (`syncbench gate` prints
+    /// it): each look is tested at alpha / K (default 1).
+    #[arg(long, value_name = "K")]
+    pub looks: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct GateArgs {
+    /// The base revision's `syncbench` binary.
+    #[arg(long, value_name = "BIN")]
+    pub base: std::path::PathBuf,
+    /// The head's `syncbench` binary (default: this one).
+    #[arg(long, value_name = "BIN")]
+    pub head: Option<std::path::PathBuf>,
+    /// Folder for both sides' rows (base/summary.csv, head/summary.csv), their logs and the
+    /// comparison (comparison.txt, comparison.md).
+    #[arg(long, value_name = "DIR")]
+    pub out: std::path::PathBuf,
+    /// Smallest slowdown that fails, in percent (default 3): a point fails when the whole
+    /// interval of its paired change lies beyond it.
+    #[arg(long, value_name = "PCT", allow_negative_numbers = true)]
+    pub threshold: Option<String>,
+    /// False-alarm rate of each point, shared by its looks (default 0.05).
+    #[arg(long, value_name = "A", allow_negative_numbers = true)]
+    pub alpha: Option<String>,
+    /// Measuring time of the whole gate, shared by the points (default 8m); a point that decides
+    /// early leaves its time to the rest.
+    #[arg(long, value_name = "D")]
+    pub budget: Option<String>,
+    /// Let p99 latency regressions fail the gate too.
+    #[arg(long)]
+    pub latency: bool,
+    /// The `syncbench run` arguments that choose the points and their timing, after `--`
+    /// (e.g. `-- counter rwcache --threads 1,2 --duration 100ms --warmup 25ms`).
+    #[arg(last = true, value_name = "RUN ARGS")]
+    pub run: Vec<String>,
 }
 
 /// How `syncbench compare` prints its table.

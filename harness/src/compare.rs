@@ -24,6 +24,13 @@ impl CompareOptions {
             Some(text) => parse_alpha(text)?,
             None => defaults.alpha,
         };
+        let looks = match &args.looks {
+            Some(text) => match text.trim().parse::<usize>() {
+                Ok(looks) if looks > 0 => looks,
+                _ => return Err(invalid("--looks", text, "expected a whole number of looks ≥ 1")),
+            },
+            None => defaults.looks,
+        };
         let format = if args.markdown { CompareFormat::Markdown } else { args.format };
         Ok(Self {
             settings: CompareSettings {
@@ -31,6 +38,7 @@ impl CompareOptions {
                 alpha,
                 gate_latency: args.latency,
                 skip_disturbed: args.skip_disturbed,
+                looks,
                 ..defaults
             },
             format,

@@ -15,6 +15,7 @@ pub mod compare;
 pub mod cpu_list;
 pub mod deadline;
 pub mod environment;
+pub mod gate;
 pub mod guard;
 pub mod history;
 pub mod list;

@@ -67,7 +67,8 @@ pub fn run(
             * options.repeats;
     let progress = Progress::new(total_runs as u64);
     let mut outcome = RunOutcome::default();
-    let context = RowContext { run_id: &run_id, env, options, hgrm_dir: folder.hgrm_dir(), guard };
+    let context =
+        RowContext { run_id: &run_id, env, options, hgrm_dir: folder.hgrm_dir(), guard: &guard };
     for plan in &options.workloads {
         let workload = plan.workload;
         for params in &plan.params {
@@ -127,7 +128,7 @@ struct RowContext<'a> {
     /// Where each point's exact `.hgrm` file goes.
     hgrm_dir: std::path::PathBuf,
     /// Watches the machine during every repeat.
-    guard: Guard,
+    guard: &'a Guard,
 }
 
 /// Runs every repeat of every implementation of `point` (A B C A B C ...), appending a summary
@@ -140,7 +141,7 @@ fn run_point(
     summary: &mut SummaryWriter,
     histograms: &mut HistogramWriter,
 ) -> Result<()> {
-    let Point { workload, plan, params, threads, placement } = *point;
+    let Point { plan, params, threads, placement, .. } = *point;
     let options = context.options;
     let mut merged: Vec<Option<(Histogram<u64>, Metrics)>> = vec![None; plan.impls.len()];
     // A demonstration that deadlocked or livelocked has shown its hazard: its further repeats
@@ -155,22 +156,9 @@ fn run_point(
             }
             let implementation = info.name.as_str();
             progress.starting(plan.name(), implementation, threads, repeat, options.repeats);
-            let setup = TrialSetup { threads, seed: options.seed, params };
-            let deadline = Deadline::arm(
-                format!("{} {implementation} threads={threads} {params}", plan.name()),
-                Deadline::limit_for(&options.settings()),
-            );
-            let trial = workload.prepare(implementation, &setup).expect("validated impl");
-            deadline.step("measuring");
-            let share = Slowdown::share_for(options.slowdown.as_ref(), implementation);
-            let before = context.guard.sample();
-            let measurement =
-                measure_pinned(slowed(trial, share), threads, options.settings(), &placement.pins);
-            drop(deadline);
-            let reading = before.zip(context.guard.sample()).map(|(b, a)| a.since(&b));
+            let (row, measurement) = measure_repeat(point, context, info, repeat);
             demonstrated[slot] =
                 info.kind == ImplKind::Demonstration && measurement.stall.is_some();
-            let row = summary_row(context, point, info, repeat, &measurement, reading);
             if row.invariant.outcome.is_finding() {
                 outcome.violations += 1;
                 progress.println(&format!(
@@ -213,6 +201,143 @@ fn run_point(
         histograms.append(&rows)?;
     }
     Ok(())
+}
+
+/// One repeat of one implementation at `point`, under the repeat's deadline and the environment
+/// guard: its summary row, and the measurement (whose histograms the point merges).
+fn measure_repeat(
+    point: &Point<'_>,
+    context: &RowContext<'_>,
+    info: &ImplInfo,
+    repeat: usize,
+) -> (SummaryRow, Measurement) {
+    let Point { workload, plan, params, threads, placement } = *point;
+    let options = context.options;
+    let implementation = info.name.as_str();
+    let setup = TrialSetup { threads, seed: options.seed, params };
+    let deadline = Deadline::arm(
+        format!("{} {implementation} threads={threads} {params}", plan.name()),
+        Deadline::limit_for(&options.settings()),
+    );
+    let trial = workload.prepare(implementation, &setup).expect("validated impl");
+    deadline.step("measuring");
+    let share = Slowdown::share_for(options.slowdown.as_ref(), implementation);
+    let before = context.guard.sample();
+    let measurement =
+        measure_pinned(slowed(trial, share), threads, options.settings(), &placement.pins);
+    drop(deadline);
+    let reading = before.zip(context.guard.sample()).map(|(b, a)| a.since(&b));
+    let row = summary_row(context, point, info, repeat, &measurement, reading);
+    (row, measurement)
+}
+
+/// One point of a sweep, by name: what a paired run asks a `syncbench` process to measure.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+pub struct PointSpec {
+    pub workload: String,
+    /// As the `params` column shows them.
+    pub params: String,
+    /// `--cores` of the point (0: not restricted).
+    pub cores: usize,
+    pub threads: usize,
+    pub implementation: String,
+}
+
+impl std::fmt::Display for PointSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let threads = reports::record::threads_phrase(self.threads, self.cores);
+        write!(f, "{} {} {threads}", self.workload, self.implementation)?;
+        if !self.params.is_empty() {
+            write!(f, " {}", self.params)?;
+        }
+        Ok(())
+    }
+}
+
+/// Every (workload, params, cores, threads, implementation) the sweep of `options` measures, in
+/// the sweep's order.
+pub fn points(options: &RunOptions<'_>) -> Vec<PointSpec> {
+    let mut points = Vec::new();
+    for plan in &options.workloads {
+        for params in &plan.params {
+            for core_count in options.core_counts() {
+                for &threads in &core_count.threads {
+                    for info in plan.impls.iter().filter(|i| plan.runs(i, params)) {
+                        points.push(PointSpec {
+                            workload: plan.name().to_owned(),
+                            params: params.to_string(),
+                            cores: core_count.cores,
+                            threads,
+                            implementation: info.name.clone(),
+                        });
+                    }
+                }
+            }
+        }
+    }
+    points
+}
+
+/// Measures single repeats of named points, each as one repeat of a sweep would, without a
+/// results folder: a paired run's side (see [`crate::gate`]).
+pub struct OneRepeat<'a> {
+    env: &'a Environment,
+    topology: crate::topology::Topology,
+    allowed: Vec<usize>,
+    guard: Guard,
+}
+
+impl<'a> OneRepeat<'a> {
+    pub fn new(env: &'a Environment) -> Self {
+        let allowed = affinity::allowed_cpus();
+        let guard = Guard::new(&allowed);
+        Self { env, topology: crate::topology::detect(), allowed, guard }
+    }
+
+    /// One repeat of `spec` as `options` set it up (timing, seed, latency method), its row
+    /// numbered `repeat` and `pair`. `Ok(None)` when `options` has no such point (the other
+    /// side of a paired run knows a point this one does not).
+    pub fn measure(
+        &self,
+        options: &RunOptions<'_>,
+        spec: &PointSpec,
+        repeat: usize,
+        pair: Option<u64>,
+    ) -> Result<Option<SummaryRow>> {
+        let Some(plan) = options.workloads.iter().find(|p| p.name() == spec.workload) else {
+            return Ok(None);
+        };
+        let Some(params) = plan.params.iter().find(|p| p.to_string() == spec.params) else {
+            return Ok(None);
+        };
+        let known_threads = options
+            .core_counts()
+            .iter()
+            .any(|c| c.cores == spec.cores && c.threads.contains(&spec.threads));
+        let info = plan.impls.iter().find(|i| i.name == spec.implementation);
+        let Some(info) = info.filter(|i| known_threads && plan.runs(i, params)) else {
+            return Ok(None);
+        };
+        let placement = Placement::new(&self.topology.cpus, &self.allowed, spec.cores, options.pin);
+        restrict(if placement.cpus.is_empty() { &self.allowed } else { &placement.cpus })?;
+        let point = Point {
+            workload: plan.workload,
+            plan,
+            params,
+            threads: spec.threads,
+            placement: &placement,
+        };
+        let run_id = format!("paired-{}", std::process::id());
+        let context = RowContext {
+            run_id: &run_id,
+            env: self.env,
+            options,
+            hgrm_dir: std::path::PathBuf::new(),
+            guard: &self.guard,
+        };
+        let (row, _) = measure_repeat(&point, &context, info, repeat);
+        Ok(Some(SummaryRow { pair, ..row }))
+    }
 }
 
 /// Creates the results folder and its CSV files. Nothing is left behind if that fails, and a
@@ -293,6 +418,7 @@ fn summary_row(
         steal_share: reading.map(|r| r.steal_share),
         involuntary_switches: reading.and_then(|r| r.involuntary_switches),
         disturbed: reading.and_then(|r| DisturbanceRule::STANDARD.judge(&r)).unwrap_or_default(),
+        pair: None,
     }
 }
 

@@ -91,6 +91,11 @@ pub struct SummaryRow {
     /// CPU`, `steal 7%`); empty when the machine was quiet or not watched.
     #[serde(default)]
     pub disturbed: String,
+    /// The pair of a paired run (`syncbench gate`) the repeat belongs to: the baseline's and the
+    /// current side's rows of a point with the same pair number ran back to back. Empty for an
+    /// ordinary run.
+    #[serde(default)]
+    pub pair: Option<u64>,
 }
 
 impl SummaryRow {

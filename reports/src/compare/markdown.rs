@@ -3,7 +3,7 @@
 
 use std::fmt::Write;
 
-use super::table::{blocks, header_lines, summary_line};
+use super::table::{blocks, curve_block, header_lines, summary_line, undecided_lines};
 use super::Comparison;
 
 pub fn render(comparison: &Comparison) -> String {
@@ -11,7 +11,7 @@ pub fn render(comparison: &Comparison) -> String {
     for line in header_lines(comparison) {
         let _ = writeln!(out, "{}  ", escape(&line));
     }
-    for block in blocks(comparison) {
+    for block in blocks(comparison).into_iter().chain(curve_block(comparison)) {
         let _ = writeln!(out, "\n#### {}\n", escape(&block.title));
         let names: Vec<String> = block.columns.iter().map(|c| escape(&c.name)).collect();
         let _ = writeln!(out, "| {} |", names.join(" | "));
@@ -30,6 +30,9 @@ pub fn render(comparison: &Comparison) -> String {
         }
     }
     let _ = writeln!(out, "\n**{}**", escape(&summary_line(comparison)));
+    for line in undecided_lines(comparison) {
+        let _ = writeln!(out, "\n{}", escape(&line));
+    }
     out
 }
 

@@ -20,9 +20,11 @@
 //! # Ok::<(), reports::compare::CompareError>(())
 //! ```
 
+pub mod curve;
 mod error;
 pub mod input;
 pub mod markdown;
+pub mod paired;
 pub mod point;
 pub mod stats;
 mod table;
@@ -31,6 +33,7 @@ pub mod verdict;
 
 use std::path::Path;
 
+pub use curve::CurveComparison;
 pub use error::CompareError;
 pub use input::RunSide;
 pub use point::{MetricComparison, PointComparison, PointKey, SampleSummary};
@@ -53,6 +56,10 @@ pub struct CompareSettings {
     /// Leave out the repeats the environment guard flagged as measured on a disturbed machine
     /// (`--skip-disturbed`).
     pub skip_disturbed: bool,
+    /// How many times the paired samples were looked at as they came in (the gate's sequential
+    /// stopping): each look is tested at `alpha / looks`, so that stopping at the first look
+    /// that decides keeps the false-alarm rate at `alpha` (Bonferroni). 1 for a fixed sample.
+    pub looks: usize,
 }
 
 impl Default for CompareSettings {
@@ -64,6 +71,7 @@ impl Default for CompareSettings {
             resamples: 10_000,
             seed: 1,
             skip_disturbed: false,
+            looks: 1,
         }
     }
 }
@@ -85,6 +93,13 @@ impl CompareSettings {
                 why: "must be between 0 and 1 (exclusive)",
             });
         }
+        if self.looks == 0 {
+            return Err(CompareError::InvalidSetting {
+                what: "--looks",
+                value: "0".into(),
+                why: "must be at least 1",
+            });
+        }
         if self.resamples == 0 {
             return Err(CompareError::InvalidSetting {
                 what: "resamples",
@@ -93,6 +108,11 @@ impl CompareSettings {
             });
         }
         Ok(())
+    }
+
+    /// The level each look at paired samples is tested at.
+    pub fn alpha_per_look(&self) -> f64 {
+        self.alpha / self.looks as f64
     }
 }
 
@@ -104,6 +124,8 @@ pub struct Comparison {
     pub settings: CompareSettings,
     /// Points in both runs, in the order `syncbench run` prints them.
     pub points: Vec<PointComparison>,
+    /// Each implementation's throughput over its thread counts, where measured in pairs.
+    pub curves: Vec<CurveComparison>,
     /// Points in one run only: listed, not compared.
     pub only_in_baseline: Vec<PointKey>,
     pub only_in_current: Vec<PointKey>,
@@ -153,19 +175,30 @@ impl Comparison {
             .collect()
     }
 
+    /// The curves whose throughput regressed as a whole: these fail the gate too.
+    pub fn curve_regressions(&self) -> Vec<&CurveComparison> {
+        self.curves.iter().filter(|c| c.verdict == PointVerdict::Slower).collect()
+    }
+
     /// Whether the gate fails (`syncbench compare` exits 1).
     pub fn fails_gate(&self) -> bool {
-        !self.regressions().is_empty()
+        !self.regressions().is_empty() || !self.curve_regressions().is_empty()
+    }
+
+    /// Whether any point was compared pair by pair.
+    pub fn is_paired(&self) -> bool {
+        self.points.iter().any(|p| p.throughput.paired.is_some())
     }
 
     /// One line naming the failure when the gate fails, e.g. `2 significant regression(s) beyond
     /// 5%: counter/std-mutex/2 threads throughput, ...`.
     pub fn gate_failure(&self) -> Option<String> {
         let regressions = self.regressions();
-        if regressions.is_empty() {
+        let curves = self.curve_regressions();
+        if regressions.is_empty() && curves.is_empty() {
             return None;
         }
-        let names: Vec<String> = regressions
+        let mut names: Vec<String> = regressions
             .iter()
             .map(|(point, metric)| {
                 let key = &point.key;
@@ -178,9 +211,15 @@ impl Comparison {
                 )
             })
             .collect();
+        names.extend(curves.iter().map(|curve| {
+            format!(
+                "{}/{} throughput over threads {:?}",
+                curve.key.workload, curve.key.implementation, curve.threads
+            )
+        }));
         Some(format!(
             "{} significant regression(s) beyond {}%: {}",
-            regressions.len(),
+            names.len(),
             table::trim_float(self.settings.threshold * 100.0),
             names.join(", ")
         ))
@@ -220,10 +259,12 @@ pub fn compare_sides(
             .filter(|key| current_points.contains(key))
             .map(|key| {
                 let compare = |metric| {
+                    let pairs = baseline_points.paired_with(&current_points, key, metric);
                     MetricComparison::of(
                         metric,
                         &baseline_points.samples(key, metric),
                         &current_points.samples(key, metric),
+                        pairs.as_deref(),
                         settings,
                     )
                 };
@@ -250,6 +291,7 @@ pub fn compare_sides(
         baseline,
         current,
         settings: settings.clone(),
+        curves: curve::curves(&points, settings),
         points,
         only_in_baseline,
         only_in_current,

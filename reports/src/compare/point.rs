@@ -6,8 +6,9 @@ use std::collections::HashMap;
 
 use crate::record::SummaryRow;
 
+use super::paired::PairedTest;
 use super::stats::{self, MannWhitney, RatioInterval};
-use super::verdict::{decide, Evidence, Metric, PointVerdict};
+use super::verdict::{decide, decide_paired, Evidence, Metric, PointVerdict};
 use super::CompareSettings;
 
 /// Identifies a point on both sides.
@@ -69,13 +70,45 @@ pub struct MetricComparison {
     pub change: Option<f64>,
     /// Bootstrap interval of the change, as `ratio - 1` at both ends.
     pub change_interval: Option<(f64, f64)>,
+    /// The U test of the two samples taken as independent (shown for unpaired points).
     pub test: MannWhitney,
+    /// The paired test, when the point was measured in pairs: then it, not the U test and the
+    /// bootstrap, gives the change, its interval and the verdict.
+    pub paired: Option<PairedTest>,
     pub verdict: PointVerdict,
 }
 
 impl MetricComparison {
-    /// Compares the `metric` samples of `baseline` and `current` (both non-empty).
+    /// Compares the `metric` samples of `baseline` and `current` (both non-empty), pair by pair
+    /// when `pairs` holds the samples matched by their pair number.
     pub fn of(
+        metric: Metric,
+        baseline: &[f64],
+        current: &[f64],
+        pairs: Option<&[(f64, f64)]>,
+        settings: &CompareSettings,
+    ) -> Self {
+        let unpaired = Self::unpaired(metric, baseline, current, settings);
+        let Some(test) = pairs.and_then(|p| PairedTest::of(p, settings.alpha_per_look())) else {
+            return unpaired;
+        };
+        let absolute_change = unpaired.current.median - unpaired.baseline.median;
+        Self {
+            change: Some(test.change),
+            change_interval: test.interval,
+            verdict: decide_paired(metric, test.interval, absolute_change, settings.threshold),
+            paired: Some(test),
+            ..unpaired
+        }
+    }
+
+    /// The p-value the tables show: the paired test's when there is one, else the U test's.
+    pub fn p_value(&self) -> f64 {
+        self.paired.as_ref().map_or(self.test.p_value, |p| p.p_value)
+    }
+
+    /// The two samples compared as independent.
+    fn unpaired(
         metric: Metric,
         baseline: &[f64],
         current: &[f64],
@@ -108,6 +141,7 @@ impl MetricComparison {
             change,
             change_interval: interval.map(|RatioInterval { low, high }| (low - 1.0, high - 1.0)),
             test,
+            paired: None,
             verdict: decide(&evidence, settings.threshold, settings.alpha),
         }
     }
@@ -172,6 +206,28 @@ impl<'a> PointRows<'a> {
 
     pub fn contains(&self, key: &PointKey) -> bool {
         self.rows.contains_key(key)
+    }
+
+    /// The (self, other) samples of `key` matched by their `pair` number: `Some` when every row
+    /// of the point on both sides has a pair number and at least one number is on both sides
+    /// (the point was measured in pairs; a pair cut short by a killed run is left out).
+    pub fn paired_with(
+        &self,
+        other: &PointRows<'_>,
+        key: &PointKey,
+        metric: Metric,
+    ) -> Option<Vec<(f64, f64)>> {
+        let (mine, theirs) = (self.rows.get(key)?, other.rows.get(key)?);
+        let numbered = |rows: &[&SummaryRow]| -> Option<HashMap<u64, f64>> {
+            rows.iter().map(|r| r.pair.map(|pair| (pair, metric.sample(r)))).collect()
+        };
+        let (mine, theirs) = (numbered(mine)?, numbered(theirs)?);
+        let mut pairs: Vec<(u64, (f64, f64))> = mine
+            .iter()
+            .filter_map(|(pair, &value)| theirs.get(pair).map(|&other| (*pair, (value, other))))
+            .collect();
+        pairs.sort_by_key(|(pair, _)| *pair);
+        (!pairs.is_empty()).then(|| pairs.into_iter().map(|(_, values)| values).collect())
     }
 
     /// The `metric` samples of `key`, one per repeat (none if the point is absent).

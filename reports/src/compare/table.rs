@@ -97,14 +97,68 @@ fn block(
                 compared.change_interval.map_or("n/a".into(), |(low, high)| {
                     format!("[{}, {}]", percent(low), percent(high))
                 }),
-                p_value(compared.test.p_value),
-                format!("{}+{}", compared.baseline.n, compared.current.n),
+                p_value(compared.p_value()),
+                match &compared.paired {
+                    Some(test) => format!("{} pairs", test.pairs()),
+                    None => format!("{}+{}", compared.baseline.n, compared.current.n),
+                },
                 compared.verdict.label().to_owned(),
             ]);
             row
         })
         .collect();
     Block { title: format!("{workload}: {}", metric.title()), columns, rows }
+}
+
+/// The whole-curve verdicts, one row per implementation measured in pairs at two or more thread
+/// counts; `None` when there is none.
+pub fn curve_block(comparison: &Comparison) -> Option<Block> {
+    if comparison.curves.is_empty() {
+        return None;
+    }
+    let column = |name: &str, numeric| Column { name: name.to_owned(), numeric };
+    let confidence = format!("{}% CI", trim_float((1.0 - comparison.settings.alpha) * 100.0));
+    let columns = vec![
+        column("workload", false),
+        column("impl", false),
+        column("threads", false),
+        column("change", true),
+        column(&confidence, false),
+        column("USL σ, κ (baseline → current)", false),
+        column("verdict", false),
+    ];
+    let rows = comparison
+        .curves
+        .iter()
+        .map(|curve| {
+            let threads: Vec<String> = curve.threads.iter().map(ToString::to_string).collect();
+            let usl = curve.scalability.map_or(
+                "n/a (needs 1 and two more thread counts)".into(),
+                |(base, now)| {
+                    format!(
+                        "{:.3}, {:.4} → {:.3}, {:.4}",
+                        base.contention, base.coherency, now.contention, now.coherency
+                    )
+                },
+            );
+            vec![
+                curve.key.workload.clone(),
+                curve.key.implementation.clone(),
+                threads.join(","),
+                percent(curve.change),
+                format!("[{}, {}]", percent(curve.interval.0), percent(curve.interval.1)),
+                usl,
+                curve.verdict.label().to_owned(),
+            ]
+        })
+        .collect();
+    Some(Block {
+        title:
+            "whole curves: geometric mean of the paired throughput ratios over the thread counts"
+                .into(),
+        columns,
+        rows,
+    })
 }
 
 /// What was compared with what, and how: the lines above the tables.
@@ -131,14 +185,32 @@ pub fn header_lines(comparison: &Comparison) -> Vec<String> {
         ));
     }
     let settings = &comparison.settings;
-    lines.push(format!(
-        "{} points compared; threshold {}%, alpha {}; p: Mann-Whitney U; CI: bootstrap of the \
-         ratio of medians ({} resamples)",
-        comparison.points.len(),
-        trim_float(settings.threshold * 100.0),
-        trim_float(settings.alpha),
-        settings.resamples
-    ));
+    let paired = comparison.points.iter().filter(|p| p.throughput.paired.is_some()).count();
+    if paired < comparison.points.len() {
+        lines.push(format!(
+            "{} points compared{}; threshold {}%, alpha {}; p: Mann-Whitney U; CI: bootstrap of \
+             the ratio of medians ({} resamples)",
+            comparison.points.len() - paired,
+            if paired > 0 { " as independent samples" } else { "" },
+            trim_float(settings.threshold * 100.0),
+            trim_float(settings.alpha),
+            settings.resamples
+        ));
+    }
+    if paired > 0 {
+        let looks = match settings.looks {
+            1 => String::new(),
+            looks => {
+                format!(" over {looks} looks, {} per look", trim_float(settings.alpha_per_look()))
+            }
+        };
+        lines.push(format!(
+            "{paired} points compared pair by pair; threshold {}%, alpha {}{looks}; p: Wilcoxon \
+             signed-rank of the paired log-ratios; change and CI: Hodges-Lehmann",
+            trim_float(settings.threshold * 100.0),
+            trim_float(settings.alpha),
+        ));
+    }
     let [skipped_base, skipped_current] = comparison.skipped_disturbed;
     if settings.skip_disturbed {
         lines.push(format!(
@@ -168,6 +240,10 @@ pub fn header_lines(comparison: &Comparison) -> Vec<String> {
 /// The verdict counts of each metric, and whether it gates: the line below the tables.
 pub fn summary_line(comparison: &Comparison) -> String {
     let gated = comparison.gated_metrics();
+    let curves = (!comparison.curves.is_empty()).then(|| {
+        let slower = comparison.curve_regressions().len();
+        format!("curves: {slower} slower of {}", comparison.curves.len())
+    });
     Metric::ALL
         .iter()
         .map(|&metric| {
@@ -182,8 +258,58 @@ pub fn summary_line(comparison: &Comparison) -> String {
                 if gated.contains(&metric) { "" } else { " (not gated)" }
             )
         })
+        .chain(curves)
         .collect::<Vec<_>>()
         .join("; ")
+}
+
+/// For each gated point the data could not decide, what would: below the summary line.
+pub fn undecided_lines(comparison: &Comparison) -> Vec<String> {
+    let threshold = comparison.settings.threshold;
+    let mut lines = Vec::new();
+    for metric in comparison.gated_metrics() {
+        for point in &comparison.points {
+            let compared = point.metric(metric);
+            if !matches!(compared.verdict, super::PointVerdict::Noise(_)) {
+                continue;
+            }
+            let key = &point.key;
+            let name = format!(
+                "{}/{}/{} {}",
+                key.workload,
+                key.implementation,
+                key.threads_label(),
+                metric.short_name()
+            );
+            let advice = match (&compared.paired, compared.change_interval) {
+                (Some(test), Some((low, high))) => {
+                    // The interval narrows as 1/sqrt(n); it must shrink to the distance between
+                    // the estimate and the threshold's edge to sit on one side of it.
+                    let centre = compared.change.unwrap_or(0.0);
+                    let edge = if metric.higher_is_better() { -threshold } else { threshold };
+                    let half = (high - low) / 2.0;
+                    let room = (centre - edge).abs().max(half / 10.0);
+                    let needed = (test.pairs() as f64 * (half / room).powi(2)).ceil() as usize;
+                    format!(
+                        "interval [{}, {}] holds {}: about {} pairs in all (now {}) at this spread, or a quieter machine, would decide it",
+                        percent(low),
+                        percent(high),
+                        percent(edge),
+                        needed.max(test.pairs() + 1),
+                        test.pairs()
+                    )
+                }
+                (Some(test), None) => format!(
+                    "{} pairs are too few for any interval at this alpha; at least {} would give one",
+                    test.pairs(),
+                    (2.0 / comparison.settings.alpha_per_look()).log2().ceil() as usize
+                ),
+                (None, _) => "more repeats on each side (or a paired run: syncbench gate) would decide it".into(),
+            };
+            lines.push(format!("undecided: {name}: {advice}"));
+        }
+    }
+    lines
 }
 
 /// `+12.3%`, `-0.4%`.

@@ -332,3 +332,70 @@ fn points_at_different_core_counts_are_apart() {
     let together = compare(one_core("base"), one_core("head"));
     assert_eq!(together.points[0].key.threads_label(), "2 threads on 1 core");
 }
+
+/// Paired sides of one point (std-mutex, 1 and 2 threads): in pair `i` both sides meet the same
+/// machine regime (full speed or half speed, switching every few pairs), and the current side
+/// runs at `ratio` of the baseline with ±0.5% of its own noise.
+fn paired_sides(ratio: f64, numbered: bool) -> (RunSide, RunSide) {
+    let mut base = Vec::new();
+    let mut current = Vec::new();
+    for threads in [1, 2] {
+        for i in 0..20u64 {
+            let regime = if (i / 3) % 2 == 0 { 100e6 } else { 50e6 };
+            let wobble = 1.0 + 0.005 * ((i * 7 % 5) as f64 - 2.0) / 2.0;
+            let pair = numbered.then_some(i + 1);
+            let mut b = row("h", "std-mutex", "depth=1", threads, regime, 30.0);
+            let mut c = row("h", "std-mutex", "depth=1", threads, regime * ratio * wobble, 30.0);
+            (b.pair, c.pair) = (pair, pair);
+            base.push(b);
+            current.push(c);
+        }
+    }
+    (
+        RunSide::from_rows(PathBuf::from("base"), base).unwrap(),
+        RunSide::from_rows(PathBuf::from("head"), current).unwrap(),
+    )
+}
+
+#[test]
+fn pairs_see_through_a_shared_regime_that_hides_the_change_from_independent_samples() {
+    // 8% slower: beyond the default threshold of 5% by more than the pairs' noise.
+    let (base, head) = paired_sides(0.92, true);
+    let paired = compare(base, head);
+    assert!(paired.is_paired());
+    for point in &paired.points {
+        assert_eq!(point.throughput.verdict, PointVerdict::Slower, "{point:?}");
+        let (low, high) = point.throughput.change_interval.unwrap();
+        assert!(low < -0.08 && -0.08 < high, "[{low}, {high}]");
+    }
+    assert_eq!(paired.curves.len(), 1);
+    assert_eq!(paired.curves[0].verdict, PointVerdict::Slower);
+    assert!(paired.fails_gate());
+    let text = text::render(&paired);
+    assert!(text.contains("20 pairs") && text.contains("Wilcoxon"), "{text}");
+    assert!(text.contains("whole curves"), "{text}");
+
+    // The broken twin: the same samples without their pair numbers are two bimodal clouds.
+    let (base, head) = paired_sides(0.92, false);
+    let unpaired = compare(base, head);
+    assert!(!unpaired.is_paired() && unpaired.curves.is_empty());
+    for point in &unpaired.points {
+        assert_eq!(point.throughput.verdict, PointVerdict::Noise(NoiseReason::WideInterval));
+    }
+    assert!(!unpaired.fails_gate());
+}
+
+#[test]
+fn identical_pairs_pass_and_a_pair_cut_short_is_left_out() {
+    let (base, mut head) = paired_sides(1.0, true);
+    // A killed run: the head's last pair never happened.
+    head.rows.pop();
+    let comparison = compare(base, head);
+    for point in &comparison.points {
+        assert_eq!(point.throughput.verdict, PointVerdict::Unchanged, "{point:?}");
+    }
+    let pairs: Vec<usize> =
+        comparison.points.iter().map(|p| p.throughput.paired.as_ref().unwrap().pairs()).collect();
+    assert_eq!(pairs, [20, 19]);
+    assert!(!comparison.fails_gate());
+}

@@ -3,7 +3,7 @@
 
 use std::fmt::Write;
 
-use super::table::{blocks, header_lines, summary_line, Block};
+use super::table::{blocks, curve_block, header_lines, summary_line, undecided_lines, Block};
 use super::Comparison;
 
 pub fn render(comparison: &Comparison) -> String {
@@ -11,13 +11,16 @@ pub fn render(comparison: &Comparison) -> String {
     for line in header_lines(comparison) {
         let _ = writeln!(out, "{line}");
     }
-    for block in blocks(comparison) {
+    for block in blocks(comparison).into_iter().chain(curve_block(comparison)) {
         let _ = writeln!(out);
         let _ = writeln!(out, "{}", block.title);
         write_block(&mut out, &block);
     }
     let _ = writeln!(out);
     let _ = writeln!(out, "{}", summary_line(comparison));
+    for line in undecided_lines(comparison) {
+        let _ = writeln!(out, "{line}");
+    }
     out
 }
 

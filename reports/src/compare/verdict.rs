@@ -166,9 +166,63 @@ pub fn decide(evidence: &Evidence, threshold: f64, alpha: f64) -> PointVerdict {
     }
 }
 
+/// The verdict on paired samples (see [`super::paired`]): the interval of the paired change
+/// against the threshold, nothing else. Slower or faster when the whole interval lies beyond the
+/// threshold on that side; unchanged when it rules out a regression of the threshold's size
+/// (the whole interval on the better side of `-threshold`); noise while it still holds a
+/// regression of exactly the threshold — more pairs would decide. `absolute_change` (of the
+/// medians) keeps the whole-nanosecond rule of [`decide`].
+pub fn decide_paired(
+    metric: Metric,
+    interval: Option<(f64, f64)>,
+    absolute_change: f64,
+    threshold: f64,
+) -> PointVerdict {
+    let Some((low, high)) = interval else {
+        return PointVerdict::Noise(NoiseReason::TooFewRepeats);
+    };
+    // Work in "better" terms: positive is better for both metrics.
+    let (worst, best) = if metric.higher_is_better() { (low, high) } else { (-high, -low) };
+    if best < -threshold {
+        if absolute_change.abs() <= metric.resolution() {
+            return PointVerdict::Unchanged;
+        }
+        return PointVerdict::Slower;
+    }
+    if worst > threshold {
+        return PointVerdict::Faster;
+    }
+    if worst > -threshold {
+        return PointVerdict::Unchanged;
+    }
+    PointVerdict::Noise(NoiseReason::WideInterval)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn paired_verdicts_place_the_interval_against_the_threshold() {
+        let decide = |low, high| decide_paired(Metric::Throughput, Some((low, high)), 5.0, T);
+        assert_eq!(decide(-0.09, -0.06), PointVerdict::Slower);
+        assert_eq!(decide(0.06, 0.09), PointVerdict::Faster);
+        assert_eq!(decide(-0.04, 0.02), PointVerdict::Unchanged);
+        // A slowdown of 5% is still possible: undecided.
+        assert_eq!(decide(-0.07, -0.01), PointVerdict::Noise(NoiseReason::WideInterval));
+        assert_eq!(decide(-0.07, 0.01), PointVerdict::Noise(NoiseReason::WideInterval));
+        // Latency: higher is worse.
+        let latency = |low, high| decide_paired(Metric::P99Latency, Some((low, high)), 5.0, T);
+        assert_eq!(latency(0.06, 0.09), PointVerdict::Slower);
+        assert_eq!(latency(-0.02, 0.04), PointVerdict::Unchanged);
+        assert_eq!(latency(-0.01, 0.07), PointVerdict::Noise(NoiseReason::WideInterval));
+        let one_step = decide_paired(Metric::P99Latency, Some((0.08, 0.12)), 1.0, T);
+        assert_eq!(one_step, PointVerdict::Unchanged);
+        assert_eq!(
+            decide_paired(Metric::Throughput, None, 5.0, T),
+            PointVerdict::Noise(NoiseReason::TooFewRepeats)
+        );
+    }
 
     /// Evidence of a `change` from a baseline median of 100.
     fn evidence(metric: Metric, n: usize, p_value: f64, change: f64, half_width: f64) -> Evidence {

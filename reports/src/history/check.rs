@@ -102,7 +102,13 @@ pub fn check(points: &[PointHistory<'_>], settings: &CheckSettings) -> HistoryCh
             let compare = |metric| {
                 let baseline: Vec<f64> =
                     window.iter().flat_map(|run| run.samples(metric).iter().copied()).collect();
-                MetricComparison::of(metric, &baseline, newest.samples(metric), &settings.compare)
+                MetricComparison::of(
+                    metric,
+                    &baseline,
+                    newest.samples(metric),
+                    None,
+                    &settings.compare,
+                )
             };
             checks.push(PointCheck {
                 key: point.key.clone(),
