@@ -5,12 +5,16 @@
 #
 # Absolute numbers from another machine mean nothing on a noisy CI runner, so the gate measures
 # both sides here, now, side by side: it builds BASE_REV in its own git work tree and target folder
-# (target/gate/base-src, target/gate/base-target) and the working tree in the usual target folder,
-# then runs the chosen workloads in ROUNDS rounds, alternating base and head in ABBA order (base
-# head, head base, ...) so that a drift of the machine over the run weighs on both alike. Each
-# round is one `syncbench run --repeats 1`; the rounds' summary.csv files are concatenated per side
-# and `syncbench compare` decides, point by point, with a Mann-Whitney U test and a bootstrap
-# interval of the ratio of medians.
+# (target/gate/base-src, target/gate/base-target) and the working tree in the usual target folder.
+#
+# Paired (whenever the base's binary can serve, i.e. it has `syncbench gate`): `syncbench gate`
+# keeps both binaries alive and lets them take turns one trial at a time (base head, head base,
+# ...), so both trials of a pair meet the same machine; each point takes pairs until the interval
+# of its paired change decides it against the threshold, or its share of GATE_BUDGET runs out.
+#
+# Unpaired (a base from before `syncbench gate`): ROUNDS rounds of `syncbench run --repeats 1`,
+# alternating base and head in ABBA order; `syncbench compare` decides point by point with a
+# Mann-Whitney U test and a bootstrap interval of the ratio of medians.
 #
 # Exit code: the comparison's. 0 no significant regression beyond the threshold, 1 a regression
 # (or the head broke an invariant), 2 bad input (unknown revision, a build failed, ...).
@@ -18,12 +22,14 @@
 # Settings (environment variables):
 #   GATE_WORKLOADS   workloads to run                     (default: counter rwcache)
 #   GATE_RUN_ARGS    arguments of every `syncbench run`   (default: --threads 1,2 --duration 100ms --warmup 25ms)
-#   GATE_ROUNDS      rounds; each side runs once a round  (default: 10, benchstat's minimum)
-#   GATE_THRESHOLD   smallest slowdown that fails, in %   (default: 5)
+#   GATE_BUDGET      paired: measuring time of the whole gate (default: 8m)
+#   GATE_ROUNDS      unpaired: rounds; each side runs once a round  (default: 10, benchstat's minimum)
+#   GATE_THRESHOLD   smallest slowdown that fails, in %   (default: 3 paired, 5 unpaired)
+#   GATE_PAIRED      auto (default), 1 (fail with exit 2 if the base cannot pair) or 0 (unpaired)
 #   GATE_ALPHA       significance level                   (default: 0.05)
 #   GATE_OUT         where the runs and the verdict go    (default: target/gate/<timestamp>)
-#   GATE_HEAD_ARGS   extra arguments for the head's runs only (the gate's own validation uses the
-#                    hidden `--slowdown IMPL=PCT`; leave empty otherwise)
+#   GATE_HEAD_ARGS   unpaired only: extra arguments for the head's runs (e.g. the hidden, test-only
+#                    `--slowdown IMPL=PCT`; leave empty otherwise)
 #   GATE_SKIP_DISTURBED  1: `compare --skip-disturbed`, leaving out the repeats the environment
 #                    guard flagged (another process or the hypervisor took CPU time)  (default: 0)
 set -euo pipefail
@@ -33,7 +39,9 @@ base_rev=${1:-HEAD}
 workloads=${GATE_WORKLOADS:-counter rwcache}
 run_args=${GATE_RUN_ARGS:---threads 1,2 --duration 100ms --warmup 25ms}
 rounds=${GATE_ROUNDS:-10}
-threshold=${GATE_THRESHOLD:-5}
+threshold=${GATE_THRESHOLD:-}
+budget=${GATE_BUDGET:-8m}
+paired=${GATE_PAIRED:-auto}
 alpha=${GATE_ALPHA:-0.05}
 head_args=${GATE_HEAD_ARGS:-}
 skip_disturbed=${GATE_SKIP_DISTURBED:-0}
@@ -43,8 +51,7 @@ fail() { echo "ci-gate: $*" >&2; exit 2; }
 say() { echo "ci-gate: $*" >&2; }
 
 [[ $skip_disturbed =~ ^[01]$ ]] || fail "GATE_SKIP_DISTURBED must be 0 or 1, not '$skip_disturbed'"
-compare_args=(--threshold "$threshold" --alpha "$alpha")
-if ((skip_disturbed)); then compare_args+=(--skip-disturbed); fi
+[[ $paired =~ ^(auto|0|1)$ ]] || fail "GATE_PAIRED must be auto, 0 or 1, not '$paired'"
 
 [[ $rounds =~ ^[1-9][0-9]*$ ]] || fail "GATE_ROUNDS must be a positive whole number, not '$rounds'"
 base_commit=$(git rev-parse --verify --quiet "$base_rev^{commit}") \
@@ -77,6 +84,29 @@ cargo build --release --quiet -p harness --bin syncbench || fail "the working tr
 head_target=${CARGO_TARGET_DIR:-target}
 base_bin=$base_target/release/syncbench
 head_bin=$head_target/release/syncbench
+
+# A base that serves answers an empty request stream by exiting 0; one from before `syncbench
+# gate` rejects the unknown subcommand.
+if [[ $paired == auto ]]; then
+    if "$base_bin" __serve </dev/null >/dev/null 2>&1; then paired=1; else
+        paired=0
+        say "the base predates \`syncbench gate\`: comparing unpaired rounds"
+    fi
+fi
+if ((paired)); then
+    [[ -z $head_args ]] || fail "GATE_HEAD_ARGS applies to unpaired runs only (set GATE_PAIRED=0)"
+    ((skip_disturbed)) && say "note: GATE_SKIP_DISTURBED does not apply to a paired run (both trials of a pair meet the same machine)"
+    mkdir -p "$(dirname "$out")"
+    status=0
+    # shellcheck disable=SC2086 # the settings are word lists on purpose
+    "$head_bin" gate --base "$base_bin" --head "$head_bin" --out "$out" --threshold "${threshold:-3}" \
+        --alpha "$alpha" --budget "$budget" -- $workloads $run_args || status=$?
+    say "verdict: exit $status (table: $out/comparison.txt, markdown for a pull request: $out/comparison.md)"
+    exit "$status"
+fi
+
+compare_args=(--threshold "${threshold:-5}" --alpha "$alpha")
+if ((skip_disturbed)); then compare_args+=(--skip-disturbed); fi
 
 mkdir -p "$out/rounds"
 # shellcheck disable=SC2086 # the settings are word lists on purpose

@@ -135,21 +135,18 @@ pub fn run(args: &GateArgs, registry: &Registry) -> Result<u8> {
     let points = crate::sweep::points(&options);
     drop(options);
 
+    let existed = settings.out.exists();
     std::fs::create_dir_all(&settings.out)
         .with_context(|| format!("cannot create {}", settings.out.display()))?;
-    let writer = |side: &str| -> Result<SummaryWriter> {
-        let folder = settings.out.join(side);
-        std::fs::create_dir_all(&folder)?;
-        SummaryWriter::create(&folder.join("summary.csv"))
-    };
-    let start = |name, binary: &Path| -> Result<Side> {
-        Ok(Side::start(name, binary, &settings.out.join(format!("{name}.log")))?)
-    };
-    let mut sides = Sides {
-        base: start("base", &settings.base)?,
-        head: start("head", &settings.head)?,
-        writers: [writer("base")?, writer("head")?],
-        rows: [Vec::new(), Vec::new()],
+    let mut sides = match start_sides(&settings) {
+        Ok(sides) => sides,
+        Err(error) => {
+            // Nothing half-written: a gate that could not start leaves no folder behind.
+            if !existed {
+                let _ = std::fs::remove_dir_all(&settings.out);
+            }
+            return Err(error);
+        }
     };
     eprintln!(
         "gate: {} points, pair by pair (base {}, head {}); budget {}, threshold {}%",
@@ -225,6 +222,20 @@ pub fn run(args: &GateArgs, registry: &Registry) -> Result<u8> {
         }
         None => Ok(0),
     }
+}
+
+/// Starts both sides and their writers under the gate's folder.
+fn start_sides(settings: &GateSettings) -> Result<Sides> {
+    let start = |name, binary: &Path| -> Result<Side> {
+        Ok(Side::start(name, binary, &settings.out.join(format!("{name}.log")))?)
+    };
+    let (base, head) = (start("base", &settings.base)?, start("head", &settings.head)?);
+    let writer = |side: &str| -> Result<SummaryWriter> {
+        let folder = settings.out.join(side);
+        std::fs::create_dir_all(&folder)?;
+        SummaryWriter::create(&folder.join("summary.csv"))
+    };
+    Ok(Sides { base, head, writers: [writer("base")?, writer("head")?], rows: [Vec::new(), Vec::new()] })
 }
 
 /// Takes pairs of `point` until a look decides it, its `share` of the budget is spent, or it
