@@ -1,70 +1,157 @@
 #!/usr/bin/env bash
-# Validates the regression gate itself (scripts/ci-gate.sh) on this machine:
-#   - a known slowdown must be caught: the head's `atomic-counter` is slowed by 20 % (the hidden,
-#     test-only `syncbench run --slowdown atomic-counter=20`: every timed batch busy-waits for a
-#     fifth of its own time), and the gate must fail on it in at least 9 of 10 trials;
-#   - two identical builds must pass: the gate may fail in at most 1 of 10 trials.
-# Slowed and identical trials alternate, so both meet the same machine. Base and head are both
-# HEAD, so commit (or stash) your changes first.
+# Validates the regression gate on real code changes: builds variants of the hand-rolled spin
+# lock whose lock() does STEPS extra dependent instructions while it holds the lock (a real,
+# known extra cost in the primitive's own code, not harness padding), measures each variant's
+# true change side by side, then runs the gate (`syncbench gate`, as scripts/ci-gate.sh does)
+# TRIALS times per variant, variants interleaved so all meet the same machine. It prints a
+# detection curve — how often each size of slowdown was flagged, at one and at two threads — and
+# the false-alarm rate of the identical build (STEPS=0).
 #
-#   scripts/validate-gate.sh            (TRIALS=10 by default; each trial is a whole gate run)
+#   scripts/validate-gate.sh                     (defaults below; about 20-30 min on 2 cores)
+#   TRIALS=3 VARIANTS="0 4" scripts/validate-gate.sh   (a quick look)
 #
-# Exit 0 when both counts meet their bounds, 1 when not, 2 on bad input.
+# Settings (environment variables):
+#   VARIANTS      extra steps per lock() of each variant; 0 is the identical build (default: 0 1 2 4 12)
+#   TRIALS        gate runs per variant                             (default: 10)
+#   TRUTH_PAIRS   pairs per point when measuring the true change    (default: 40)
+#   GATE_BUDGET   budget of each gate run                           (default: 40s)
+#   VALIDATE_REV  the revision the base and the variants are built from (default: HEAD)
+#   BUILD_ONLY    1: build (or reuse) the binaries and stop, e.g. before a quiet moment to measure
+#   POINT_ARGS    the run arguments of every measurement
+#                 (default: counter --impls spin-lock --threads 1,2 --duration 50ms --warmup 10ms)
+#
+# Everything goes to target/gate-validation/<timestamp>/: each gate run's folder, truth.csv and
+# detection.txt (the table). Exit 0 when every variant was measured, 2 on bad input or a failed
+# build; the table is the result, not the exit code.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+variants=${VARIANTS:-0 1 2 4 12}
 trials=${TRIALS:-10}
-[[ $trials =~ ^[1-9][0-9]*$ ]] || { echo "validate-gate: TRIALS must be a positive whole number" >&2; exit 2; }
-git diff --quiet HEAD -- . ':!target' \
-    || { echo "validate-gate: the working tree has uncommitted changes; base and head would differ" >&2; exit 2; }
+truth_pairs=${TRUTH_PAIRS:-40}
+budget=${GATE_BUDGET:-40s}
+point_args=${POINT_ARGS:-counter --impls spin-lock --threads 1,2 --duration 50ms --warmup 10ms}
 
-root=target/gate-validation/$(date -u +%Y%m%dT%H%M%SZ)
-mkdir -p "$root"
-export GATE_WORKLOADS=counter
-export GATE_RUN_ARGS="--impls atomic-counter,std-mutex,spin-lock --threads 1,2 --duration 100ms --warmup 25ms"
-export GATE_ROUNDS=${GATE_ROUNDS:-10}
+fail() { echo "validate-gate: $*" >&2; exit 2; }
+say() { echo "validate-gate: $*" >&2; }
+[[ $trials =~ ^[1-9][0-9]*$ ]] || fail "TRIALS must be a positive whole number, not '$trials'"
+[[ $truth_pairs =~ ^[1-9][0-9]*$ ]] || fail "TRUTH_PAIRS must be a positive whole number"
+for steps in $variants; do [[ $steps =~ ^[0-9]+$ ]] || fail "VARIANTS must be whole numbers, not '$steps'"; done
+rev=${VALIDATE_REV:-HEAD}
+commit=$(git rev-parse --verify --quiet "$rev^{commit}") || fail "unknown revision '$rev'"
+if [[ -z ${VALIDATE_REV:-} ]]; then
+    git diff --quiet HEAD -- primitives harness workloads reports \
+        || fail "the working tree has uncommitted changes in the crates; the variants are built from HEAD"
+fi
 
-# One gate run; prints its exit code. $1: trial folder, $2: extra head arguments.
+root=target/gate-validation
+work=$root/$(date -u +%Y%m%dT%H%M%SZ)
+bins=$root/bin
+mkdir -p "$work" "$bins"
+
+# The extra cost: a chain of dependent rotate-and-xor steps the compiler cannot fold, done while
+# the lock is held, so each step lengthens the critical section by its latency.
+patch_variant() { # src steps
+    local file=$1/primitives/src/spin_lock.rs
+    perl -0pi -e 's/(            self\.lock_contended\(\);\n        \}\n)/$1        gate_validation_extra_cost(self as *const Self as u64);\n/' "$file"
+    cat >> "$file" <<EOF
+
+/// Gate validation only: $2 dependent steps of extra work in every lock(), on a value the
+/// compiler cannot know (the lock's address), kept by one store at the end.
+#[inline(always)]
+fn gate_validation_extra_cost(seed: u64) {
+    let mut x = seed;
+    for _ in 0..$2 {
+        x = x.rotate_left(7) ^ 0x2545_f491_4f6c_dd1d;
+    }
+    core::hint::black_box(x);
+}
+EOF
+    grep -q "gate_validation_extra_cost(self" "$file" || fail "the patch no longer applies to $file"
+}
+
+# Builds (or reuses) the binary of each variant at HEAD; the base is the unpatched HEAD.
+build() { # name steps(or "") -> path of the binary
+    local name=$1 steps=$2 bin=$bins/syncbench-$name-${commit:0:12}
+    if [[ ! -x $bin ]]; then
+        local src=$root/src-$name
+        if [[ -d $src ]]; then
+            git -C "$src" checkout --quiet --detach --force "$commit"
+        else
+            git worktree prune
+            git worktree add --quiet --detach "$src" "$commit" || fail "cannot create $src"
+        fi
+        # 0 steps: the source as it is, built apart: an identical build.
+        if [[ -n $steps && $steps != 0 ]]; then patch_variant "$src" "$steps"; fi
+        say "building $name"
+        (cd "$src" && CARGO_TARGET_DIR=$(pwd)/../target cargo build --release --quiet -p harness --bin syncbench) \
+            || fail "the $name variant does not build"
+        cp "$root/target/release/syncbench" "$bin"
+    fi
+    echo "$bin"
+}
+
+base_bin=$(build base "")
+declare -A variant_bin
+for steps in $variants; do variant_bin[$steps]=$(build "steps-$steps" "$steps"); done
+if [[ ${BUILD_ONLY:-0} == 1 ]]; then say "built the base and $(wc -w <<<"$variants") variants in $bins"; exit 0; fi
+
+# One gate run; prints its exit code. $1 folder, $2 head binary, $3...: extra gate arguments.
 gate() {
-    local status=0
-    GATE_OUT=$1 GATE_HEAD_ARGS=$2 scripts/ci-gate.sh HEAD > "$1.log" 2>&1 || status=$?
+    local out=$1 head=$2 status=0
+    shift 2
+    # shellcheck disable=SC2086 # the settings are word lists on purpose
+    "$base_bin" gate --base "$base_bin" --head "$head" --out "$out" "$@" -- $point_args \
+        > "$out.log" 2>&1 || status=$?
     if ((status > 1)); then
-        tail -n 5 "$1.log" >&2
-        echo "validate-gate: the gate itself failed (exit $status); see $1.log" >&2
-        exit 2
+        tail -n 5 "$out.log" >&2
+        fail "the gate itself failed (exit $status); see $out.log"
     fi
     echo "$status"
 }
 
-# Whether the comparison table marks implementation $2's throughput slower at some thread count.
-slower_throughput() {
-    awk -v impl="$2" '/: throughput/ { on = 1; next } /^$/ { on = 0 }
-        on && $1 == impl && / slower/ { found = 1 } END { exit !found }' "$1"
-}
+# The verdict column of threads $2 in a gate folder $1 (spin-lock's point).
+verdict_at() { awk -F, -v t="$2" '$2 == "spin-lock" && $5 == t { print $10 }' "$1/verdicts.csv"; }
+change_at() { awk -F, -v t="$2" '$2 == "spin-lock" && $5 == t { printf "%+.1f%% [%+.1f, %+.1f]", 100*$7, 100*$8, 100*$9 }' "$1/verdicts.csv"; }
 
-caught=0
-false_alarms=0
-started=$SECONDS
-for ((trial = 1; trial <= trials; trial++)); do
-    status=$(gate "$root/slowed-$trial" "--slowdown atomic-counter=20")
-    # Caught means: the gate failed, and on the slowed implementation.
-    if [[ $status == 1 ]] && slower_throughput "$root/slowed-$trial/comparison.txt" atomic-counter; then
-        caught=$((caught + 1)); verdict=caught
-    else
-        verdict=missed
-    fi
-    echo "trial $trial/$trials: 20% slowdown $verdict (gate exit $status)"
-
-    status=$(gate "$root/identical-$trial" "")
-    if [[ $status == 1 ]]; then false_alarms=$((false_alarms + 1)); verdict="FLAGGED (false alarm)"; else verdict=passed; fi
-    echo "trial $trial/$trials: identical builds $verdict (gate exit $status)"
+say "measuring each variant's true change: $truth_pairs pairs per point"
+echo "steps,threads,true_change" > "$work/truth.csv"
+declare -A truth
+for steps in $variants; do
+    gate "$work/truth-$steps" "${variant_bin[$steps]}" --pairs "$truth_pairs" >/dev/null
+    for threads in 1 2; do
+        truth[$steps,$threads]=$(change_at "$work/truth-$steps" "$threads")
+        echo "$steps,$threads,${truth[$steps,$threads]}" >> "$work/truth.csv"
+        say "  $steps steps, $threads thread(s): ${truth[$steps,$threads]}"
+    done
 done
 
-minutes=$(((SECONDS - started) / 60))
-echo "injected 20% slowdown flagged in $caught/$trials trials (needed: at least $(((9 * trials + 9) / 10)))"
-echo "identical builds flagged in $false_alarms/$trials trials (allowed: at most $((trials / 10)))"
-echo "$((2 * trials)) gate runs in about $minutes min; every trial's runs and verdict are in $root"
-if ((10 * caught >= 9 * trials && 10 * false_alarms <= trials)); then
-    exit 0
-fi
-exit 1
+declare -A flagged
+started=$SECONDS
+for ((trial = 1; trial <= trials; trial++)); do
+    for steps in $variants; do
+        out=$work/trial-$trial-steps-$steps
+        status=$(gate "$out" "${variant_bin[$steps]}" --budget "$budget")
+        line="trial $trial/$trials, $steps steps: exit $status"
+        for threads in 1 2; do
+            verdict=$(verdict_at "$out" "$threads")
+            [[ $verdict == slower ]] && flagged[$steps,$threads]=$((${flagged[$steps,$threads]:-0} + 1))
+            line+="; $threads thread(s) $verdict"
+        done
+        say "$line"
+    done
+done
+
+{
+    echo "gate validation, $(date -u +%Y-%m-%d), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | xargs), $(nproc) CPUs"
+    echo "points: $point_args; gate budget $budget per run; $trials runs per variant; commit ${commit:0:12}"
+    echo
+    printf '%-6s  %-28s  %-9s  %-28s  %-9s\n' steps "true change, 1 thread" flagged "true change, 2 threads" flagged
+    for steps in $variants; do
+        printf '%-6s  %-28s  %-9s  %-28s  %-9s\n' "$steps" "${truth[$steps,1]}" "${flagged[$steps,1]:-0}/$trials" \
+            "${truth[$steps,2]}" "${flagged[$steps,2]:-0}/$trials"
+    done
+    echo
+    echo "steps 0 is the identical build: its 'flagged' counts are false alarms."
+    echo "$((trials * $(wc -w <<<"$variants"))) gate runs in $(((SECONDS - started) / 60)) min; every run's folder is in $work"
+} | tee "$work/detection.txt"

@@ -275,6 +275,10 @@ pub struct GateArgs {
     /// Let p99 latency regressions fail the gate too.
     #[arg(long)]
     pub latency: bool,
+    /// Take exactly N pairs of every point and look once (a measurement of the true change,
+    /// as `scripts/validate-gate.sh` makes; the budget does not apply).
+    #[arg(long, value_name = "N")]
+    pub pairs: Option<String>,
     /// The `syncbench run` arguments that choose the points and their timing, after `--`
     /// (e.g. `-- counter rwcache --threads 1,2 --duration 100ms --warmup 25ms`).
     #[arg(last = true, value_name = "RUN ARGS")]

@@ -42,6 +42,9 @@ struct GateSettings {
     head: PathBuf,
     out: PathBuf,
     budget: Duration,
+    /// `--pairs N`: exactly N pairs per point, looked at once (a measurement of the true change,
+    /// not a gate); `None`: the sequential schedule of [`looks`].
+    fixed_pairs: Option<usize>,
     compare: CompareSettings,
 }
 
@@ -83,6 +86,13 @@ impl GateSettings {
             Some(text) => parse_duration("--budget", text, false)?,
             None => DEFAULT_BUDGET,
         };
+        let fixed_pairs = match &args.pairs {
+            None => None,
+            Some(text) => match text.trim().parse::<usize>() {
+                Ok(pairs) if pairs >= 2 => Some(pairs),
+                _ => return Err(invalid("--pairs", text, "expected a whole number of pairs ≥ 2")),
+            },
+        };
         if args.out.join("base").exists() || args.out.join("head").exists() {
             return Err(OptionsError::Output {
                 path: args.out.display().to_string(),
@@ -94,11 +104,12 @@ impl GateSettings {
             head,
             out: args.out.clone(),
             budget,
+            fixed_pairs,
             compare: CompareSettings {
                 threshold,
                 alpha,
                 gate_latency: args.latency,
-                looks: looks::count(),
+                looks: if fixed_pairs.is_some() { 1 } else { looks::count() },
                 ..CompareSettings::default()
             },
         })
@@ -163,7 +174,7 @@ pub fn run(args: &GateArgs, registry: &Registry) -> Result<u8> {
         let share =
             settings.budget.saturating_sub(started.elapsed()) / (points.len() - index) as u32;
         let point_started = Instant::now();
-        let end = pair_point(&mut sides, &args.run, point, share, &settings.compare)?;
+        let end = pair_point(&mut sides, &args.run, point, share, &settings)?;
         let took = humantime::format_duration(Duration::from_millis(
             point_started.elapsed().as_millis() as u64,
         ));
@@ -201,6 +212,7 @@ pub fn run(args: &GateArgs, registry: &Registry) -> Result<u8> {
         RunSide::from_rows(settings.out.join("head/summary.csv"), head_rows)?,
         &settings.compare,
     )?;
+    reports::write_atomically(&settings.out.join("verdicts.csv"), verdicts_csv(&comparison).as_bytes())?;
     let text = compare::text::render(&comparison);
     reports::write_atomically(&settings.out.join("comparison.txt"), text.as_bytes())?;
     reports::write_atomically(
@@ -245,8 +257,9 @@ fn pair_point(
     args: &[String],
     point: &PointSpec,
     share: Duration,
-    settings: &CompareSettings,
+    gate: &GateSettings,
 ) -> Result<PointEnd> {
+    let settings = &gate.compare;
     let started = Instant::now();
     let mut pairs: Vec<(f64, f64)> = Vec::new();
     loop {
@@ -283,6 +296,16 @@ fn pair_point(
         let n = pairs.len();
         let per_pair = started.elapsed() / n as u32;
         let out_of_time = started.elapsed() + per_pair > share;
+        if let Some(fixed) = gate.fixed_pairs {
+            if n < fixed {
+                continue;
+            }
+            let (base, head): (Vec<f64>, Vec<f64>) = pairs.iter().copied().unzip();
+            let verdict =
+                MetricComparison::of(Metric::Throughput, &base, &head, Some(&pairs), settings)
+                    .verdict;
+            return Ok(PointEnd::Decided { verdict, pairs: n });
+        }
         if looks::is_look(n, out_of_time) || n >= looks::last() {
             let (base, head): (Vec<f64>, Vec<f64>) = pairs.iter().copied().unzip();
             let verdict =
@@ -294,4 +317,45 @@ fn pair_point(
             }
         }
     }
+}
+
+/// One line per compared point and curve, for scripts: `workload,impl,params,cores,threads,
+/// pairs,change,low,high,verdict` (changes as fractions; a curve's threads are `1+2+...`).
+fn verdicts_csv(comparison: &compare::Comparison) -> String {
+    let mut out = String::from("workload,impl,params,cores,threads,pairs,change,low,high,verdict\n");
+    let number = |v: Option<f64>| v.map_or(String::new(), |v| format!("{v:.5}"));
+    for point in &comparison.points {
+        let (key, t) = (&point.key, &point.throughput);
+        let (low, high) = t.change_interval.unzip();
+        out.push_str(&format!(
+            "{},{},{},{},{},{},{},{},{},{}\n",
+            key.workload,
+            key.implementation,
+            key.params.replace(',', ";"),
+            key.cores,
+            key.threads,
+            t.paired.as_ref().map_or(0, |p| p.pairs()),
+            number(t.change),
+            number(low),
+            number(high),
+            t.verdict.label()
+        ));
+    }
+    for curve in &comparison.curves {
+        let key = &curve.key;
+        let threads: Vec<String> = curve.threads.iter().map(ToString::to_string).collect();
+        out.push_str(&format!(
+            "{},{},{},{},{},,{:.5},{:.5},{:.5},{}\n",
+            key.workload,
+            key.implementation,
+            key.params.replace(',', ";"),
+            key.cores,
+            threads.join("+"),
+            curve.change,
+            curve.interval.0,
+            curve.interval.1,
+            curve.verdict.label()
+        ));
+    }
+    out
 }
