@@ -72,7 +72,8 @@ EOF
 
 # Builds (or reuses) the binary of each variant at HEAD; the base is the unpatched HEAD.
 build() { # name steps(or "") -> path of the binary
-    local name=$1 steps=$2 bin=$bins/syncbench-$name-${commit:0:12}
+    local name=$1 steps=$2
+    local bin=$bins/syncbench-$name-${commit:0:12}
     if [[ ! -x $bin ]]; then
         local src=$root/src-$name
         if [[ -d $src ]]; then
