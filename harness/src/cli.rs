@@ -275,6 +275,13 @@ pub struct GateArgs {
     /// Let p99 latency regressions fail the gate too.
     #[arg(long)]
     pub latency: bool,
+    /// A `syncbench run` argument for the base side only (repeatable), e.g.
+    /// `--base-arg=--latency=batch-mean` to measure what a setting costs, pair by pair.
+    #[arg(long = "base-arg", value_name = "ARG", allow_hyphen_values = true)]
+    pub base_args: Vec<String>,
+    /// A `syncbench run` argument for the head side only (repeatable).
+    #[arg(long = "head-arg", value_name = "ARG", allow_hyphen_values = true)]
+    pub head_args: Vec<String>,
     /// Take exactly N pairs of every point and look once (a measurement of the true change,
     /// as `scripts/validate-gate.sh` makes; the budget does not apply).
     #[arg(long, value_name = "N")]

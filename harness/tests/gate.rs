@@ -15,16 +15,8 @@ fn binary() -> std::path::PathBuf {
     assert_cmd::cargo::cargo_bin("syncbench")
 }
 
-const POINTS: [&str; 8] = [
-    "counter",
-    "--impls",
-    "atomic-counter",
-    "--threads",
-    "1,2",
-    "--duration",
-    "5ms",
-    "--warmup",
-];
+const POINTS: [&str; 8] =
+    ["counter", "--impls", "atomic-counter", "--threads", "1,2", "--duration", "5ms", "--warmup"];
 
 #[test]
 fn a_paired_run_writes_both_sides_pair_by_pair_and_compare_repeats_its_verdict() {
@@ -77,7 +69,8 @@ fn a_base_that_cannot_serve_is_bad_input_named_in_one_line() {
     let dir = tempfile::tempdir().unwrap();
     // A binary from before `syncbench gate`: it rejects `__serve` at once.
     let old = dir.path().join("old-syncbench");
-    std::fs::write(&old, "#!/bin/sh\necho \"error: unrecognized subcommand '$1'\" >&2\nexit 2\n").unwrap();
+    std::fs::write(&old, "#!/bin/sh\necho \"error: unrecognized subcommand '$1'\" >&2\nexit 2\n")
+        .unwrap();
     use std::os::unix::fs::PermissionsExt;
     std::fs::set_permissions(&old, std::fs::Permissions::from_mode(0o755)).unwrap();
     syncbench()

@@ -145,6 +145,13 @@ pub fn run(args: &GateArgs, registry: &Registry) -> Result<u8> {
     })?;
     let points = crate::sweep::points(&options);
     drop(options);
+    // Each side's run arguments: the shared ones, then its own (`--base-arg`, `--head-arg`).
+    let side_args: [Vec<String>; 2] = [&args.base_args, &args.head_args]
+        .map(|own| args.run.iter().chain(own.iter()).cloned().collect());
+    for (own, name) in side_args.iter().zip(["--base-arg", "--head-arg"]) {
+        serve::run_options(own, registry, env.logical_cpus)
+            .map_err(|why| OptionsError::Invalid { what: name, value: own.join(" "), why })?;
+    }
 
     let existed = settings.out.exists();
     std::fs::create_dir_all(&settings.out)
@@ -174,7 +181,7 @@ pub fn run(args: &GateArgs, registry: &Registry) -> Result<u8> {
         let share =
             settings.budget.saturating_sub(started.elapsed()) / (points.len() - index) as u32;
         let point_started = Instant::now();
-        let end = pair_point(&mut sides, &args.run, point, share, &settings)?;
+        let end = pair_point(&mut sides, &side_args, point, share, &settings)?;
         let took = humantime::format_duration(Duration::from_millis(
             point_started.elapsed().as_millis() as u64,
         ));
@@ -212,7 +219,10 @@ pub fn run(args: &GateArgs, registry: &Registry) -> Result<u8> {
         RunSide::from_rows(settings.out.join("head/summary.csv"), head_rows)?,
         &settings.compare,
     )?;
-    reports::write_atomically(&settings.out.join("verdicts.csv"), verdicts_csv(&comparison).as_bytes())?;
+    reports::write_atomically(
+        &settings.out.join("verdicts.csv"),
+        verdicts_csv(&comparison).as_bytes(),
+    )?;
     let text = compare::text::render(&comparison);
     reports::write_atomically(&settings.out.join("comparison.txt"), text.as_bytes())?;
     reports::write_atomically(
@@ -247,14 +257,19 @@ fn start_sides(settings: &GateSettings) -> Result<Sides> {
         std::fs::create_dir_all(&folder)?;
         SummaryWriter::create(&folder.join("summary.csv"))
     };
-    Ok(Sides { base, head, writers: [writer("base")?, writer("head")?], rows: [Vec::new(), Vec::new()] })
+    Ok(Sides {
+        base,
+        head,
+        writers: [writer("base")?, writer("head")?],
+        rows: [Vec::new(), Vec::new()],
+    })
 }
 
 /// Takes pairs of `point` until a look decides it, its `share` of the budget is spent, or it
 /// reaches the schedule's last look.
 fn pair_point(
     sides: &mut Sides,
-    args: &[String],
+    args: &[Vec<String>; 2],
     point: &PointSpec,
     share: Duration,
     gate: &GateSettings,
@@ -270,7 +285,7 @@ fn pair_point(
         let order = if number % 2 == 1 { [0, 1] } else { [1, 0] };
         for slot in order {
             let side = if slot == 0 { &mut sides.base } else { &mut sides.head };
-            let row = match side.measure(args, point, number as usize, number)? {
+            let row = match side.measure(&args[slot], point, number as usize, number)? {
                 Measured::Row(row) => *row,
                 Measured::Missing(why) => {
                     return Ok(PointEnd::Missing(format!("{} side: {why}", side.name)))
@@ -322,7 +337,8 @@ fn pair_point(
 /// One line per compared point and curve, for scripts: `workload,impl,params,cores,threads,
 /// pairs,change,low,high,verdict` (changes as fractions; a curve's threads are `1+2+...`).
 fn verdicts_csv(comparison: &compare::Comparison) -> String {
-    let mut out = String::from("workload,impl,params,cores,threads,pairs,change,low,high,verdict\n");
+    let mut out =
+        String::from("workload,impl,params,cores,threads,pairs,change,low,high,verdict\n");
     let number = |v: Option<f64>| v.map_or(String::new(), |v| format!("{v:.5}"));
     for point in &comparison.points {
         let (key, t) = (&point.key, &point.throughput);
