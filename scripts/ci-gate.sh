@@ -22,7 +22,7 @@
 # Settings (environment variables):
 #   GATE_WORKLOADS   workloads to run                     (default: counter rwcache)
 #   GATE_RUN_ARGS    arguments of every `syncbench run`   (default: --threads 1,2 --duration 100ms --warmup 25ms)
-#   GATE_BUDGET      paired: measuring time of the whole gate (default: 8m)
+#   GATE_BUDGET      paired: measuring time of the whole gate (default: 7m)
 #   GATE_ROUNDS      unpaired: rounds; each side runs once a round  (default: 10, benchstat's minimum)
 #   GATE_THRESHOLD   smallest slowdown that fails, in %   (default: 3 paired, 5 unpaired)
 #   GATE_PAIRED      auto (default), 1 (fail with exit 2 if the base cannot pair) or 0 (unpaired)
@@ -40,7 +40,7 @@ workloads=${GATE_WORKLOADS:-counter rwcache}
 run_args=${GATE_RUN_ARGS:---threads 1,2 --duration 100ms --warmup 25ms}
 rounds=${GATE_ROUNDS:-10}
 threshold=${GATE_THRESHOLD:-}
-budget=${GATE_BUDGET:-8m}
+budget=${GATE_BUDGET:-7m}
 paired=${GATE_PAIRED:-auto}
 alpha=${GATE_ALPHA:-0.05}
 head_args=${GATE_HEAD_ARGS:-}

@@ -268,7 +268,7 @@ pub struct GateArgs {
     /// False-alarm rate of each point, shared by its looks (default 0.05).
     #[arg(long, value_name = "A", allow_negative_numbers = true)]
     pub alpha: Option<String>,
-    /// Measuring time of the whole gate, shared by the points (default 8m); a point that decides
+    /// Measuring time of the whole gate, shared by the points (default 7m); a point that decides
     /// early leaves its time to the rest.
     #[arg(long, value_name = "D")]
     pub budget: Option<String>,

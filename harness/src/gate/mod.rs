@@ -34,7 +34,7 @@ use side::{Measured, Side};
 /// its whole interval lies beyond it, so a 5% regression is caught once the interval is 2% wide.
 pub const DEFAULT_THRESHOLD: f64 = 0.03;
 /// Measuring time of a whole gate run unless `--budget` says otherwise.
-pub const DEFAULT_BUDGET: Duration = Duration::from_secs(8 * 60);
+pub const DEFAULT_BUDGET: Duration = Duration::from_secs(7 * 60);
 
 /// Validated `gate` arguments.
 struct GateSettings {
