@@ -28,7 +28,7 @@ use crate::app::EXIT_FINDING;
 use crate::cli::GateArgs;
 use crate::options::{parse_duration, OptionsError};
 use crate::sweep::PointSpec;
-use side::{Measured, Side};
+use side::{Measured, Side, SideError};
 
 /// The gate's threshold unless `--threshold` says otherwise: a paired point is slower only when
 /// its whole interval lies beyond it, so a 5% regression is caught once the interval is 2% wide.
@@ -285,7 +285,15 @@ fn pair_point(
         let order = if number % 2 == 1 { [0, 1] } else { [1, 0] };
         for slot in order {
             let side = if slot == 0 { &mut sides.base } else { &mut sides.head };
-            let row = match side.measure(&args[slot], point, number as usize, number)? {
+            let measured = match side.measure(&args[slot], point, number as usize, number) {
+                // A head that dies or gets stuck mid-trial (its own deadline ends it) is a
+                // finding about the head, not bad input.
+                Err(error @ SideError::Ended { .. }) if slot == 1 => {
+                    return Ok(PointEnd::HeadFinding(format!("{error}: {}", side.last_words())))
+                }
+                other => other?,
+            };
+            let row = match measured {
                 Measured::Row(row) => *row,
                 Measured::Missing(why) => {
                     return Ok(PointEnd::Missing(format!("{} side: {why}", side.name)))
@@ -294,18 +302,15 @@ fn pair_point(
                     anyhow::bail!("the {} side refused {point}: {message}", side.name)
                 }
             };
-            if row.invariant.outcome.is_finding() {
-                if slot == 1 {
-                    return Ok(PointEnd::HeadFinding(row.invariant.to_string()));
-                }
-                eprintln!(
-                    "gate: warning: the base broke an invariant at {point}: {}",
-                    row.invariant
-                );
-            }
             pair[slot] = row.throughput_ops_s;
             sides.writers[slot].append(std::slice::from_ref(&row))?;
+            let finding = row.invariant.outcome.is_finding().then(|| row.invariant.to_string());
             sides.rows[slot].push(row);
+            match finding {
+                Some(finding) if slot == 1 => return Ok(PointEnd::HeadFinding(finding)),
+                Some(finding) => eprintln!("gate: warning: the base broke an invariant at {point}: {finding}"),
+                None => {}
+            }
         }
         pairs.push((pair[0], pair[1]));
         let n = pairs.len();

@@ -110,6 +110,12 @@ impl Side {
         }
     }
 
+    /// The last line the side wrote to its log (its standard error), e.g. why it stopped.
+    pub fn last_words(&self) -> String {
+        let log = std::fs::read_to_string(&self.log).unwrap_or_default();
+        log.lines().rev().find(|l| !l.trim().is_empty()).unwrap_or("(nothing)").to_owned()
+    }
+
     /// Sends `request` and reads the answer; `None` when the side has exited.
     fn ask(&mut self, request: &Request) -> Result<Option<Answer>, SideError> {
         let garbled = |why: String| SideError::Garbled { side: self.name, why };
