@@ -104,10 +104,13 @@ fn positive_rank_sum(values: &[f64]) -> f64 {
         }
         let rank = (start + end) as f64 / 2.0 + 1.0;
         for &index in &order[start..=end] {
-            sum += match values[index] {
-                v if v > 0.0 => rank,
-                v if v == 0.0 => rank / 2.0,
-                _ => 0.0,
+            let value = values[index];
+            sum += if value > 0.0 {
+                rank
+            } else if value == 0.0 {
+                rank / 2.0
+            } else {
+                0.0
             };
         }
         start = end + 1;
