@@ -18,6 +18,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{mpsc, PoisonError};
 
 use crossbeam::queue::ArrayQueue;
+use crossbeam_utils::CachePadded;
 
 use crate::backoff::Backoff;
 use crate::queue::{check_capacity, BoundedQueue};
@@ -33,7 +34,10 @@ pub enum Msg<T> {
 /// std's bounded channel. `Receiver` is not `Sync`, so consumers take turns through a `Mutex`.
 pub struct StdSyncChannel<T> {
     sender: mpsc::SyncSender<Msg<T>>,
-    receiver: std::sync::Mutex<mpsc::Receiver<Msg<T>>>,
+    /// Written by every pop (lock and unlock), so it has a cache line of its own: beside the
+    /// sender and the flag that every push reads, each pop would pull the pushing thread's copy
+    /// of the line away, and each push pull it back.
+    receiver: CachePadded<std::sync::Mutex<mpsc::Receiver<Msg<T>>>>,
     /// Set by `close`; read (never written) by pushes.
     closed: AtomicBool,
 }
@@ -42,7 +46,11 @@ impl<T: Send> BoundedQueue<T> for StdSyncChannel<T> {
     fn with_capacity(capacity: usize) -> Self {
         check_capacity(capacity);
         let (sender, receiver) = mpsc::sync_channel(capacity);
-        Self { sender, receiver: std::sync::Mutex::new(receiver), closed: AtomicBool::new(false) }
+        Self {
+            sender,
+            receiver: CachePadded::new(std::sync::Mutex::new(receiver)),
+            closed: AtomicBool::new(false),
+        }
     }
 
     #[inline]

@@ -1,0 +1,205 @@
+//! Bare loops of the buffer: producers send numbered 8-byte items through a bounded channel of the
+//! rival library, consumers receive them; the figure is the time per item delivered. No runner,
+//! no ledger, no trait object: consumers only add up what they receive, so that the transfer is
+//! not optimised away, and the sum is checked once at the end.
+//!
+//! The last producer to finish sends one end marker per consumer, as the suite's adapters close
+//! the channels. Thread `i` runs on `cpus[i % cpus.len()]`, producers first, as the suite pins its
+//! workers.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Barrier, Mutex};
+use std::time::Instant;
+
+use crossbeam::queue::ArrayQueue;
+use crossbeam_utils::Backoff;
+use harness::affinity::pin_current_thread;
+
+/// Marks the end of the stream for one consumer.
+const END: u64 = u64::MAX;
+
+/// The rivals of the buffer's fidelity points, by the suite's names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Channel {
+    StdSyncChannel,
+    CrossbeamBounded,
+    ArrayQueue,
+}
+
+impl Channel {
+    pub const ALL: [Channel; 3] =
+        [Channel::StdSyncChannel, Channel::CrossbeamBounded, Channel::ArrayQueue];
+
+    pub fn suite_name(self) -> &'static str {
+        match self {
+            Channel::StdSyncChannel => "std-sync-channel",
+            Channel::CrossbeamBounded => "crossbeam-bounded",
+            Channel::ArrayQueue => "crossbeam-array-queue",
+        }
+    }
+}
+
+/// One bare transfer: who takes part, through what.
+#[derive(Debug, Clone, Copy)]
+pub struct Transfer {
+    pub channel: Channel,
+    pub producers: usize,
+    pub consumers: usize,
+    pub capacity: usize,
+    /// Items in all, split evenly among the producers.
+    pub items: u64,
+}
+
+impl Transfer {
+    /// Nanoseconds per item delivered.
+    pub fn ns_per_item(&self, cpus: &[usize]) -> f64 {
+        let per_producer = self.items / self.producers as u64;
+        let total = per_producer * self.producers as u64;
+        let (sum, elapsed_ns) = match self.channel {
+            Channel::StdSyncChannel => {
+                let (tx, rx) = std::sync::mpsc::sync_channel::<u64>(self.capacity);
+                // std's receiver is not `Sync`: several consumers take turns through a mutex, as
+                // the suite's adapter makes them; a single consumer takes it out and owns it.
+                let rx = Mutex::new(Some(rx));
+                self.timed(
+                    cpus,
+                    |value| tx.send(value).expect("a receiver"),
+                    || {
+                        if self.consumers == 1 {
+                            let rx = rx.lock().unwrap().take().expect("one consumer");
+                            drain(|| rx.recv().expect("a sender"))
+                        } else {
+                            drain(|| rx.lock().unwrap().as_ref().unwrap().recv().expect("a sender"))
+                        }
+                    },
+                )
+            }
+            Channel::CrossbeamBounded => {
+                let (tx, rx) = crossbeam::channel::bounded::<u64>(self.capacity);
+                self.timed(
+                    cpus,
+                    |value| tx.send(value).expect("a receiver"),
+                    || drain(|| rx.recv().expect("a sender")),
+                )
+            }
+            Channel::ArrayQueue => {
+                let queue = ArrayQueue::<u64>::new(self.capacity);
+                self.timed(
+                    cpus,
+                    |mut value| {
+                        let backoff = Backoff::new();
+                        while let Err(back) = queue.push(value) {
+                            value = back;
+                            backoff.snooze();
+                        }
+                    },
+                    || {
+                        drain(|| {
+                            let backoff = Backoff::new();
+                            loop {
+                                match queue.pop() {
+                                    Some(value) => return value,
+                                    None => backoff.snooze(),
+                                }
+                            }
+                        })
+                    },
+                )
+            }
+        };
+        assert_eq!(sum, total * (total - 1) / 2, "every item delivered once");
+        elapsed_ns / total as f64
+    }
+
+    /// Runs the producers (`send` of each of their items, then the end markers) and consumers
+    /// (`consume`, returning their sum), released together; returns the consumers' sum and the
+    /// time from the release to the last consumer's end.
+    fn timed(
+        &self,
+        cpus: &[usize],
+        send: impl Fn(u64) + Sync,
+        consume: impl Fn() -> u64 + Sync,
+    ) -> (u64, f64) {
+        let per_producer = self.items / self.producers as u64;
+        let threads = self.producers + self.consumers;
+        let start = Barrier::new(threads + 1);
+        let producers_left = AtomicUsize::new(self.producers);
+        let released = Mutex::new(None::<Instant>);
+        let (sum, last_end) = std::thread::scope(|scope| {
+            let cpu = |index: usize| cpus[index % cpus.len()];
+            for producer in 0..self.producers {
+                let (start, send, producers_left, cpu) = (&start, &send, &producers_left, cpu(producer));
+                scope.spawn(move || {
+                    let _ = pin_current_thread(&[cpu]);
+                    start.wait();
+                    let first = producer as u64 * per_producer;
+                    for value in first..first + per_producer {
+                        send(value);
+                    }
+                    if producers_left.fetch_sub(1, Ordering::AcqRel) == 1 {
+                        (0..self.consumers).for_each(|_| send(END));
+                    }
+                });
+            }
+            let consumers: Vec<_> = (0..self.consumers)
+                .map(|consumer| {
+                    let (start, consume, cpu) = (&start, &consume, cpu(self.producers + consumer));
+                    scope.spawn(move || {
+                        let _ = pin_current_thread(&[cpu]);
+                        start.wait();
+                        let sum = consume();
+                        (sum, Instant::now())
+                    })
+                })
+                .collect();
+            start.wait();
+            *released.lock().unwrap() = Some(Instant::now());
+            consumers.into_iter().map(|c| c.join().expect("a consumer")).fold(
+                (0u64, None::<Instant>),
+                |(sum, last), (s, end)| (sum.wrapping_add(s), Some(last.map_or(end, |l| l.max(end)))),
+            )
+        });
+        let released = released.into_inner().unwrap().expect("released");
+        let elapsed = last_end.expect("a consumer").saturating_duration_since(released);
+        (sum, elapsed.as_nanos() as f64)
+    }
+}
+
+/// Adds up what `receive` returns until the end marker.
+#[inline]
+fn drain(mut receive: impl FnMut() -> u64) -> u64 {
+    let mut sum = 0u64;
+    loop {
+        match receive() {
+            END => return sum,
+            value => sum = sum.wrapping_add(value),
+        }
+    }
+}
+
+/// The buffer's points: each channel at 1×1 and 2×2, capacities 1 and 1024.
+pub fn points() -> Vec<crate::point::Point> {
+    use crate::point::Point;
+    use crate::suite::SuitePoint;
+    let mut points = Vec::new();
+    for (producers, consumers) in [(1, 1), (2, 2)] {
+        for capacity in [1024, 1] {
+            for channel in Channel::ALL {
+                // A hand-off per item at capacity 1 costs microseconds: fewer items keep the
+                // point short.
+                let items: u64 = if capacity == 1 { 20_000 } else { 1_000_000 };
+                let transfer = Transfer { channel, producers, consumers, capacity, items };
+                let suite = SuitePoint::new("buffer", channel.suite_name(), producers + consumers)
+                    .set("capacity", capacity)
+                    .ops(items / consumers as u64);
+                points.push(Point::new(
+                    "buffer",
+                    format!("{} {producers}x{consumers} cap {capacity}", channel.suite_name()),
+                    suite,
+                    move |cpus| transfer.ns_per_item(cpus),
+                ));
+            }
+        }
+    }
+    points
+}
