@@ -9,7 +9,7 @@
 //! its own time (twice as slow), and the suite must fail.
 //!
 //! ```text
-//! cargo run --release -p harness --example fidelity -- [--rounds N] [--only FAMILY,..] [--slow FAMILY]
+//! cargo run --release -p harness --example fidelity -- [--rounds N] [--only FAMILY,..] [--point TEXT] [--slow FAMILY]
 //! ```
 
 mod buffer;
@@ -33,11 +33,13 @@ fn points() -> Vec<Point> {
 struct Options {
     rounds: usize,
     only: Option<Vec<String>>,
+    /// Only points whose label contains this.
+    point: Option<String>,
     slow: Option<String>,
 }
 
 fn options() -> Result<Options, String> {
-    let mut options = Options { rounds: 5, only: None, slow: None };
+    let mut options = Options { rounds: 5, only: None, point: None, slow: None };
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         let mut value = || args.next().ok_or(format!("{arg} needs a value"));
@@ -46,6 +48,7 @@ fn options() -> Result<Options, String> {
                 options.rounds = value()?.parse().map_err(|_| "--rounds: a whole number")?;
             }
             "--only" => options.only = Some(value()?.split(',').map(str::to_owned).collect()),
+            "--point" => options.point = Some(value()?),
             "--slow" => options.slow = Some(value()?),
             other => return Err(format!("unknown argument '{other}'")),
         }
@@ -75,6 +78,7 @@ fn main() -> ExitCode {
         }
     }
     points.retain(|p| options.only.as_ref().is_none_or(|only| only.iter().any(|f| f == p.family)));
+    points.retain(|p| options.point.as_ref().is_none_or(|part| p.label.contains(part.as_str())));
     for point in &mut points {
         if options.slow.as_deref() == Some(point.family) {
             point.suite.slow = 1.0;

@@ -17,7 +17,7 @@ mod occupancy;
 mod send_times;
 mod workers;
 
-use std::sync::atomic::AtomicUsize;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 
 use crossbeam_utils::CachePadded;
@@ -226,6 +226,10 @@ struct BufferTrial<Q, const EXTRA: usize> {
     split: Option<Split>,
     /// Producers that have not finished yet; the last one to finish closes the queue.
     producers_running: AtomicUsize,
+    /// Consumers (or solo workers) handed out so far: never more than the split has, so the
+    /// single-consumer promise made to the queue holds whoever calls `worker`.
+    consumers_made: AtomicUsize,
+    consumers: usize,
     /// Send times of the sampled items.
     send_times: SendTimes,
     /// Filled in by each worker as it finishes.
@@ -237,10 +241,19 @@ impl<Q: BoundedQueue<Item<EXTRA>>, const EXTRA: usize> BufferTrial<Q, EXTRA> {
     fn new(setup: &BufferSetup) -> Self {
         let producers = setup.split.map_or(1, |split| split.producers);
         let consumers = setup.split.map_or(1, |split| split.consumers);
+        let mut queue = Q::with_capacity(setup.capacity);
+        if consumers == 1 {
+            // SAFETY: `worker` hands out at most `consumers` workers that pop (see
+            // `claim_consumer`), each popping on its own thread through `&mut self`: with one
+            // consumer, no two pops overlap.
+            unsafe { queue.assume_single_consumer() };
+        }
         Self {
-            queue: CachePadded::new(Q::with_capacity(setup.capacity)),
+            queue: CachePadded::new(queue),
             split: setup.split,
             producers_running: AtomicUsize::new(producers),
+            consumers_made: AtomicUsize::new(0),
+            consumers,
             send_times: SendTimes::new(producers, setup.capacity),
             ledger: Mutex::new(Ledger::new(producers)),
             occupancy: Occupancy::new(producers, consumers, setup.capacity),
@@ -248,8 +261,20 @@ impl<Q: BoundedQueue<Item<EXTRA>>, const EXTRA: usize> BufferTrial<Q, EXTRA> {
     }
 }
 
+impl<Q: BoundedQueue<Item<EXTRA>>, const EXTRA: usize> BufferTrial<Q, EXTRA> {
+    /// Counts one more worker that pops; panics beyond the split's consumers.
+    fn claim_consumer(&self) {
+        let made = self.consumers_made.fetch_add(1, Ordering::Relaxed);
+        assert!(made < self.consumers, "a buffer trial has {} consumer(s), no more", self.consumers);
+    }
+}
+
 impl<Q: BoundedQueue<Item<EXTRA>>, const EXTRA: usize> Trial for BufferTrial<Q, EXTRA> {
     fn worker(&self, index: usize) -> Box<dyn Worker + '_> {
+        let pops = self.split.is_none_or(|split| index >= split.producers);
+        if pops {
+            self.claim_consumer();
+        }
         match self.split {
             None => Box::new(Solo::new(self)),
             Some(split) if index < split.producers => Box::new(Producer::new(self, index as u32)),
