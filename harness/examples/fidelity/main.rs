@@ -13,8 +13,16 @@
 //! ```
 
 mod buffer;
+mod counter;
+mod lazy_init;
+mod lru;
+mod map;
 mod point;
+mod pool;
+mod rwcache;
+mod semaphore;
 mod suite;
+mod timed;
 
 use std::process::ExitCode;
 
@@ -26,7 +34,14 @@ use point::Point;
 /// Every point of the suite, in table order.
 fn points() -> Vec<Point> {
     let mut points = Vec::new();
+    points.extend(counter::points());
     points.extend(buffer::points());
+    points.extend(rwcache::points());
+    points.extend(map::points());
+    points.extend(lru::points());
+    points.extend(semaphore::points());
+    points.extend(pool::points());
+    points.extend(lazy_init::points());
     points
 }
 
