@@ -23,6 +23,10 @@ impl Tolerance {
     /// Wide enough for a shared 2-vCPU CI runner, narrow enough that a suite twice as slow as
     /// its bare loop fails.
     pub const NOISY: Tolerance = Tolerance { low: 0.7, high: 1.4 };
+    /// For points whose every operation waits for the scheduler (a hand-off that parks and
+    /// wakes a thread, more threads than CPUs): their figure is the scheduler's, and pairs differ
+    /// by more than the code under test does.
+    pub const SCHEDULER_BOUND: Tolerance = Tolerance { low: 0.4, high: 2.5 };
 
     pub fn contains(self, ratio: f64) -> bool {
         (self.low..=self.high).contains(&ratio)
@@ -53,6 +57,12 @@ impl Point {
             suite,
             tolerance: Tolerance::NOISY,
         }
+    }
+
+    /// The same point with another band (each use says why it differs from the default).
+    pub fn within(mut self, tolerance: Tolerance) -> Self {
+        self.tolerance = tolerance;
+        self
     }
 
     /// Measures `rounds` pairs and returns the outcome.
