@@ -4,7 +4,7 @@
 use std::hint::black_box;
 use std::sync::OnceLock;
 
-use crate::point::{Point, Tolerance};
+use crate::point::Point;
 use crate::suite::SuitePoint;
 use crate::timed::on_threads;
 
@@ -40,7 +40,7 @@ pub fn points() -> Vec<Point> {
             Point::new("lazy-init", format!("std-once-lock {threads}t"), suite, move |cpus| {
                 once_lock_reads(threads, cpus)
             })
-            .within(Tolerance { low: 0.3, high: 1.4 })
+            .checks_cost(0.3)
         })
         .collect()
 }

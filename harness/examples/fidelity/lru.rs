@@ -8,7 +8,7 @@ use std::num::NonZeroUsize;
 use parking_lot::Mutex;
 use workloads::keys::KeyDistribution;
 
-use crate::point::{Point, Tolerance};
+use crate::point::Point;
 use crate::suite::SuitePoint;
 use crate::timed::on_threads;
 
@@ -52,7 +52,7 @@ pub fn points() -> Vec<Point> {
             Point::new("lru", format!("lru-crate-parking-lot cap 256 zipf {threads}t"), suite, move |cpus| {
                 lru_crate(threads, cpus)
             })
-            .within(Tolerance { low: 0.45, high: 1.4 })
+            .checks_cost(0.45)
         })
         .collect()
 }

@@ -9,7 +9,7 @@ use dashmap::DashMap;
 use parking_lot::Mutex;
 use workloads::keys::{op_stream, KeyDistribution};
 
-use crate::point::{Point, Tolerance};
+use crate::point::Point;
 use crate::suite::SuitePoint;
 use crate::timed::on_threads;
 
@@ -57,7 +57,7 @@ pub fn points() -> Vec<Point> {
             Point::new("map", format!("dashmap read-heavy uniform {threads}t"), suite, move |cpus| {
                 dashmap_read_heavy(threads, cpus)
             })
-            .within(Tolerance { low: 0.5, high: 1.4 })
+            .checks_cost(0.5)
         })
         .collect()
 }

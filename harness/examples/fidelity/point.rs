@@ -23,6 +23,10 @@ impl Tolerance {
     /// Wide enough for a shared 2-vCPU CI runner, narrow enough that a suite twice as slow as
     /// its bare loop fails.
     pub const NOISY: Tolerance = Tolerance { low: 0.7, high: 1.4 };
+    /// For points where a cache line moves between the CPUs on every operation (two threads on
+    /// one lock or channel): the transfer's cost flips between two regimes from one pair to the
+    /// next (FACTS.md), on either side of the pair.
+    pub const CONTENDED: Tolerance = Tolerance { low: 0.5, high: 2.0 };
     /// For points whose every operation waits for the scheduler (a hand-off that parks and
     /// wakes a thread, more threads than CPUs): their figure is the scheduler's, and pairs differ
     /// by more than the code under test does.
@@ -54,9 +58,16 @@ impl Point {
             family,
             label: label.into(),
             bare: Box::new(bare),
+            tolerance: if suite.threads == 1 { Tolerance::NOISY } else { Tolerance::CONTENDED },
             suite,
-            tolerance: Tolerance::NOISY,
         }
+    }
+
+    /// The same point with its lower bound at `low`: the suite checks each operation at a cost
+    /// the bare loop does not pay (each use says which check, the README what it costs).
+    pub fn checks_cost(mut self, low: f64) -> Self {
+        self.tolerance.low = self.tolerance.low.min(low);
+        self
     }
 
     /// The same point with another band (each use says why it differs from the default).
