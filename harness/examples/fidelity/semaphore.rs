@@ -42,7 +42,7 @@ pub fn points() -> Vec<Point> {
                 SuitePoint::new("semaphore", "parking-lot-condvar-semaphore", threads).ops(ACQUISITIONS);
             Point::new(
                 "semaphore",
-                format!("parking-lot-condvar 2 permits, hold 1us {threads}t"),
+                format!("parking-lot-condvar K=2, hold 1us {threads}t"),
                 suite,
                 move |cpus| condvar_semaphore(threads, cpus),
             )
