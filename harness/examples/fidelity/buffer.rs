@@ -21,18 +21,18 @@ const END: u64 = u64::MAX;
 /// The rivals of the buffer's fidelity points, by the suite's names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Channel {
-    StdSyncChannel,
+    StdSync,
     CrossbeamBounded,
     ArrayQueue,
 }
 
 impl Channel {
     pub const ALL: [Channel; 3] =
-        [Channel::StdSyncChannel, Channel::CrossbeamBounded, Channel::ArrayQueue];
+        [Channel::StdSync, Channel::CrossbeamBounded, Channel::ArrayQueue];
 
     pub fn suite_name(self) -> &'static str {
         match self {
-            Channel::StdSyncChannel => "std-sync-channel",
+            Channel::StdSync => "std-sync-channel",
             Channel::CrossbeamBounded => "crossbeam-bounded",
             Channel::ArrayQueue => "crossbeam-array-queue",
         }
@@ -56,7 +56,7 @@ impl Transfer {
         let per_producer = self.items / self.producers as u64;
         let total = per_producer * self.producers as u64;
         let (sum, elapsed_ns) = match self.channel {
-            Channel::StdSyncChannel => {
+            Channel::StdSync => {
                 let (tx, rx) = std::sync::mpsc::sync_channel::<u64>(self.capacity);
                 // std's receiver is not `Sync`: several consumers take turns through a mutex, as
                 // the suite's adapter makes them; a single consumer takes it out and owns it.
@@ -128,7 +128,8 @@ impl Transfer {
         let (sum, last_end) = std::thread::scope(|scope| {
             let cpu = |index: usize| cpus[index % cpus.len()];
             for producer in 0..self.producers {
-                let (start, send, producers_left, cpu) = (&start, &send, &producers_left, cpu(producer));
+                let (start, send, producers_left, cpu) =
+                    (&start, &send, &producers_left, cpu(producer));
                 scope.spawn(move || {
                     let _ = pin_current_thread(&[cpu]);
                     start.wait();
@@ -156,7 +157,9 @@ impl Transfer {
             *released.lock().unwrap() = Some(Instant::now());
             consumers.into_iter().map(|c| c.join().expect("a consumer")).fold(
                 (0u64, None::<Instant>),
-                |(sum, last), (s, end)| (sum.wrapping_add(s), Some(last.map_or(end, |l| l.max(end)))),
+                |(sum, last), (s, end)| {
+                    (sum.wrapping_add(s), Some(last.map_or(end, |l| l.max(end))))
+                },
             )
         });
         let released = released.into_inner().unwrap().expect("released");
@@ -188,7 +191,7 @@ pub fn points() -> Vec<crate::point::Point> {
                 // A hand-off per item at capacity 1 costs microseconds (std's tens of them):
                 // fewer items keep the point short.
                 let items: u64 = match (capacity, channel) {
-                    (1, Channel::StdSyncChannel) => 2_000,
+                    (1, Channel::StdSync) => 2_000,
                     (1, _) => 20_000,
                     _ => 1_000_000,
                 };

@@ -49,9 +49,12 @@ pub fn points() -> Vec<Point> {
                 .ops(LOOKUPS);
             // The suite checks every put with a get (the value read back belongs to its key), a
             // second locked lookup on each miss, which the bare loop does not make.
-            Point::new("lru", format!("lru-crate-parking-lot cap 256 zipf {threads}t"), suite, move |cpus| {
-                lru_crate(threads, cpus)
-            })
+            Point::new(
+                "lru",
+                format!("lru-crate-parking-lot cap 256 zipf {threads}t"),
+                suite,
+                move |cpus| lru_crate(threads, cpus),
+            )
             .checks_cost(0.45)
         })
         .collect()

@@ -125,7 +125,10 @@ fn main() -> ExitCode {
         options.rounds
     );
     if options.slow.is_some() {
-        println!("broken twin: the suite side of '{}' is padded to twice its time", options.slow.as_deref().unwrap_or(""));
+        println!(
+            "broken twin: the suite side of '{}' is padded to twice its time",
+            options.slow.as_deref().unwrap_or("")
+        );
     }
     if failed == 0 {
         ExitCode::SUCCESS

@@ -54,9 +54,12 @@ pub fn points() -> Vec<Point> {
                 .ops(OPS);
             // The suite checks every result (exactly on the thread's own keys), which costs a
             // lookup in the thread's plan per operation.
-            Point::new("map", format!("dashmap read-heavy uniform {threads}t"), suite, move |cpus| {
-                dashmap_read_heavy(threads, cpus)
-            })
+            Point::new(
+                "map",
+                format!("dashmap read-heavy uniform {threads}t"),
+                suite,
+                move |cpus| dashmap_read_heavy(threads, cpus),
+            )
             .checks_cost(0.5)
         })
         .collect()

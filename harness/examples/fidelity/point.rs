@@ -37,12 +37,14 @@ impl Tolerance {
     }
 }
 
+/// A bare loop: nanoseconds per operation on these CPUs (thread `i` on `cpus[i % len]`).
+pub type BareLoop = Box<dyn Fn(&[usize]) -> f64>;
+
 /// One row of the fidelity table.
 pub struct Point {
     pub family: &'static str,
     pub label: String,
-    /// Nanoseconds per operation of the bare loop, on these CPUs (thread `i` on `cpus[i % len]`).
-    pub bare: Box<dyn Fn(&[usize]) -> f64>,
+    pub bare: BareLoop,
     pub suite: SuitePoint,
     pub tolerance: Tolerance,
 }

@@ -32,9 +32,12 @@ pub fn points() -> Vec<Point> {
                 .set("keys", 1)
                 .set("read_percent", 100)
                 .ops(READS);
-            Point::new("rwcache", format!("std-rwlock 1 key, reads {threads}t"), suite, move |cpus| {
-                std_rwlock_reads(threads, cpus)
-            })
+            Point::new(
+                "rwcache",
+                format!("std-rwlock 1 key, reads {threads}t"),
+                suite,
+                move |cpus| std_rwlock_reads(threads, cpus),
+            )
         })
         .collect()
 }

@@ -38,8 +38,8 @@ pub fn points() -> Vec<Point> {
     [1, 2]
         .into_iter()
         .map(|threads| {
-            let suite =
-                SuitePoint::new("semaphore", "parking-lot-condvar-semaphore", threads).ops(ACQUISITIONS);
+            let suite = SuitePoint::new("semaphore", "parking-lot-condvar-semaphore", threads)
+                .ops(ACQUISITIONS);
             Point::new(
                 "semaphore",
                 format!("parking-lot-condvar K=2, hold 1us {threads}t"),

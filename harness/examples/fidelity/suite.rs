@@ -24,7 +24,14 @@ pub struct SuitePoint {
 
 impl SuitePoint {
     pub fn new(workload: &'static str, implementation: &'static str, threads: usize) -> Self {
-        Self { workload, implementation, threads, params: Vec::new(), ops_per_thread: 1_000_000, slow: 0.0 }
+        Self {
+            workload,
+            implementation,
+            threads,
+            params: Vec::new(),
+            ops_per_thread: 1_000_000,
+            slow: 0.0,
+        }
     }
 
     pub fn set(mut self, key: &str, value: impl ToString) -> Self {

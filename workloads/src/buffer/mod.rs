@@ -265,7 +265,11 @@ impl<Q: BoundedQueue<Item<EXTRA>>, const EXTRA: usize> BufferTrial<Q, EXTRA> {
     /// Counts one more worker that pops; panics beyond the split's consumers.
     fn claim_consumer(&self) {
         let made = self.consumers_made.fetch_add(1, Ordering::Relaxed);
-        assert!(made < self.consumers, "a buffer trial has {} consumer(s), no more", self.consumers);
+        assert!(
+            made < self.consumers,
+            "a buffer trial has {} consumer(s), no more",
+            self.consumers
+        );
     }
 }
 

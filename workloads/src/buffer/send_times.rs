@@ -63,8 +63,8 @@ impl SendTimes {
     #[inline]
     pub fn age_ns(&self, producer: u32, seq: u64) -> Option<u64> {
         let slot = seq / TIMESTAMP_EVERY;
-        let word = self.rings.get(producer as usize)?[(slot & self.mask) as usize]
-            .load(Ordering::Relaxed);
+        let word =
+            self.rings.get(producer as usize)?[(slot & self.mask) as usize].load(Ordering::Relaxed);
         (word >> NS_BITS == slot & TAG_MASK)
             .then(|| self.now_ns().wrapping_sub(word & NS_MASK) & NS_MASK)
     }
