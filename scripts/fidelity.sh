@@ -8,12 +8,14 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo build --release --quiet -p harness --example fidelity
 fidelity=${CARGO_TARGET_DIR:-target}/release/examples/fidelity
-"$fidelity" "$@"
+suite=0
+"$fidelity" "$@" || suite=$?
 echo "== broken twin: counter's suite side twice as slow must fail"
-status=0
-"$fidelity" --only counter --slow counter --rounds 3 || status=$?
-if [ "$status" -ne 1 ]; then
-    echo "fidelity: the slowed counter was not caught (exit $status)" >&2
+twin=0
+"$fidelity" --only counter --slow counter --rounds 3 || twin=$?
+if [ "$twin" -ne 1 ]; then
+    echo "fidelity: the slowed counter was not caught (exit $twin)" >&2
     exit 1
 fi
 echo "broken twin caught"
+exit "$suite"
