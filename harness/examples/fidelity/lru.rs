@@ -55,7 +55,7 @@ pub fn points() -> Vec<Point> {
                 suite,
                 move |cpus| lru_crate(threads, cpus),
             )
-            .checks_cost(0.45)
+            .checks_cost(0.35)
         })
         .collect()
 }

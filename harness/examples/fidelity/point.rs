@@ -30,7 +30,7 @@ impl Tolerance {
     /// For points whose every operation waits for the scheduler (a hand-off that parks and
     /// wakes a thread, more threads than CPUs): their figure is the scheduler's, and pairs differ
     /// by more than the code under test does.
-    pub const SCHEDULER_BOUND: Tolerance = Tolerance { low: 0.4, high: 2.5 };
+    pub const SCHEDULER_BOUND: Tolerance = Tolerance { low: 0.25, high: 4.0 };
 
     pub fn contains(self, ratio: f64) -> bool {
         (self.low..=self.high).contains(&ratio)
