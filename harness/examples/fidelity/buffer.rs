@@ -8,12 +8,12 @@
 //! workers.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Barrier, Mutex};
-use std::time::Instant;
+use std::sync::Mutex;
 
 use crossbeam::queue::ArrayQueue;
 use crossbeam_utils::Backoff;
-use harness::affinity::pin_current_thread;
+
+use crate::timed::on_threads;
 
 /// Marks the end of the stream for one consumer.
 const END: u64 = u64::MAX;
@@ -113,7 +113,7 @@ impl Transfer {
 
     /// Runs the producers (`send` of each of their items, then the end markers) and consumers
     /// (`consume`, returning their sum), released together; returns the consumers' sum and the
-    /// time from the release to the last consumer's end.
+    /// time from the release to the last thread's end.
     fn timed(
         &self,
         cpus: &[usize],
@@ -121,50 +121,21 @@ impl Transfer {
         consume: impl Fn() -> u64 + Sync,
     ) -> (u64, f64) {
         let per_producer = self.items / self.producers as u64;
-        let threads = self.producers + self.consumers;
-        let start = Barrier::new(threads + 1);
         let producers_left = AtomicUsize::new(self.producers);
-        let released = Mutex::new(None::<Instant>);
-        let (sum, last_end) = std::thread::scope(|scope| {
-            let cpu = |index: usize| cpus[index % cpus.len()];
-            for producer in 0..self.producers {
-                let (start, send, producers_left, cpu) =
-                    (&start, &send, &producers_left, cpu(producer));
-                scope.spawn(move || {
-                    let _ = pin_current_thread(&[cpu]);
-                    start.wait();
-                    let first = producer as u64 * per_producer;
-                    for value in first..first + per_producer {
-                        send(value);
-                    }
-                    if producers_left.fetch_sub(1, Ordering::AcqRel) == 1 {
-                        (0..self.consumers).for_each(|_| send(END));
-                    }
-                });
+        let (ns, sums) = on_threads(self.producers + self.consumers, cpus, |index| {
+            if index >= self.producers {
+                return consume();
             }
-            let consumers: Vec<_> = (0..self.consumers)
-                .map(|consumer| {
-                    let (start, consume, cpu) = (&start, &consume, cpu(self.producers + consumer));
-                    scope.spawn(move || {
-                        let _ = pin_current_thread(&[cpu]);
-                        start.wait();
-                        let sum = consume();
-                        (sum, Instant::now())
-                    })
-                })
-                .collect();
-            start.wait();
-            *released.lock().unwrap() = Some(Instant::now());
-            consumers.into_iter().map(|c| c.join().expect("a consumer")).fold(
-                (0u64, None::<Instant>),
-                |(sum, last), (s, end)| {
-                    (sum.wrapping_add(s), Some(last.map_or(end, |l| l.max(end))))
-                },
-            )
+            let first = index as u64 * per_producer;
+            for value in first..first + per_producer {
+                send(value);
+            }
+            if producers_left.fetch_sub(1, Ordering::AcqRel) == 1 {
+                (0..self.consumers).for_each(|_| send(END));
+            }
+            0
         });
-        let released = released.into_inner().unwrap().expect("released");
-        let elapsed = last_end.expect("a consumer").saturating_duration_since(released);
-        (sum, elapsed.as_nanos() as f64)
+        (sums.into_iter().fold(0, u64::wrapping_add), ns)
     }
 }
 
