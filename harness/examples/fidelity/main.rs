@@ -5,11 +5,12 @@
 //! suite/bare throughput ratios with intervals and exits 1 when any median ratio leaves its
 //! tolerance.
 //!
+//! `--unpinned` leaves both sides' threads to the scheduler (the pairs still alternate).
 //! `--slow FAMILY` is the broken twin: every worker call of that family's suite side is padded by
 //! its own time (twice as slow), and the suite must fail.
 //!
 //! ```text
-//! cargo run --release -p harness --example fidelity -- [--rounds N] [--only FAMILY,..] [--point TEXT] [--slow FAMILY]
+//! cargo run --release -p harness --example fidelity -- [--rounds N] [--only FAMILY,..] [--point TEXT] [--slow FAMILY] [--unpinned]
 //! ```
 
 mod buffer;
@@ -64,6 +65,7 @@ fn options() -> Result<Options, String> {
             }
             "--only" => options.only = Some(value()?.split(',').map(str::to_owned).collect()),
             "--point" => options.point = Some(value()?),
+            "--unpinned" => timed::PIN.store(false, std::sync::atomic::Ordering::Relaxed),
             "--slow" => options.slow = Some(value()?),
             other => return Err(format!("unknown argument '{other}'")),
         }
@@ -119,8 +121,12 @@ fn main() -> ExitCode {
             format!("{:.2}–{:.2}", outcome.tolerance.low, outcome.tolerance.high),
         );
     }
+    let placement = if timed::pinning() { format!("CPUs {cpus:?}") } else { "unpinned".into() };
     println!(
-        "ratio: suite throughput / bare throughput, median of {} interleaved pairs (CPUs {cpus:?}); \
+        "ratio: suite throughput / bare throughput, median of {} interleaved pairs ({placement}); \
+         interval: order statistics, >= 90 % where the rounds allow",
+        options.rounds
+    ); \
          interval: order statistics, >= 90 % where the rounds allow",
         options.rounds
     );

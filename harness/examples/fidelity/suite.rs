@@ -59,7 +59,8 @@ impl SuitePoint {
             stop: Stop::OpsPerThread(self.ops_per_thread),
             warmup: Duration::from_millis(20),
         };
-        let measurement = measure_pinned(slowed(trial, self.slow), self.threads, timing, cpus);
+        let pins = if crate::timed::pinning() { cpus } else { &[] };
+        let measurement = measure_pinned(slowed(trial, self.slow), self.threads, timing, pins);
         if let Check::Violated(why) = &measurement.check {
             panic!("{} {}: invariant violated: {why}", self.workload, self.implementation);
         }

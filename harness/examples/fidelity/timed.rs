@@ -1,10 +1,20 @@
 //! What every bare loop shares: threads pinned like the suite's workers, released together, and
 //! the time from the release to the last thread's end.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Barrier, Mutex};
 use std::time::Instant;
 
 use harness::affinity::pin_current_thread;
+
+/// Whether both sides pin their threads (the default); `--unpinned` leaves them to the scheduler,
+/// to see how much of a gap pinning makes.
+pub static PIN: AtomicBool = AtomicBool::new(true);
+
+/// Whether threads are pinned this run.
+pub fn pinning() -> bool {
+    PIN.load(Ordering::Relaxed)
+}
 
 /// Runs `body(i)` on `threads` threads, thread `i` on `cpus[i % cpus.len()]`, released together;
 /// returns the nanoseconds from the release to the last thread's end and the bodies' results.
@@ -20,7 +30,9 @@ pub fn on_threads<R: Send>(
             .map(|index| {
                 let (start, body, cpu) = (&start, &body, cpus[index % cpus.len()]);
                 scope.spawn(move || {
-                    let _ = pin_current_thread(&[cpu]);
+                    if pinning() {
+                        let _ = pin_current_thread(&[cpu]);
+                    }
                     start.wait();
                     let result = body(index);
                     (result, Instant::now())
