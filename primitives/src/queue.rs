@@ -43,6 +43,18 @@ pub trait BoundedQueue<T: Send>: Send + Sync {
     /// and drained.
     fn pop(&self) -> Option<T>;
 
+    /// A promise, made before the queue is shared, that pops will never overlap: one thread pops,
+    /// or several take turns with each pop happening before the next. A queue that locks only so
+    /// that consumers can take turns (std's channel, whose receiver is not `Sync`) may then leave
+    /// the lock out, and a one-consumer benchmark measures the queue rather than that lock. The
+    /// default ignores it.
+    ///
+    /// # Safety
+    ///
+    /// No two calls of [`pop`](Self::pop) on this queue may run at the same time, for the rest of
+    /// its life.
+    unsafe fn assume_single_consumer(&mut self) {}
+
     /// Shuts the queue down: later pushes fail; pops drain what is left, then return `None`; every
     /// waiter wakes. Closing twice is harmless. What the closing thread did before `close`
     /// happens before any `None` that the close causes.

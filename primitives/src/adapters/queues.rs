@@ -2,7 +2,7 @@
 //!
 //! | type | what |
 //! |---|---|
-//! | [`StdSyncChannel`] | std `sync_channel`; its single `Receiver` behind a `Mutex` (the price of many consumers on std) |
+//! | [`StdSyncChannel`] | std `sync_channel`; its single `Receiver` behind a `Mutex` (the price of many consumers on std), none when promised one consumer |
 //! | [`CrossbeamChannel`] | crossbeam-channel `bounded`: MPMC, parks when blocked |
 //! | [`ArrayQueueBackoff`] | crossbeam-queue `ArrayQueue`, never parks: snoozes with [`Backoff`] while full or empty |
 //! | [`StdTextbookQueue`] | std `Mutex<VecDeque>` + two `Condvar`s, notifying on every item |
@@ -13,11 +13,13 @@
 //! ([`Msg::End`]); a consumer that receives it puts it back for the others and returns `None`.
 //! The textbook queues close exactly, like the hand-rolled ones.
 
+use std::cell::UnsafeCell;
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{mpsc, PoisonError};
 
 use crossbeam::queue::ArrayQueue;
+use crossbeam_utils::CachePadded;
 
 use crate::backoff::Backoff;
 use crate::queue::{check_capacity, BoundedQueue};
@@ -30,19 +32,45 @@ pub enum Msg<T> {
     End,
 }
 
-/// std's bounded channel. `Receiver` is not `Sync`, so consumers take turns through a `Mutex`.
+/// std's bounded channel. `Receiver` is not `Sync`, so consumers take turns through a `Mutex`,
+/// unless the queue was promised a single consumer.
 pub struct StdSyncChannel<T> {
     sender: mpsc::SyncSender<Msg<T>>,
-    receiver: std::sync::Mutex<mpsc::Receiver<Msg<T>>>,
+    /// Only the consumer holding `turns` (or the one consumer promised to
+    /// [`BoundedQueue::assume_single_consumer`]) touches it.
+    receiver: UnsafeCell<mpsc::Receiver<Msg<T>>>,
+    /// Written by every pop that takes it (lock and unlock), so it has a cache line of its own:
+    /// beside the sender and the flag that every push reads, each pop would pull the pushing
+    /// thread's copy of the line away, and each push pull it back.
+    turns: CachePadded<std::sync::Mutex<()>>,
+    /// Pops never overlap: no turns to take. A lock taken on every pop costs a one-consumer
+    /// channel more than its atomics: the lock's read-modify-write waits for the stores the
+    /// previous receive left in flight.
+    single_consumer: bool,
     /// Set by `close`; read (never written) by pushes.
     closed: AtomicBool,
 }
+
+// SAFETY: the only field that is not `Sync` is `receiver`, and `pop` reaches it only while
+// holding `turns`, or when the owner promised that no two pops overlap; `Receiver<Msg<T>>` is
+// `Send` for `T: Send`, so the consumer that uses it may be any thread.
+unsafe impl<T: Send> Sync for StdSyncChannel<T> {}
 
 impl<T: Send> BoundedQueue<T> for StdSyncChannel<T> {
     fn with_capacity(capacity: usize) -> Self {
         check_capacity(capacity);
         let (sender, receiver) = mpsc::sync_channel(capacity);
-        Self { sender, receiver: std::sync::Mutex::new(receiver), closed: AtomicBool::new(false) }
+        Self {
+            sender,
+            receiver: UnsafeCell::new(receiver),
+            turns: CachePadded::new(std::sync::Mutex::new(())),
+            single_consumer: false,
+            closed: AtomicBool::new(false),
+        }
+    }
+
+    unsafe fn assume_single_consumer(&mut self) {
+        self.single_consumer = true;
     }
 
     #[inline]
@@ -55,7 +83,11 @@ impl<T: Send> BoundedQueue<T> for StdSyncChannel<T> {
 
     #[inline]
     fn pop(&self) -> Option<T> {
-        let receiver = self.receiver.lock().unwrap_or_else(PoisonError::into_inner);
+        let _turn = (!self.single_consumer)
+            .then(|| self.turns.lock().unwrap_or_else(PoisonError::into_inner));
+        // SAFETY: this pop holds `turns`, or pops never overlap (the caller of
+        // `assume_single_consumer` promised it): no other thread uses the receiver meanwhile.
+        let receiver = unsafe { &*self.receiver.get() };
         match receiver.recv().expect("we own a sender") {
             Msg::Item(item) => Some(item),
             Msg::End => {

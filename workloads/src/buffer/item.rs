@@ -1,69 +1,93 @@
-//! The item a producer hands to a consumer: who sent it, its place in that producer's sequence, a
-//! send time for a sample of items, and a payload of the chosen size.
+//! The item a producer hands to a consumer: its id, and as many more payload words as the
+//! `payload` parameter asks for.
 //!
-//! Reading the clock costs about 25 ns (FACTS.md), as much as a whole uncontended hand-off, so only
-//! one item in [`TIMESTAMP_EVERY`] carries its send time; the consumer turns those into the
-//! `push-to-pop` latency histogram.
+//! The id is the whole header: the producer in the top 16 bits, the sequence number plus one
+//! below, so it is never zero. With an 8-byte payload the item is that one word, as wide as the
+//! `u64` a bare benchmark sends, and the channel adapters' `Msg<Item>` is no wider either (its end
+//! marker takes the zero niche). A wider header would fit fewer items in each cache line of a
+//! ring, and the figure would measure the header's cache traffic rather than the queue. Send
+//! times, for the `push-to-pop` histogram, travel apart (`send_times.rs`).
 
-use std::time::Instant;
+use std::num::NonZeroU64;
 
-/// One item in this many carries its send time.
-pub const TIMESTAMP_EVERY: u64 = 64;
+/// Bits of the id below the producer.
+const SEQ_BITS: u32 = 48;
+/// The most producers an id can name.
+pub const MAX_PRODUCERS: usize = 1 << (64 - SEQ_BITS);
 
-/// A queue item with `WORDS` 8-byte words of payload.
+/// A queue item: an id and `EXTRA` more 8-byte payload words, each a copy of the id.
 #[derive(Debug)]
-pub struct Item<const WORDS: usize> {
-    pub producer: u32,
-    pub seq: u64,
-    /// Nanoseconds since the trial's epoch when pushed, plus one; 0 when not sampled.
-    sent_ns: u64,
-    /// Every word holds `seq`, so a torn or mixed-up copy shows as a mismatch.
-    payload: [u64; WORDS],
+pub struct Item<const EXTRA: usize> {
+    id: NonZeroU64,
+    /// Every word holds the id, so a torn or mixed-up copy shows as a mismatch.
+    extra: [u64; EXTRA],
 }
 
-impl<const WORDS: usize> Item<WORDS> {
-    /// Item `seq` of `producer`, stamped with the time since `epoch` if it is a sampled one.
+impl<const EXTRA: usize> Item<EXTRA> {
+    /// Item `seq` of `producer`.
     #[inline]
-    pub fn new(producer: u32, seq: u64, epoch: Instant) -> Self {
-        let sent_ns = if seq.is_multiple_of(TIMESTAMP_EVERY) { nanos_since(epoch) + 1 } else { 0 };
-        Self { producer, seq, sent_ns, payload: [seq; WORDS] }
+    pub fn new(producer: u32, seq: u64) -> Self {
+        let id = item_id(producer, seq);
+        Self { id: NonZeroU64::new(id).expect("ids are never zero"), extra: [id; EXTRA] }
     }
 
-    /// The time from push to now, for a sampled item.
+    /// The id the ledger tallies the item under.
     #[inline]
-    pub fn age_ns(&self, epoch: Instant) -> Option<u64> {
-        (self.sent_ns != 0).then(|| (nanos_since(epoch) + 1).saturating_sub(self.sent_ns))
+    pub fn id(&self) -> u64 {
+        self.id.get()
     }
 
-    /// Whether the payload still says what the producer wrote.
+    #[inline]
+    pub fn producer(&self) -> u32 {
+        (self.id.get() >> SEQ_BITS) as u32
+    }
+
+    #[inline]
+    pub fn seq(&self) -> u64 {
+        (self.id.get() & ((1 << SEQ_BITS) - 1)) - 1
+    }
+
+    /// Whether the payload still says what the producer wrote: its first and last words, which
+    /// a copy torn or mixed up between two items gets wrong. An 8-byte item is its id alone, whose
+    /// integrity the ledger's count, fingerprint and order check cover.
     #[inline]
     pub fn is_intact(&self) -> bool {
-        self.payload.first().is_none_or(|&w| w == self.seq)
-            && self.payload.last().is_none_or(|&w| w == self.seq)
+        let id = self.id.get();
+        self.extra.first().is_none_or(|&w| w == id) && self.extra.last().is_none_or(|&w| w == id)
     }
 }
 
-fn nanos_since(epoch: Instant) -> u64 {
-    epoch.elapsed().as_nanos() as u64
+/// The id of item `seq` of `producer`: never zero, unique per (producer, seq).
+#[inline]
+pub fn item_id(producer: u32, seq: u64) -> u64 {
+    debug_assert!(seq < (1 << SEQ_BITS) - 1 && (producer as usize) < MAX_PRODUCERS);
+    (u64::from(producer) << SEQ_BITS) | (seq + 1)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use primitives::adapters::queues::Msg;
 
     #[test]
-    fn only_sampled_items_carry_an_age() {
-        let epoch = Instant::now();
-        assert!(Item::<1>::new(0, 0, epoch).age_ns(epoch).is_some());
-        assert!(Item::<1>::new(0, 1, epoch).age_ns(epoch).is_none());
-        assert!(Item::<32>::new(3, TIMESTAMP_EVERY, epoch).age_ns(epoch).is_some());
+    fn an_item_gives_back_its_producer_and_sequence_number() {
+        let item = Item::<0>::new(3, 41);
+        assert_eq!((item.producer(), item.seq()), (3, 41));
+        assert_eq!(Item::<31>::new(0, 0).id(), item_id(0, 0));
+    }
+
+    #[test]
+    fn an_8_byte_item_travels_in_8_bytes() {
+        assert_eq!(size_of::<Item<0>>(), 8);
+        assert_eq!(size_of::<Msg<Item<0>>>(), 8);
+        assert_eq!(size_of::<Item<31>>(), 256);
     }
 
     #[test]
     fn a_mixed_up_payload_is_not_intact() {
-        let mut item = Item::<32>::new(1, 7, Instant::now());
+        let mut item = Item::<31>::new(1, 7);
         assert!(item.is_intact());
-        item.payload[31] = 8;
+        item.extra[30] = item_id(1, 8);
         assert!(!item.is_intact());
     }
 }

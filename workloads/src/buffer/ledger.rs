@@ -9,11 +9,8 @@
 
 pub use crate::tally::Tally;
 
-/// The id an item is tallied under: its producer and sequence number in one word.
-#[inline]
-pub fn item_id(producer: u32, seq: u64) -> u64 {
-    (u64::from(producer) << 48) ^ seq
-}
+#[cfg(test)]
+use super::item::item_id;
 
 /// What one consumer popped.
 #[derive(Debug, Clone, Default)]
@@ -37,15 +34,15 @@ impl ConsumerLog {
         }
     }
 
-    /// Logs one popped item.
+    /// Logs one popped item, tallied under `id`.
     #[inline]
-    pub fn receive(&mut self, producer: u32, seq: u64, intact: bool) {
+    pub fn receive(&mut self, producer: u32, seq: u64, id: u64, intact: bool) {
         let p = producer as usize;
         if !intact || p >= self.received.len() {
             self.corrupt += 1;
             return;
         }
-        self.received[p].add(item_id(producer, seq));
+        self.received[p].add(id);
         if seq < self.next_seq[p] {
             self.out_of_order += 1;
         }
@@ -138,7 +135,7 @@ mod tests {
         ledger.add_producer(0, pushed(0, pushed_seqs.iter().copied()));
         for seqs in popped {
             let mut log = ConsumerLog::new(1);
-            seqs.iter().for_each(|&seq| log.receive(0, seq, true));
+            seqs.iter().for_each(|&seq| log.receive(0, seq, item_id(0, seq), true));
             ledger.add_consumer(&log);
         }
         ledger
@@ -171,8 +168,8 @@ mod tests {
     fn corrupt_and_foreign_items_are_caught() {
         let mut ledger = Ledger::new(1);
         let mut log = ConsumerLog::new(1);
-        log.receive(0, 0, false);
-        log.receive(7, 0, true);
+        log.receive(0, 0, item_id(0, 0), false);
+        log.receive(7, 0, item_id(7, 0), true);
         ledger.add_consumer(&log);
         assert!(ledger.verdict().unwrap_err().contains("2 items corrupted"));
     }

@@ -14,12 +14,13 @@
 mod item;
 mod ledger;
 mod occupancy;
+mod send_times;
 mod workers;
 
-use std::sync::atomic::AtomicUsize;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
-use std::time::Instant;
 
+use crossbeam_utils::CachePadded;
 use primitives::adapters::queues::{
     ArrayQueueBackoff, CrossbeamChannel, ParkingLotTextbookQueue, StdSyncChannel, StdTextbookQueue,
 };
@@ -29,6 +30,7 @@ use primitives::{BlockingRingBuffer, CondvarBuffer};
 pub use item::Item;
 use ledger::Ledger;
 use occupancy::Occupancy;
+use send_times::SendTimes;
 use workers::{Consumer, Producer, Solo};
 
 use crate::catalog::Catalog;
@@ -52,7 +54,7 @@ const PARAMS: &[ParamSpec] = &[
         name: "payload",
         kind: ParamKind::Choice(&["8", "256"]),
         default: "8",
-        help: "payload bytes per item, besides a 24-byte header (producer, sequence, send time)",
+        help: "bytes per item; the first 8 are its id (producer and sequence number), the rest copies of it",
     },
 ];
 
@@ -173,8 +175,8 @@ impl BufferWorkload {
     /// Adds the queue family `F` under `name`.
     pub fn with<F: QueueFamily>(mut self, name: &str, kind: ImplKind, about: &str) -> Self {
         self.catalog.add(name, kind, about, |setup: &BufferSetup| match setup.payload_words {
-            1 => Box::new(BufferTrial::<F::Queue<Item<1>>, 1>::new(setup)),
-            _ => Box::new(BufferTrial::<F::Queue<Item<32>>, 32>::new(setup)),
+            1 => Box::new(BufferTrial::<F::Queue<Item<0>>, 0>::new(setup)),
+            _ => Box::new(BufferTrial::<F::Queue<Item<31>>, 31>::new(setup)),
         });
         self
     }
@@ -217,35 +219,66 @@ impl Workload for BufferWorkload {
 }
 
 /// The shared state of one buffer trial.
-struct BufferTrial<Q, const WORDS: usize> {
-    queue: Q,
+struct BufferTrial<Q, const EXTRA: usize> {
+    /// In cache lines of its own: the fields below are read on every push or pop, and a queue's
+    /// own state written by the other side beside them would move their line with every item.
+    queue: CachePadded<Q>,
     split: Option<Split>,
     /// Producers that have not finished yet; the last one to finish closes the queue.
     producers_running: AtomicUsize,
-    /// Time zero of the items' send times.
-    epoch: Instant,
+    /// Consumers (or solo workers) handed out so far: never more than the split has, so the
+    /// single-consumer promise made to the queue holds whoever calls `worker`.
+    consumers_made: AtomicUsize,
+    consumers: usize,
+    /// Send times of the sampled items.
+    send_times: SendTimes,
     /// Filled in by each worker as it finishes.
     ledger: Mutex<Ledger>,
     occupancy: Occupancy,
 }
 
-impl<Q: BoundedQueue<Item<WORDS>>, const WORDS: usize> BufferTrial<Q, WORDS> {
+impl<Q: BoundedQueue<Item<EXTRA>>, const EXTRA: usize> BufferTrial<Q, EXTRA> {
     fn new(setup: &BufferSetup) -> Self {
         let producers = setup.split.map_or(1, |split| split.producers);
         let consumers = setup.split.map_or(1, |split| split.consumers);
+        let mut queue = Q::with_capacity(setup.capacity);
+        if consumers == 1 {
+            // SAFETY: `worker` hands out at most `consumers` workers that pop (see
+            // `claim_consumer`), each popping on its own thread through `&mut self`: with one
+            // consumer, no two pops overlap.
+            unsafe { queue.assume_single_consumer() };
+        }
         Self {
-            queue: Q::with_capacity(setup.capacity),
+            queue: CachePadded::new(queue),
             split: setup.split,
             producers_running: AtomicUsize::new(producers),
-            epoch: Instant::now(),
+            consumers_made: AtomicUsize::new(0),
+            consumers,
+            send_times: SendTimes::new(producers, setup.capacity),
             ledger: Mutex::new(Ledger::new(producers)),
             occupancy: Occupancy::new(producers, consumers, setup.capacity),
         }
     }
 }
 
-impl<Q: BoundedQueue<Item<WORDS>>, const WORDS: usize> Trial for BufferTrial<Q, WORDS> {
+impl<Q: BoundedQueue<Item<EXTRA>>, const EXTRA: usize> BufferTrial<Q, EXTRA> {
+    /// Counts one more worker that pops; panics beyond the split's consumers.
+    fn claim_consumer(&self) {
+        let made = self.consumers_made.fetch_add(1, Ordering::Relaxed);
+        assert!(
+            made < self.consumers,
+            "a buffer trial has {} consumer(s), no more",
+            self.consumers
+        );
+    }
+}
+
+impl<Q: BoundedQueue<Item<EXTRA>>, const EXTRA: usize> Trial for BufferTrial<Q, EXTRA> {
     fn worker(&self, index: usize) -> Box<dyn Worker + '_> {
+        let pops = self.split.is_none_or(|split| index >= split.producers);
+        if pops {
+            self.claim_consumer();
+        }
         match self.split {
             None => Box::new(Solo::new(self)),
             Some(split) if index < split.producers => Box::new(Producer::new(self, index as u32)),

@@ -23,8 +23,9 @@ pub struct Occupancy {
     capacity: u64,
     /// Items above the capacity that a sample may show without proving an overfill.
     slack: u64,
-    /// The largest lower bound on the queue's contents any sample saw.
-    most_held: AtomicU64,
+    /// The largest lower bound on the queue's contents any sample saw. Written by the producers'
+    /// samples, so kept apart from the counters' addresses that every push and pop reads.
+    most_held: CachePadded<AtomicU64>,
     /// Pops that reported "closed" while producers were still running.
     closed_early: AtomicU64,
 }
@@ -37,7 +38,7 @@ impl Occupancy {
             pops_begun: counters(consumers),
             capacity: capacity as u64,
             slack: (producers + consumers) as u64,
-            most_held: AtomicU64::new(0),
+            most_held: CachePadded::new(AtomicU64::new(0)),
             closed_early: AtomicU64::new(0),
         }
     }

@@ -150,3 +150,38 @@ fn a_queue_that_loses_items_at_shutdown_is_caught() {
     });
     assert!(caught, "the closed-first queue passed 10 runs");
 }
+
+#[test]
+fn std_channel_delivers_exactly_with_and_without_its_receiver_lock() {
+    // One consumer: the workload promises it, and pops skip the lock; several: they take turns.
+    for (threads, split) in [(1, "balanced"), (2, "balanced"), (4, "one-consumer"), (4, "balanced")]
+    {
+        for payload in ["8", "256"] {
+            let sets = [("split", split), ("capacity", "16"), ("payload", payload)];
+            let check = run_trial(
+                &BufferWorkload::standard(),
+                "std-sync-channel",
+                threads,
+                0,
+                &sets,
+                |_, worker| {
+                    let main = worker.role() == crate::workload::Role::Main;
+                    worker.run(if main && threads > 1 { u64::MAX } else { 3_000 })
+                },
+            );
+            assert!(matches!(check, Check::Held(_)), "{threads} {sets:?}: {check:?}");
+        }
+    }
+}
+
+#[test]
+#[should_panic(expected = "a buffer trial has 1 consumer(s), no more")]
+fn a_one_consumer_trial_hands_out_no_second_consumer() {
+    // The single-consumer promise made to the queue rests on this.
+    let params = crate::params::Params::resolve("buffer", PARAMS, &[]).unwrap();
+    let trial = BufferWorkload::standard()
+        .prepare("std-sync-channel", &TrialSetup { threads: 2, seed: 0, params: &params })
+        .unwrap();
+    let _consumer = trial.worker(1);
+    let _second = trial.worker(1);
+}

@@ -4,7 +4,8 @@ use std::sync::atomic::Ordering;
 
 use primitives::queue::BoundedQueue;
 
-use super::ledger::{item_id, ConsumerLog, Tally};
+use super::ledger::{ConsumerLog, Tally};
+use super::send_times::SendTimes;
 use super::{BufferTrial, Item};
 use crate::metrics::Metrics;
 use crate::workload::{Role, Worker};
@@ -13,28 +14,32 @@ use crate::workload::{Role, Worker};
 pub const PUSH_TO_POP: &str = "push-to-pop";
 
 /// Pushes its numbered items until told to stop; the last producer to finish closes the queue.
-pub struct Producer<'a, Q, const WORDS: usize> {
-    trial: &'a BufferTrial<Q, WORDS>,
+pub struct Producer<'a, Q, const EXTRA: usize> {
+    trial: &'a BufferTrial<Q, EXTRA>,
     id: u32,
     next_seq: u64,
     pushed: Tally,
 }
 
-impl<'a, Q: BoundedQueue<Item<WORDS>>, const WORDS: usize> Producer<'a, Q, WORDS> {
-    pub fn new(trial: &'a BufferTrial<Q, WORDS>, id: u32) -> Self {
+impl<'a, Q: BoundedQueue<Item<EXTRA>>, const EXTRA: usize> Producer<'a, Q, EXTRA> {
+    pub fn new(trial: &'a BufferTrial<Q, EXTRA>, id: u32) -> Self {
         Self { trial, id, next_seq: 0, pushed: Tally::default() }
     }
 }
 
-impl<Q: BoundedQueue<Item<WORDS>>, const WORDS: usize> Worker for Producer<'_, Q, WORDS> {
+impl<Q: BoundedQueue<Item<EXTRA>>, const EXTRA: usize> Worker for Producer<'_, Q, EXTRA> {
     #[inline]
     fn run(&mut self, n: u64) -> u64 {
         for done in 0..n {
-            let item = Item::new(self.id, self.next_seq, self.trial.epoch);
+            let item = Item::new(self.id, self.next_seq);
+            let id = item.id();
+            if SendTimes::is_sampled(self.next_seq) {
+                self.trial.send_times.sent(self.id, self.next_seq);
+            }
             if self.trial.queue.push(item).is_err() {
                 return done;
             }
-            self.pushed.add(item_id(self.id, self.next_seq));
+            self.pushed.add(id);
             self.next_seq += 1;
             self.trial.occupancy.push_returned(self.id as usize, self.next_seq);
         }
@@ -57,8 +62,8 @@ impl<Q: BoundedQueue<Item<WORDS>>, const WORDS: usize> Worker for Producer<'_, Q
 }
 
 /// Pops and checks items; after the measured phase it drains the queue until it is closed.
-pub struct Consumer<'a, Q, const WORDS: usize> {
-    trial: &'a BufferTrial<Q, WORDS>,
+pub struct Consumer<'a, Q, const EXTRA: usize> {
+    trial: &'a BufferTrial<Q, EXTRA>,
     /// 0-based among the consumers.
     index: usize,
     pops_begun: u64,
@@ -66,8 +71,8 @@ pub struct Consumer<'a, Q, const WORDS: usize> {
     metrics: Metrics,
 }
 
-impl<'a, Q: BoundedQueue<Item<WORDS>>, const WORDS: usize> Consumer<'a, Q, WORDS> {
-    pub fn new(trial: &'a BufferTrial<Q, WORDS>, index: usize, producers: usize) -> Self {
+impl<'a, Q: BoundedQueue<Item<EXTRA>>, const EXTRA: usize> Consumer<'a, Q, EXTRA> {
+    pub fn new(trial: &'a BufferTrial<Q, EXTRA>, index: usize, producers: usize) -> Self {
         Self {
             trial,
             index,
@@ -78,22 +83,25 @@ impl<'a, Q: BoundedQueue<Item<WORDS>>, const WORDS: usize> Consumer<'a, Q, WORDS
     }
 
     #[inline]
-    fn pop(&mut self) -> Option<Item<WORDS>> {
+    fn pop(&mut self) -> Option<Item<EXTRA>> {
         self.pops_begun += 1;
         self.trial.occupancy.pop_begins(self.index, self.pops_begun);
         self.trial.queue.pop()
     }
 
     #[inline]
-    fn receive(&mut self, item: Item<WORDS>) {
-        if let Some(age) = item.age_ns(self.trial.epoch) {
-            self.metrics.record(PUSH_TO_POP, age);
+    fn receive(&mut self, item: Item<EXTRA>) {
+        let (producer, seq) = (item.producer(), item.seq());
+        if SendTimes::is_sampled(seq) {
+            if let Some(age) = self.trial.send_times.age_ns(producer, seq) {
+                self.metrics.record(PUSH_TO_POP, age);
+            }
         }
-        self.log.receive(item.producer, item.seq, item.is_intact());
+        self.log.receive(producer, seq, item.id(), item.is_intact());
     }
 }
 
-impl<Q: BoundedQueue<Item<WORDS>>, const WORDS: usize> Worker for Consumer<'_, Q, WORDS> {
+impl<Q: BoundedQueue<Item<EXTRA>>, const EXTRA: usize> Worker for Consumer<'_, Q, EXTRA> {
     #[inline]
     fn run(&mut self, n: u64) -> u64 {
         for done in 0..n {
@@ -127,18 +135,18 @@ impl<Q: BoundedQueue<Item<WORDS>>, const WORDS: usize> Worker for Consumer<'_, Q
 }
 
 /// One thread alone: pushes an item, then pops it.
-pub struct Solo<'a, Q, const WORDS: usize> {
-    producer: Producer<'a, Q, WORDS>,
-    consumer: Consumer<'a, Q, WORDS>,
+pub struct Solo<'a, Q, const EXTRA: usize> {
+    producer: Producer<'a, Q, EXTRA>,
+    consumer: Consumer<'a, Q, EXTRA>,
 }
 
-impl<'a, Q: BoundedQueue<Item<WORDS>>, const WORDS: usize> Solo<'a, Q, WORDS> {
-    pub fn new(trial: &'a BufferTrial<Q, WORDS>) -> Self {
+impl<'a, Q: BoundedQueue<Item<EXTRA>>, const EXTRA: usize> Solo<'a, Q, EXTRA> {
+    pub fn new(trial: &'a BufferTrial<Q, EXTRA>) -> Self {
         Self { producer: Producer::new(trial, 0), consumer: Consumer::new(trial, 0, 1) }
     }
 }
 
-impl<Q: BoundedQueue<Item<WORDS>>, const WORDS: usize> Worker for Solo<'_, Q, WORDS> {
+impl<Q: BoundedQueue<Item<EXTRA>>, const EXTRA: usize> Worker for Solo<'_, Q, EXTRA> {
     #[inline]
     fn run(&mut self, n: u64) -> u64 {
         for done in 0..n {
