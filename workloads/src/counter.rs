@@ -17,7 +17,7 @@ use primitives::counters::{
     AtomicCounter, CasCounter, Counter, LockedCounter, RacyCounter, ReentrantCounter,
     ShardedCounter,
 };
-use primitives::{ReentrantLock, SpinLock, TicketLock};
+use primitives::{ParkingTicketLock, ReentrantLock, SpinLock, TicketLock};
 
 use crate::busy_work::BusyWork;
 use crate::busy_work::BUSY_NS;
@@ -76,6 +76,12 @@ impl CounterWorkload {
             .with("ticket-lock", HandRolled, "FIFO-fair ticket lock", |_| {
                 LockedCounter::<TicketLock<u64>>::new()
             })
+            .with(
+                "parking-ticket-lock",
+                HandRolled,
+                "FIFO-fair ticket lock: the next waiter spins, later ones park by ticket",
+                |_| LockedCounter::<ParkingTicketLock<u64>>::new(),
+            )
             .with("std-mutex", Library, "std::sync::Mutex (futex)", |_| {
                 LockedCounter::<std::sync::Mutex<u64>>::new()
             })
