@@ -1,35 +1,53 @@
-//! Parking ticket lock: a FIFO ticket lock whose waiters spin only near the head of the queue and
-//! park by queue position further back, woken one position ahead of their turn.
+//! Parking ticket lock: a ticket lock for more threads than cores. Tickets are served in FIFO
+//! order, one *turn* per ticket; waiters spin only near the head of the queue and park further
+//! back, woken one place ahead of their turn; and a turn may cover a short batch of consecutive
+//! acquisitions.
 //!
 //! The plain [`TicketLock`](crate::TicketLock) collapses when there are more threads than cores:
 //! the lock is handed to the next ticket whether or not its thread is running, and a waiter that
-//! yields may be the very thread whose turn it is. Parking all waiters and handing the lock to a
-//! sleeping thread (parking_lot's `FairMutex`) pays a full wake-up on every hand-over, during
-//! which nobody can hold the lock. This lock keeps the ticket order, so it stays FIFO-fair, but
-//! pipelines the wake-ups:
+//! yields may be the very thread whose turn it is. Parking every waiter and handing the lock to a
+//! sleeping thread (parking_lot's `FairMutex`) pays a full wake-up per hand-over, during which
+//! nobody holds the lock. And with more threads than cores no per-acquisition FIFO order can be
+//! fast: each acquisition would need a different thread on a core, i.e. a context switch. This
+//! lock therefore:
 //!
-//! - A waiter at most `SPINNERS` places behind the holder spins on `now_serving` (then yields),
-//!   so the hand-over to it is one cache-line transfer.
-//! - A waiter further back parks on slot `ticket % SLOTS` of a small array of parking slots
-//!   (a mutex, a condition variable and a sleeper count each), instead of burning a core the
-//!   holder may need.
-//! - The unlock that serves ticket `s` wakes the slot of ticket `s + SPINNERS`: that thread
-//!   becomes a spinner while `SPINNERS` others are still ahead of it, so its wake-up latency
-//!   overlaps their critical sections instead of adding to the hand-over.
+//! - serves tickets in FIFO order, but lets a turn take the lock up to `BATCH` times: an unlock
+//!   early in the turn leaves the lock *open* (free, turn not ended), so the thread that is
+//!   running, typically the one that just unlocked, takes it again with one CAS. The turn ends
+//!   after `BATCH` acquisitions, or when the next waiter sees the lock left open and unused for a
+//!   grace period and closes it. A queued waiter is thus bypassed by at most `BATCH`
+//!   acquisitions per ticket ahead of it, and the waiting time is bounded. `BATCH = 1` is a
+//!   strict FIFO ticket lock.
+//! - lets a waiter at most `SPINNERS` places behind the turn's ticket spin on `now_serving`
+//!   (then yield), so the hand-over to it is one cache-line transfer;
+//! - parks a waiter further back on slot `ticket % SLOTS` of a small array of parking slots (a
+//!   mutex, a condition variable and a sleeper count each), instead of burning a core the holder
+//!   may need;
+//! - makes the hand-over to ticket `s` wake the slot of ticket `s + SPINNERS`: that thread
+//!   becomes a spinner while others are still ahead of it, so its wake-up latency overlaps their
+//!   turns instead of adding to the hand-over.
 //!
 //! Waiting on a slot chosen by ticket is the partitioned ticket lock's idea (Dice, "Brief
 //! announcement: a partitioned ticket lock", SPAA 2011), here with sleeping instead of spinning
-//! on the slot; spinning first and parking later is two-phase waiting (Ousterhout, 1982).
+//! on the slot; spinning first and parking later is two-phase waiting (Ousterhout, 1982); a
+//! bounded batch of local re-acquisitions before a FIFO hand-over is how cohort locks trade
+//! strict order for throughput (Dice, Marathe and Shavit, "Lock cohorting", PPoPP 2012).
 //!
 //! ## The wake-up handshake
 //!
 //! A parker announces itself (`sleepers += 1` on its slot), then re-reads `now_serving` with a
 //! read-modify-write while holding the slot's mutex, and waits only if its turn is still more than
-//! `SPINNERS` away. Every write of `now_serving` is a read-modify-write, so an unlock either comes
-//! later in `now_serving`'s modification order than the parker's re-read (and then reads from it,
-//! synchronises with it, and sees the announcement, so it takes the slot mutex and notifies) or
-//! earlier (and then the re-read sees the new value and the parker does not wait). No fence is
-//! needed, and an unlock with nobody parked on the woken slot costs one load of the slot's count.
+//! `SPINNERS` away. Every write of `now_serving` is a read-modify-write, so a hand-over either
+//! comes later in `now_serving`'s modification order than the parker's re-read (and then reads
+//! from it, synchronises with it, and sees the announcement, so it takes the slot mutex and
+//! notifies) or earlier (and then the re-read sees the new value and the parker does not wait).
+//! No fence is needed, and a hand-over with nobody parked on the woken slot costs one load.
+//!
+//! ## Why an open turn always ends
+//!
+//! An open lock with queued waiters is closed by the waiter next in line (position 1), which is
+//! never parked when `SPINNERS >= 1` (it was woken when its predecessor's turn began). So
+//! `BATCH > 1` requires `SPINNERS >= 1`, checked when the lock is built.
 
 use crossbeam_utils::CachePadded;
 
@@ -50,16 +68,30 @@ pub const SLOTS: usize = 4;
 /// the holder it waits for may be descheduled, and only giving up the core lets it run.
 const SPIN_BUDGET: usize = 1 << 8;
 
+/// Polls of the next waiter between two looks at an open lock: if the lock is open and untouched
+/// at both, its turn's thread has gone elsewhere (or off its core) and the waiter closes the turn.
+/// Long enough for a thread that unlocks to come straight back; under loom, one poll, to keep the
+/// model small (the closing logic does not depend on the length).
+#[cfg(not(loom))]
+const GRACE_POLLS: usize = 32;
+#[cfg(loom)]
+const GRACE_POLLS: usize = 1;
+
+/// Bit of `state`: the lock is free within the current turn, for anyone to take with a CAS.
+const OPEN: usize = 1;
+/// `state` counts the turn's acquisitions from this bit up.
+const ACQUIRED_ONE: usize = 2;
+
 /// One parking place, shared by the waiters whose tickets are congruent modulo [`SLOTS`].
 struct Slot {
-    /// Waiters that announced they park here and have not yet left. The unlocker skips the mutex
-    /// and the notification when it reads 0; see the module docs for why it cannot miss one.
+    /// Waiters that announced they park here and have not yet left. The waker skips the mutex
+    /// and the notification when it reads 0; the module docs say why it cannot miss one.
     sleepers: AtomicUsize,
     /// Held by a parker from its re-check until it sleeps on `wake`, and by the waker around
     /// nothing, so a notification cannot fall between a parker's re-check and its wait.
     mutex: Mutex<()>,
     /// Where the parkers of this slot sleep; notified (all) when one of them comes within
-    /// `SPINNERS` of its turn.
+    /// `SPINNERS` places of its turn.
     wake: Condvar,
 }
 
@@ -75,36 +107,54 @@ impl Slot {
     }
 }
 
-/// The raw lock. `SPINNERS` is how many waiters behind the holder spin instead of parking (at
-/// least the cores that can usefully wait; 0 parks every waiter, which models use to reach the
-/// parking path with two threads). Use it through [`ParkingTicketLock`], or directly.
+/// The raw lock. `SPINNERS` waiters behind the turn spin instead of parking (0 parks every
+/// waiter, which models use to reach the parking path with two threads); a turn takes the lock
+/// up to `BATCH` times (1: strict FIFO). Use it through [`ParkingTicketLock`], or directly.
 ///
-/// State: as in the ticket lock, `next_ticket - now_serving` (wrapping) is the number of threads
-/// holding or waiting (0: unlocked). A waiter with ticket `t` is at position `t - now_serving`:
-/// position 0 holds the lock, positions `1..=SPINNERS` spin, later ones park (or are on their way
-/// to parking, or were just woken).
-pub struct RawParkingTicketLock<const SPINNERS: usize = 1> {
+/// State: as in the ticket lock, `next_ticket - now_serving` (wrapping) is the number of tickets
+/// taken and not yet done: 0 means free with no turn under way. Otherwise ticket `now_serving`
+/// has the turn, and a waiter with ticket `t` is at position `t - now_serving`: positions
+/// `1..=SPINNERS` spin, later ones park (or are on their way to parking, or were just woken).
+pub struct RawParkingTicketLock<const SPINNERS: usize = 1, const BATCH: usize = 64> {
     /// The ticket the next arriving thread takes. Only ever advanced, by takers.
     next_ticket: CachePadded<AtomicUsize>,
-    /// The ticket whose thread holds the lock, or may take it at once. Advanced only by the
-    /// holder, on unlock; every write is a read-modify-write (see the module docs).
+    /// The ticket whose turn it is. Advanced only by the lock's holder, when a turn ends; every
+    /// write is a read-modify-write (see the module docs).
     now_serving: CachePadded<AtomicUsize>,
+    /// Within a turn: `acquisitions * ACQUIRED_ONE | OPEN`. `OPEN` set: free within the turn
+    /// (set by the holder's Release store in `unlock`, cleared by a taker's Acquire CAS); clear:
+    /// held, or a turn's ticket has yet to arrive. Reset to 0 by whoever ends a turn.
+    state: CachePadded<AtomicUsize>,
     /// Where waiters far from their turn sleep, indexed by ticket modulo [`SLOTS`].
     slots: [Slot; SLOTS],
 }
 
-/// A mutex whose raw lock is a [`RawParkingTicketLock`] with one spinning waiter. (Under loom the
-/// alias exists but cannot be used: `lock_api::RawMutex::INIT` needs `const` atomics;
-/// model-check [`RawParkingTicketLock`] directly.)
+/// A mutex whose raw lock is a [`RawParkingTicketLock`] with one spinning waiter and turns of up
+/// to 64 acquisitions. (Under loom the alias exists but cannot be used:
+/// `lock_api::RawMutex::INIT` needs `const` atomics; model-check [`RawParkingTicketLock`]
+/// directly.)
 pub type ParkingTicketLock<T> = lock_api::Mutex<RawParkingTicketLock, T>;
 
-impl<const SPINNERS: usize> RawParkingTicketLock<SPINNERS> {
+/// The same lock with turns of one acquisition: strictly FIFO per acquisition, which costs a
+/// context switch per acquisition once there are more threads than cores.
+pub type StrictParkingTicketLock<T> = lock_api::Mutex<RawParkingTicketLock<1, 1>, T>;
+
+impl<const SPINNERS: usize, const BATCH: usize> RawParkingTicketLock<SPINNERS, BATCH> {
+    /// Only the next waiter closes an open turn; with no spinning waiter nobody would.
+    const VALID: () = assert!(
+        BATCH >= 1 && (BATCH == 1 || SPINNERS >= 1),
+        "a batch of more than one needs at least one spinning waiter to close open turns"
+    );
+
     /// An unlocked lock.
     #[cfg(not(loom))]
     pub const fn new() -> Self {
+        #[allow(clippy::let_unit_value)]
+        let () = Self::VALID;
         Self {
             next_ticket: CachePadded::new(AtomicUsize::new(0)),
             now_serving: CachePadded::new(AtomicUsize::new(0)),
+            state: CachePadded::new(AtomicUsize::new(0)),
             slots: [const { Slot::new() }; SLOTS],
         }
     }
@@ -112,9 +162,12 @@ impl<const SPINNERS: usize> RawParkingTicketLock<SPINNERS> {
     /// An unlocked lock (not `const` under loom, whose atomics cannot be built in constants).
     #[cfg(loom)]
     pub fn new() -> Self {
+        #[allow(clippy::let_unit_value)]
+        let () = Self::VALID;
         Self {
             next_ticket: Default::default(),
             now_serving: Default::default(),
+            state: Default::default(),
             slots: std::array::from_fn(|_| Slot::new()),
         }
     }
@@ -123,10 +176,13 @@ impl<const SPINNERS: usize> RawParkingTicketLock<SPINNERS> {
         &self.slots[ticket % SLOTS]
     }
 
-    /// Takes a ticket and waits until it is served.
+    /// Takes the lock: within an open turn with one CAS, else by ticket, in FIFO order.
     #[inline]
     pub fn lock(&self) {
         chaos::point();
+        if BATCH > 1 && self.take_open() {
+            return;
+        }
         // Relaxed: the ticket only has to be unique, which the RMW guarantees; the ordering
         // with the previous holder comes from the Acquire read of `now_serving`.
         let ticket = self.next_ticket.fetch_add(1, Ordering::Relaxed);
@@ -135,26 +191,62 @@ impl<const SPINNERS: usize> RawParkingTicketLock<SPINNERS> {
         }
     }
 
+    /// Takes the lock if the current turn has left it open.
+    #[inline]
+    fn take_open(&self) -> bool {
+        let state = self.state.load(Ordering::Relaxed);
+        // Acquire: pairs with the Release store of the unlock that opened it.
+        state & OPEN != 0
+            && self
+                .state
+                .compare_exchange(state, state & !OPEN, Ordering::Acquire, Ordering::Relaxed)
+                .is_ok()
+    }
+
     #[cold]
     fn wait_for_turn(&self, ticket: usize) {
-        let mut spun = 0;
+        let mut polls = 0;
+        // The open state the next waiter saw at its last look, if it was open.
+        let mut seen_open = None;
         loop {
-            // Acquire: pairs with the Release in `unlock` that served our ticket.
+            // Acquire: pairs with the Release of the hand-over that served our ticket.
             let serving = self.now_serving.load(Ordering::Acquire);
             if serving == ticket {
                 return;
             }
             chaos::point();
-            if ticket.wrapping_sub(serving) > SPINNERS {
+            let position = ticket.wrapping_sub(serving);
+            if position > SPINNERS {
                 // The load may be stale; `park` re-reads the latest value before sleeping.
                 self.park(ticket);
-                spun = 0;
-            } else if spun < SPIN_BUDGET {
+                polls = 0;
+                seen_open = None;
+                continue;
+            }
+            if BATCH > 1 && position == 1 && (polls % GRACE_POLLS == 0 || polls >= SPIN_BUDGET) {
+                let state = self.state.load(Ordering::Relaxed);
+                if state & OPEN == 0 {
+                    seen_open = None;
+                } else if seen_open != Some(state) {
+                    seen_open = Some(state);
+                } else if self
+                    .state
+                    // Acquire: pairs with the Release store of the unlock that opened it.
+                    .compare_exchange(state, 0, Ordering::Acquire, Ordering::Relaxed)
+                    .is_ok()
+                {
+                    // Open and untouched for a grace period: we hold the lock; our turn begins.
+                    self.serve_next();
+                    return;
+                }
+            }
+            if polls < SPIN_BUDGET {
                 spin_loop();
-                spun += 1;
             } else {
+                // Oversubscribed: the holder may need this core to finish.
                 yield_now();
             }
+            polls += 1;
         }
     }
 
@@ -166,7 +258,7 @@ impl<const SPINNERS: usize> RawParkingTicketLock<SPINNERS> {
         slot.sleepers.fetch_add(1, Ordering::Relaxed);
         let mut guard = slot.mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         loop {
-            // A read-modify-write reads the latest `now_serving`; AcqRel makes the unlock that
+            // A read-modify-write reads the latest `now_serving`; AcqRel makes the hand-over that
             // follows it in modification order see the announcement above (module docs).
             let serving = self.now_serving.fetch_add(0, Ordering::AcqRel);
             if ticket.wrapping_sub(serving) <= SPINNERS {
@@ -179,11 +271,14 @@ impl<const SPINNERS: usize> RawParkingTicketLock<SPINNERS> {
         slot.sleepers.fetch_sub(1, Ordering::Relaxed);
     }
 
-    /// Takes the lock if nobody holds or awaits it right now.
+    /// Takes the lock if it is free now: open within a turn, or with no ticket outstanding.
     #[inline]
     pub fn try_lock(&self) -> bool {
         chaos::point();
-        // Acquire: if `serving` is free, this synchronises with the unlock that freed it.
+        if BATCH > 1 && self.take_open() {
+            return true;
+        }
+        // Acquire: if `serving` is free, this synchronises with the hand-over that freed it.
         let serving = self.now_serving.load(Ordering::Acquire);
         // Ticket `serving` can only be taken if it is also the next ticket, i.e. the queue is
         // empty; then it is ours and already served. Relaxed suffices, as in `lock`.
@@ -192,8 +287,8 @@ impl<const SPINNERS: usize> RawParkingTicketLock<SPINNERS> {
             .is_ok()
     }
 
-    /// Serves the next ticket, and wakes the waiter that has just come within `SPINNERS` places
-    /// of its turn if it sleeps.
+    /// Leaves the lock open for the rest of the turn, or ends the turn after `BATCH`
+    /// acquisitions and serves the next ticket.
     ///
     /// # Safety
     ///
@@ -202,8 +297,24 @@ impl<const SPINNERS: usize> RawParkingTicketLock<SPINNERS> {
     #[inline]
     pub unsafe fn unlock(&self) {
         chaos::point();
-        // Release: publishes the critical section to the next holder. Acquire, and an RMW rather
-        // than a store: the handshake with parkers (module docs).
+        // Relaxed: only the holder writes `state` while the lock is held.
+        let acquired = self.state.load(Ordering::Relaxed) + ACQUIRED_ONE;
+        if acquired < BATCH * ACQUIRED_ONE {
+            // Release: publishes the critical section to whoever takes the open lock.
+            self.state.store(acquired | OPEN, Ordering::Release);
+        } else {
+            // Relaxed: published with the critical section by the hand-over below.
+            self.state.store(0, Ordering::Relaxed);
+            self.serve_next();
+        }
+    }
+
+    /// Ends the turn: serves the next ticket, and wakes the waiter that has just come within
+    /// `SPINNERS` places of its turn if it sleeps. Called by the lock's holder.
+    #[inline]
+    fn serve_next(&self) {
+        // Release: publishes the critical section to the next ticket's holder. Acquire, and an
+        // RMW rather than a store: the handshake with parkers (module docs).
         let served = self.now_serving.fetch_add(1, Ordering::AcqRel).wrapping_add(1);
         let slot = self.slot(served.wrapping_add(SPINNERS));
         // Relaxed: ordered after any announcement that matters by the AcqRel above.
@@ -225,7 +336,8 @@ impl<const SPINNERS: usize> RawParkingTicketLock<SPINNERS> {
     /// Whether some thread holds the lock; a snapshot that may be stale at once.
     #[inline]
     pub fn is_locked(&self) -> bool {
-        self.next_ticket.load(Ordering::Relaxed) != self.now_serving.load(Ordering::Relaxed)
+        self.state.load(Ordering::Relaxed) & OPEN == 0
+            && self.next_ticket.load(Ordering::Relaxed) != self.now_serving.load(Ordering::Relaxed)
     }
 
     /// The ticket the next arriving thread will take (lets tests wait until a thread has queued).
@@ -241,18 +353,21 @@ impl<const SPINNERS: usize> RawParkingTicketLock<SPINNERS> {
     }
 }
 
-impl<const SPINNERS: usize> Default for RawParkingTicketLock<SPINNERS> {
+impl<const SPINNERS: usize, const BATCH: usize> Default for RawParkingTicketLock<SPINNERS, BATCH> {
     fn default() -> Self {
         Self::new()
     }
 }
 
 #[cfg(not(loom))]
-// SAFETY: only the thread whose ticket equals `now_serving` returns from `lock` (or succeeds in
-// `try_lock`), and `now_serving` advances only on `unlock`; acquisition reads it with Acquire and
-// `unlock` writes it with Release. The guard is a stateless token, and the lock is not tied to a
-// thread, so it is `GuardSend`.
-unsafe impl<const SPINNERS: usize> lock_api::RawMutex for RawParkingTicketLock<SPINNERS> {
+// SAFETY: the lock is held by exactly one thread: the one whose ticket became `now_serving`
+// (served by a hand-over, or the first of an idle lock), or the one whose CAS cleared `OPEN`
+// (closing a turn included). A holder gives it up only in `unlock`, by setting `OPEN` with
+// Release or by a hand-over with AcqRel on `now_serving`; takers read both with Acquire. The
+// guard is a stateless token, and the lock is not tied to a thread, so it is `GuardSend`.
+unsafe impl<const SPINNERS: usize, const BATCH: usize> lock_api::RawMutex
+    for RawParkingTicketLock<SPINNERS, BATCH>
+{
     #[allow(clippy::declare_interior_mutable_const)]
     const INIT: Self = Self::new();
 
@@ -287,10 +402,10 @@ mod tests {
     use std::sync::Mutex as StdMutex;
     use std::thread;
 
-    /// Lock, try_lock and unlock, across the point where the tickets wrap around.
+    /// Lock, try_lock and unlock of the strict lock, across the point where the tickets wrap.
     #[test]
     fn lock_try_lock_unlock_across_wrap() {
-        let lock = RawParkingTicketLock::<1>::new();
+        let lock = RawParkingTicketLock::<1, 1>::new();
         lock.next_ticket.store(usize::MAX, Ordering::Relaxed);
         lock.now_serving.store(usize::MAX, Ordering::Relaxed);
         for _ in 0..2 {
@@ -305,21 +420,72 @@ mod tests {
         assert_eq!(lock.next_ticket(), 3);
     }
 
+    /// Alone, a thread takes one ticket per turn of `BATCH` acquisitions, and the lock reads
+    /// held or free correctly inside and between turns.
+    #[test]
+    fn a_turn_covers_batch_acquisitions() {
+        let lock = RawParkingTicketLock::<1, 4>::new();
+        for _ in 0..8 {
+            lock.lock();
+            assert!(lock.is_locked() && !lock.try_lock(), "try_lock must fail while held");
+            // SAFETY: locked just above.
+            unsafe { lock.unlock() };
+            assert!(!lock.is_locked());
+        }
+        assert_eq!(lock.next_ticket(), 2, "8 acquisitions in turns of 4 take 2 tickets");
+    }
+
+    /// How many times the holder of a turn takes the lock again (through `try_lock`, which
+    /// cannot wait) while a ticket is queued behind it, before that ticket is served.
+    fn acquisitions_before_queued_ticket<const BATCH: usize>() -> usize {
+        let lock = RawParkingTicketLock::<1, BATCH>::new();
+        lock.lock(); // ticket 0
+        let queued = lock.next_ticket.fetch_add(1, Ordering::Relaxed); // a waiter's ticket 1
+        let mut acquisitions = 1;
+        loop {
+            // SAFETY: locked (by `lock` or by the successful `try_lock` below).
+            unsafe { lock.unlock() };
+            if !lock.try_lock() {
+                break;
+            }
+            acquisitions += 1;
+        }
+        assert_eq!(lock.now_serving.load(Ordering::Relaxed), queued, "the turn passed on");
+        acquisitions
+    }
+
+    /// A queued ticket is bypassed by at most a turn's `BATCH` acquisitions; the strict lock is
+    /// the twin in which the holder gets exactly one.
+    #[test]
+    fn a_turn_bounds_how_often_a_queued_waiter_is_bypassed() {
+        assert_eq!(acquisitions_before_queued_ticket::<64>(), 64);
+        assert_eq!(acquisitions_before_queued_ticket::<1>(), 1);
+    }
+
     #[test]
     fn mutual_exclusion() {
         let mutex = ParkingTicketLock::new(0u64);
+        let strict = StrictParkingTicketLock::new(0u64);
         thread::scope(|s| {
             for _ in 0..8 {
-                s.spawn(|| (0..2_000).for_each(|_| *mutex.lock() += 1));
+                s.spawn(|| {
+                    for _ in 0..2_000 {
+                        *mutex.lock() += 1;
+                        *strict.lock() += 1;
+                    }
+                });
             }
         });
         assert_eq!(mutex.into_inner(), 16_000);
+        assert_eq!(strict.into_inner(), 16_000);
     }
 
     /// Queues `waiters` threads behind a held lock, in a known order, then records the order in
     /// which they enter and how many of them were parked while the queue stood.
-    fn queue_then_release<const SPINNERS: usize>(waiters: usize) -> (Vec<usize>, usize) {
-        let lock = RawParkingTicketLock::<SPINNERS>::new();
+    fn queue_then_release<const SPINNERS: usize, const BATCH: usize>(
+        waiters: usize,
+    ) -> (Vec<usize>, usize) {
+        let lock = RawParkingTicketLock::<SPINNERS, BATCH>::new();
         let entered = StdMutex::new(Vec::new());
         lock.lock(); // ticket 0: hold the lock while the queue forms
         let parked = thread::scope(|s| {
@@ -353,14 +519,14 @@ mod tests {
         (entered.into_inner().unwrap(), parked)
     }
 
-    /// Waiters enter in ticket order, whatever the scheduler does, and those further than the
-    /// spinners from their turn sleep rather than spin.
+    /// Waiters enter in ticket order, whatever the scheduler does (each open turn left behind is
+    /// closed by the next waiter), and those further than the spinners from their turn sleep.
     #[test]
     fn serves_waiters_in_ticket_order_and_parks_far_ones() {
-        let (order, parked) = queue_then_release::<1>(6);
+        let (order, parked) = queue_then_release::<1, 64>(6);
         assert_eq!(order, [0, 1, 2, 3, 4, 5]);
         assert_eq!(parked, 5, "waiters 2.. places back must park");
-        let (order, parked) = queue_then_release::<0>(4);
+        let (order, parked) = queue_then_release::<0, 1>(4);
         assert_eq!(order, [0, 1, 2, 3]);
         assert_eq!(parked, 4, "with no spinners every waiter parks");
     }
@@ -369,7 +535,7 @@ mod tests {
     /// so the count above measures parking and is not satisfied by any lock.
     #[test]
     fn parking_check_tells_spinning_from_parking() {
-        let (order, parked) = queue_then_release::<8>(4);
+        let (order, parked) = queue_then_release::<8, 64>(4);
         assert_eq!(order, [0, 1, 2, 3]);
         assert_eq!(parked, 0, "waiters within the spinners must not park");
     }
@@ -377,7 +543,7 @@ mod tests {
     /// More waiters than slots share slots; every one is still woken in its turn.
     #[test]
     fn more_waiters_than_slots() {
-        let mutex = lock_api::Mutex::<RawParkingTicketLock<0>, u64>::new(0);
+        let mutex = lock_api::Mutex::<RawParkingTicketLock<0, 1>, u64>::new(0);
         thread::scope(|s| {
             for _ in 0..SLOTS + 8 {
                 s.spawn(|| (0..200).for_each(|_| *mutex.lock() += 1));
