@@ -77,6 +77,12 @@ const GRACE_POLLS: usize = 32;
 #[cfg(loom)]
 const GRACE_POLLS: usize = 1;
 
+/// Acquisitions per turn by default. A turn that passes to a thread off its core costs a wake-up
+/// and a context switch, microseconds, so short critical sections need a few hundred per turn to
+/// amortise it; the price is that a queued waiter may be bypassed that many times per ticket
+/// ahead of it (and a long critical section makes turns long: pick a smaller `BATCH` then).
+pub const DEFAULT_BATCH: usize = 256;
+
 /// Bit of `state`: the lock is free within the current turn, for anyone to take with a CAS.
 const OPEN: usize = 1;
 /// `state` counts the turn's acquisitions from this bit up.
@@ -115,7 +121,7 @@ impl Slot {
 /// taken and not yet done: 0 means free with no turn under way. Otherwise ticket `now_serving`
 /// has the turn, and a waiter with ticket `t` is at position `t - now_serving`: positions
 /// `1..=SPINNERS` spin, later ones park (or are on their way to parking, or were just woken).
-pub struct RawParkingTicketLock<const SPINNERS: usize = 1, const BATCH: usize = 64> {
+pub struct RawParkingTicketLock<const SPINNERS: usize = 1, const BATCH: usize = DEFAULT_BATCH> {
     /// The ticket the next arriving thread takes. Only ever advanced, by takers.
     next_ticket: CachePadded<AtomicUsize>,
     /// The ticket whose turn it is. Advanced only by the lock's holder, when a turn ends; every
@@ -130,7 +136,7 @@ pub struct RawParkingTicketLock<const SPINNERS: usize = 1, const BATCH: usize = 
 }
 
 /// A mutex whose raw lock is a [`RawParkingTicketLock`] with one spinning waiter and turns of up
-/// to 64 acquisitions. (Under loom the alias exists but cannot be used:
+/// to [`DEFAULT_BATCH`] acquisitions. (Under loom the alias exists but cannot be used:
 /// `lock_api::RawMutex::INIT` needs `const` atomics; model-check [`RawParkingTicketLock`]
 /// directly.)
 pub type ParkingTicketLock<T> = lock_api::Mutex<RawParkingTicketLock, T>;

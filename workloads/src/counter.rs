@@ -79,7 +79,7 @@ impl CounterWorkload {
             .with(
                 "parking-ticket-lock",
                 HandRolled,
-                "ticket lock, FIFO turns of up to 64 acquisitions; far waiters park by ticket",
+                "ticket lock, FIFO turns of up to 256 acquisitions; far waiters park by ticket",
                 |_| LockedCounter::<ParkingTicketLock<u64>>::new(),
             )
             .with(
