@@ -289,7 +289,12 @@ impl<const SPINNERS: usize, const BATCH: usize> RawParkingTicketLock<SPINNERS, B
         // Ticket `serving` can only be taken if it is also the next ticket, i.e. the queue is
         // empty; then it is ours and already served. Relaxed suffices, as in `lock`.
         self.next_ticket
-            .compare_exchange(serving, serving.wrapping_add(1), Ordering::Relaxed, Ordering::Relaxed)
+            .compare_exchange(
+                serving,
+                serving.wrapping_add(1),
+                Ordering::Relaxed,
+                Ordering::Relaxed,
+            )
             .is_ok()
     }
 

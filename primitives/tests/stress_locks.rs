@@ -12,8 +12,8 @@ use primitives::counters::{
     AtomicCounter, LockedCounter, RacyCounter, ReentrantCounter, ShardedCounter,
 };
 use primitives::{
-    Counter, Lock, ParkingTicketLock, RawParkingTicketLock, RawTicketLock, Reentrant, ReentrantLock,
-    SpinLock, StrictParkingTicketLock, TicketLock,
+    Counter, Lock, ParkingTicketLock, RawParkingTicketLock, RawTicketLock, Reentrant,
+    ReentrantLock, SpinLock, StrictParkingTicketLock, TicketLock,
 };
 
 /// More threads than the 2 cores of the test machines: oversubscription is where locks break.

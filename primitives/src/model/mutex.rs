@@ -117,7 +117,9 @@ macro_rules! model_mutex {
 crate::model_mutex!(RawSpinLock, RawTicketLock);
 
 /// Every variant of the parking ticket lock (spinners and batch are type parameters).
-impl<const SPINNERS: usize, const BATCH: usize> ModelMutex for RawParkingTicketLock<SPINNERS, BATCH> {
+impl<const SPINNERS: usize, const BATCH: usize> ModelMutex
+    for RawParkingTicketLock<SPINNERS, BATCH>
+{
     fn new() -> Self {
         RawParkingTicketLock::new()
     }
