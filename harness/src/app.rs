@@ -120,7 +120,7 @@ fn execute(registry: &Registry, cli: Cli, args: &[OsString]) -> Result<u8> {
             }
             let command = args.iter().map(|a| a.to_string_lossy().into_owned()).collect();
             let outcome = crate::sweep::run(&options, &env, command)?;
-            print!("{}", crate::table::render(&outcome.rows));
+            print!("{}", crate::table::render_run(&outcome.rows, options.table, env.logical_cpus));
             if let Some(line) = reports::disturbance::summary_line(&outcome.rows) {
                 println!("environment guard: {line}");
             }

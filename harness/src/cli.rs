@@ -186,6 +186,10 @@ pub struct RunArgs {
     /// deadlock or livelock, a finding unless the implementation is a demonstration.
     #[arg(long, value_name = "D")]
     pub watchdog: Option<String>,
+    /// The table printed at the end: `compact` (default, 80 columns), `full` (every column) or
+    /// `verdicts` (none); each workload's is followed by lines ranking its implementations.
+    #[arg(long, value_name = "SHAPE")]
+    pub table: Option<String>,
 }
 
 #[derive(Debug, Args)]

@@ -20,6 +20,7 @@ pub mod record;
 pub mod timing;
 pub mod topology;
 pub mod variants;
+pub mod verdicts;
 
 use std::path::{Path, PathBuf};
 
