@@ -50,6 +50,17 @@ pub enum Command {
         #[arg(long, value_name = "FILE")]
         out: Option<std::path::PathBuf>,
     },
+    /// Print each hand-rolled primitive's home: workload, implementation, rivals (comma
+    /// separated), the axis it is meant to win on, the workload settings (space separated) and
+    /// why, one tab-separated line each (what `scripts/scoreboard.sh` runs).
+    Homes,
+    /// Score each hand-rolled primitive against its home rivals in results folders that ran them:
+    /// the median ratio of paired adjacent repeats, with a distribution-free interval.
+    Scoreboard {
+        /// Results folders (each holding summary.csv).
+        #[arg(required = true, value_name = "DIR")]
+        dirs: Vec<std::path::PathBuf>,
+    },
     /// Internal: copy stdin to stdout until end of input (the spawn workload's process).
     #[command(name = "__child", hide = true)]
     Child,

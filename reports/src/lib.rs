@@ -17,6 +17,7 @@ pub mod html;
 pub mod merge;
 pub mod meta;
 pub mod record;
+pub mod scoreboard;
 pub mod timing;
 pub mod topology;
 pub mod variants;
