@@ -211,7 +211,7 @@ impl<const SPINNERS: usize, const BATCH: usize> RawParkingTicketLock<SPINNERS, B
 
     #[cold]
     fn wait_for_turn(&self, ticket: usize) {
-        let mut polls = 0;
+        let mut polls: usize = 0;
         // The open state the next waiter saw at its last look, if it was open.
         let mut seen_open = None;
         loop {
@@ -229,7 +229,10 @@ impl<const SPINNERS: usize, const BATCH: usize> RawParkingTicketLock<SPINNERS, B
                 seen_open = None;
                 continue;
             }
-            if BATCH > 1 && position == 1 && (polls % GRACE_POLLS == 0 || polls >= SPIN_BUDGET) {
+            if BATCH > 1
+                && position == 1
+                && (polls.is_multiple_of(GRACE_POLLS) || polls >= SPIN_BUDGET)
+            {
                 let state = self.state.load(Ordering::Relaxed);
                 if state & OPEN == 0 {
                     seen_open = None;
