@@ -12,8 +12,10 @@
 //! lock therefore:
 //!
 //! - serves tickets in FIFO order, but lets a turn take the lock up to `BATCH` times: an unlock
-//!   early in the turn leaves the lock *open* (free, turn not ended), so the thread that is
-//!   running, typically the one that just unlocked, takes it again with one CAS. The turn ends
+//!   early in the turn leaves the lock *open* (free, turn not ended), so the turn's own thread
+//!   takes it again with one CAS, on a cache line no other thread writes meanwhile; any other
+//!   thread that calls `lock` queues for a turn of its own (`try_lock`, which cannot queue, may
+//!   take an open lock whoever's turn it is). The turn ends
 //!   after `BATCH` acquisitions, or when the next waiter sees the lock left open and unused for a
 //!   grace period and closes it. A queued waiter is thus bypassed by at most `BATCH`
 //!   acquisitions per ticket ahead of it, and the waiting time is bounded. `BATCH = 1` is a
@@ -88,6 +90,17 @@ const OPEN: usize = 1;
 /// `state` counts the turn's acquisitions from this bit up.
 const ACQUIRED_ONE: usize = 2;
 
+/// A number unique to each live thread (the address of a thread-local byte), naming the owner of
+/// a turn.
+#[inline]
+fn thread_token() -> usize {
+    #[cfg(not(any(loom, shuttle)))]
+    std::thread_local!(static TOKEN: u8 = const { 0 });
+    #[cfg(any(loom, shuttle))]
+    crate::sync::thread_local!(static TOKEN: u8 = 0);
+    TOKEN.with(|token| token as *const u8 as usize)
+}
+
 /// One parking place, shared by the waiters whose tickets are congruent modulo [`SLOTS`].
 struct Slot {
     /// Waiters that announced they park here and have not yet left. The waker skips the mutex
@@ -131,6 +144,11 @@ pub struct RawParkingTicketLock<const SPINNERS: usize = 1, const BATCH: usize = 
     /// (set by the holder's Release store in `unlock`, cleared by a taker's Acquire CAS); clear:
     /// held, or a turn's ticket has yet to arrive. Reset to 0 by whoever ends a turn.
     state: CachePadded<AtomicUsize>,
+    /// The thread whose turn it is ([`thread_token`]), written by it as its turn begins; `lock`
+    /// re-enters an open turn only if it is the caller's. A hint for fairness and locality: a
+    /// stale value lets a thread into an open turn that is not its own, which costs order, not
+    /// exclusion (the CAS on `state` decides who holds the lock).
+    owner: CachePadded<AtomicUsize>,
     /// Where waiters far from their turn sleep, indexed by ticket modulo [`SLOTS`].
     slots: [Slot; SLOTS],
 }
@@ -161,6 +179,7 @@ impl<const SPINNERS: usize, const BATCH: usize> RawParkingTicketLock<SPINNERS, B
             next_ticket: CachePadded::new(AtomicUsize::new(0)),
             now_serving: CachePadded::new(AtomicUsize::new(0)),
             state: CachePadded::new(AtomicUsize::new(0)),
+            owner: CachePadded::new(AtomicUsize::new(0)),
             slots: [const { Slot::new() }; SLOTS],
         }
     }
@@ -174,6 +193,7 @@ impl<const SPINNERS: usize, const BATCH: usize> RawParkingTicketLock<SPINNERS, B
             next_ticket: Default::default(),
             now_serving: Default::default(),
             state: Default::default(),
+            owner: Default::default(),
             slots: std::array::from_fn(|_| Slot::new()),
         }
     }
@@ -182,11 +202,12 @@ impl<const SPINNERS: usize, const BATCH: usize> RawParkingTicketLock<SPINNERS, B
         &self.slots[ticket % SLOTS]
     }
 
-    /// Takes the lock: within an open turn with one CAS, else by ticket, in FIFO order.
+    /// Takes the lock: within the caller's own open turn with one CAS, else by ticket, in FIFO
+    /// order.
     #[inline]
     pub fn lock(&self) {
         chaos::point();
-        if BATCH > 1 && self.take_open() {
+        if BATCH > 1 && self.take_open(true) {
             return;
         }
         // Relaxed: the ticket only has to be unique, which the RMW guarantees; the ordering
@@ -195,18 +216,31 @@ impl<const SPINNERS: usize, const BATCH: usize> RawParkingTicketLock<SPINNERS, B
         if self.now_serving.load(Ordering::Acquire) != ticket {
             self.wait_for_turn(ticket);
         }
+        self.begin_turn();
     }
 
-    /// Takes the lock if the current turn has left it open.
+    /// Takes the lock if the current turn has left it open (and, with `own_turn_only`, if the
+    /// turn is the caller's).
     #[inline]
-    fn take_open(&self) -> bool {
-        let state = self.state.load(Ordering::Relaxed);
-        // Acquire: pairs with the Release store of the unlock that opened it.
+    fn take_open(&self, own_turn_only: bool) -> bool {
+        // Acquire: pairs with the Release store of the unlock that opened it, so the `owner`
+        // read below is the one that turn wrote, not an older one.
+        let state = self.state.load(Ordering::Acquire);
         state & OPEN != 0
+            && (!own_turn_only || self.owner.load(Ordering::Relaxed) == thread_token())
             && self
                 .state
                 .compare_exchange(state, state & !OPEN, Ordering::Acquire, Ordering::Relaxed)
                 .is_ok()
+    }
+
+    /// Marks the turn that the caller, now holding the lock, has just begun as its own.
+    #[inline]
+    fn begin_turn(&self) {
+        if BATCH > 1 {
+            // Relaxed: published with the critical section by the unlock that opens the turn.
+            self.owner.store(thread_token(), Ordering::Relaxed);
+        }
     }
 
     #[cold]
@@ -284,21 +318,26 @@ impl<const SPINNERS: usize, const BATCH: usize> RawParkingTicketLock<SPINNERS, B
     #[inline]
     pub fn try_lock(&self) -> bool {
         chaos::point();
-        if BATCH > 1 && self.take_open() {
+        if BATCH > 1 && self.take_open(false) {
             return true;
         }
         // Acquire: if `serving` is free, this synchronises with the hand-over that freed it.
         let serving = self.now_serving.load(Ordering::Acquire);
         // Ticket `serving` can only be taken if it is also the next ticket, i.e. the queue is
         // empty; then it is ours and already served. Relaxed suffices, as in `lock`.
-        self.next_ticket
+        let taken = self
+            .next_ticket
             .compare_exchange(
                 serving,
                 serving.wrapping_add(1),
                 Ordering::Relaxed,
                 Ordering::Relaxed,
             )
-            .is_ok()
+            .is_ok();
+        if taken {
+            self.begin_turn();
+        }
+        taken
     }
 
     /// Leaves the lock open for the rest of the turn, or ends the turn after `BATCH`
@@ -474,6 +513,38 @@ mod tests {
     fn a_turn_bounds_how_often_a_queued_waiter_is_bypassed() {
         assert_eq!(acquisitions_before_queued_ticket::<64>(), 64);
         assert_eq!(acquisitions_before_queued_ticket::<1>(), 1);
+    }
+
+    /// Another thread's `lock` does not enter a turn left open: it queues with a ticket (and
+    /// closes the turn once it is next and the turn stays unused); `try_lock` is the twin that
+    /// may take the open lock without a ticket.
+    #[test]
+    fn only_the_turns_thread_reenters_an_open_turn() {
+        let lock = RawParkingTicketLock::<1, 64>::new();
+        lock.lock();
+        // SAFETY: locked just above.
+        unsafe { lock.unlock() };
+        assert_eq!(lock.next_ticket(), 1, "one turn, ours, left open");
+        thread::scope(|s| {
+            s.spawn(|| {
+                lock.lock();
+                // SAFETY: locked just above.
+                unsafe { lock.unlock() };
+            });
+        });
+        assert_eq!(lock.next_ticket(), 2, "the other thread took a ticket");
+        thread::scope(|s| {
+            s.spawn(|| {
+                assert!(lock.try_lock(), "the lock is open");
+                // SAFETY: the try_lock above succeeded.
+                unsafe { lock.unlock() };
+            });
+        });
+        assert_eq!(lock.next_ticket(), 2, "try_lock took the open lock without a ticket");
+        lock.lock();
+        // SAFETY: locked just above.
+        unsafe { lock.unlock() };
+        assert_eq!(lock.next_ticket(), 3, "and the turn stayed the other thread's");
     }
 
     #[test]
