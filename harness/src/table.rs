@@ -72,14 +72,14 @@ pub fn render_run(rows: &[SummaryRow], style: TableStyle, logical_cpus: usize) -
     out
 }
 
-/// The compact table of one workload's rows: its name once above, then per point the
-/// implementation, threads, median throughput, spread, p99, fairness and the worst outcome.
+/// The compact table of one workload's rows: its name above (and, for each parameter set, the
+/// parameters that tell it apart), then per point the implementation, threads, median
+/// throughput, spread, p99, fairness and the worst outcome.
 pub fn render_compact(rows: &[SummaryRow]) -> String {
     let full = cells(rows);
-    let Some(first) = full.get(1) else {
+    if full.len() < 2 {
         return String::new();
-    };
-    let title = first[0].clone();
+    }
     let compact: Vec<Vec<String>> = full
         .iter()
         .enumerate()
@@ -101,7 +101,21 @@ pub fn render_compact(rows: &[SummaryRow]) -> String {
             ]
         })
         .collect();
-    format!("{title}\n{}", layout(&compact, 1..6, "  "))
+    let laid_out = layout(&compact, 1..6, "  ");
+    let mut out = String::new();
+    let mut title: Option<&str> = None;
+    for (index, line) in laid_out.lines().enumerate() {
+        // The header belongs under the first title; each later title opens a parameter set.
+        let row_title = full[index.max(1)][0].as_str();
+        if title != Some(row_title) {
+            title = Some(row_title);
+            out.push_str(row_title);
+            out.push('\n');
+        }
+        out.push_str(line);
+        out.push('\n');
+    }
+    out
 }
 
 /// Renders the table; rows keep the order in which the points were first run. A workload that ran
@@ -272,6 +286,22 @@ mod tests {
         assert!(full.lines().any(|l| l.chars().count() > 80), "the full table is wide");
         let verdicts = render_run(&rows, TableStyle::Verdicts, 2);
         assert!(verdicts.starts_with("verdicts: counter"), "{verdicts}");
+    }
+
+    /// Each parameter set of a workload gets a title line of its own in the compact table.
+    #[test]
+    fn compact_table_titles_each_parameter_set() {
+        let mut rows = Vec::new();
+        for mix in ["read-heavy", "exchange"] {
+            let mut r = row("striped", 2, 1e6);
+            r.workload = "map".into();
+            r.params = format!("keys=65536;mix={mix}");
+            rows.push(r);
+        }
+        let compact = render_compact(&rows);
+        let titles: Vec<&str> = compact.lines().filter(|l| l.starts_with("map")).collect();
+        assert_eq!(titles.len(), 2, "{compact}");
+        assert!(titles[0].contains("read-heavy") && titles[1].contains("exchange"), "{compact}");
     }
 
     #[test]

@@ -221,7 +221,12 @@ pub fn render_text(verdicts: &[Verdict], logical_cpus: usize, width: usize) -> S
             let params = if sets == 0 || verdict.params.is_empty() {
                 String::new()
             } else {
-                format!(" {}", verdict.params)
+                let others: Vec<&str> = verdicts
+                    .iter()
+                    .filter(|v| v.workload == verdict.workload)
+                    .map(|v| v.params.as_str())
+                    .collect();
+                format!(" {}", distinguishing(&verdict.params, &others))
             };
             let cpus = match logical_cpus {
                 0 => String::new(),
@@ -250,6 +255,23 @@ pub fn render_text(verdicts: &[Verdict], logical_cpus: usize, width: usize) -> S
         wrap_items(&mut out, &label, &items, width);
     }
     out
+}
+
+/// The `key=value` pairs of `params` (`;`-separated, as in `summary.csv`) whose value is not the
+/// same in every one of `sets`: what tells this parameter set apart, space-separated.
+fn distinguishing(params: &str, sets: &[&str]) -> String {
+    let value = |set: &str, key: &str| {
+        set.split(';').find_map(|pair| pair.strip_prefix(key)?.strip_prefix('=').map(str::to_owned))
+    };
+    params
+        .split(';')
+        .filter(|pair| {
+            let key = pair.split('=').next().unwrap_or("");
+            let mine = value(params, key);
+            sets.iter().any(|set| value(set, key) != mine)
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// Writes `items` after `label`, separated by `; `, breaking lines before `width` columns and
@@ -378,6 +400,21 @@ mod tests {
         ));
         assert!(text.contains("std-mutex 0.0029×"), "{text}");
         assert!(text.lines().count() > 2, "wrapped onto continuation lines: {text}");
+    }
+
+    /// A workload run over several parameter sets names each by what differs, nothing more.
+    #[test]
+    fn parameter_sets_are_named_by_what_differs() {
+        let mut rows = Vec::new();
+        for mix in ["read-heavy", "exchange"] {
+            let mut r = row("striped", 2, 0, 1e6);
+            r.params = format!("keys=65536;mix={mix};stripes=64");
+            rows.push(r);
+        }
+        let text = render_text(&verdicts(&rows), 2, 80);
+        assert!(text.contains("verdicts: counter mix=read-heavy (median"), "{text}");
+        assert!(text.contains("verdicts: counter mix=exchange (median"), "{text}");
+        assert!(!text.contains("keys="), "{text}");
     }
 
     #[test]
