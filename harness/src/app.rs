@@ -162,11 +162,12 @@ fn execute(registry: &Registry, cli: Cli, args: &[OsString]) -> Result<u8> {
             }
             let command = args.iter().map(|a| a.to_string_lossy().into_owned()).collect();
             let outcome = crate::sweep::run(&options, &env, command)?;
-            print!("{}", crate::table::render_run(&outcome.rows, options.table, env.logical_cpus));
+            // The verdicts come last, so the run ends with who wins where.
+            println!("results: {}", options.out.display());
             if let Some(line) = reports::disturbance::summary_line(&outcome.rows) {
                 println!("environment guard: {line}");
             }
-            println!("results: {}", options.out.display());
+            print!("{}", crate::table::render_run(&outcome.rows, options.table, env.logical_cpus));
             if outcome.violations > 0 {
                 eprintln!(
                     "syncbench: {} run(s) broke their workload's invariant (see the invariant column)",

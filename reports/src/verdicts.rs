@@ -233,11 +233,13 @@ pub fn render_text(verdicts: &[Verdict], logical_cpus: usize, width: usize) -> S
                 1 => ", 1 CPU".to_owned(),
                 n => format!(", {n} CPUs"),
             };
-            let _ = writeln!(
-                out,
-                "verdicts: {}{params} (median throughput vs the fastest{cpus})",
-                verdict.workload
-            );
+            let title = format!("verdicts: {}{params}", verdict.workload);
+            let legend = format!("(median throughput vs the fastest{cpus})");
+            if title.chars().count() + 1 + legend.chars().count() <= width {
+                let _ = writeln!(out, "{title} {legend}");
+            } else {
+                let _ = writeln!(out, "{title}\n  {legend}");
+            }
         }
         let label = format!("  {}: ", point_label(verdict));
         let mut items: Vec<String> = verdict
@@ -414,6 +416,8 @@ mod tests {
         let text = render_text(&verdicts(&rows), 2, 80);
         assert!(text.contains("verdicts: counter mix=read-heavy (median"), "{text}");
         assert!(text.contains("verdicts: counter mix=exchange (median"), "{text}");
+        let narrow = render_text(&verdicts(&rows), 2, 40);
+        assert!(narrow.contains("verdicts: counter mix=exchange\n  (median"), "{narrow}");
         assert!(!text.contains("keys="), "{text}");
     }
 
