@@ -165,7 +165,7 @@ fn execute(registry: &Registry, cli: Cli, args: &[OsString]) -> Result<u8> {
             // The verdicts come last, so the run ends with who wins where.
             println!("results: {}", options.out.display());
             if let Some(line) = reports::disturbance::summary_line(&outcome.rows) {
-                println!("environment guard: {line}");
+                print!("{}", crate::table::wrap(&format!("environment guard: {line}"), 80));
             }
             print!("{}", crate::table::render_run(&outcome.rows, options.table, env.logical_cpus));
             if outcome.violations > 0 {

@@ -87,7 +87,9 @@ pub fn render_compact(rows: &[SummaryRow]) -> String {
             let outcome = if index == 0 {
                 "check".to_owned()
             } else {
-                line[8].split(':').next().unwrap_or("").to_owned()
+                // One word: `ok`, `violated`, or `expected` for a demonstration's violation.
+                let outcome = line[8].split(':').next().unwrap_or("");
+                outcome.strip_suffix("-violation").unwrap_or(outcome).to_owned()
             };
             let fairness = if index == 0 { "fair".to_owned() } else { line[7].clone() };
             vec![
@@ -305,6 +307,15 @@ mod tests {
     }
 
     #[test]
+    fn long_lines_wrap_at_spaces() {
+        let text =
+            "environment guard: 330 of 332 repeats ran on a disturbed machine (other processes)";
+        let wrapped = wrap(text, 40);
+        assert!(wrapped.lines().all(|l| l.chars().count() <= 40), "{wrapped}");
+        assert_eq!(wrapped.replace("\n  ", " ").trim_end(), text);
+    }
+
+    #[test]
     fn small_rates_keep_three_significant_digits() {
         assert_eq!(millions(30_240_000.0), "30.24");
         assert_eq!(millions(150_000.0), "0.15");
@@ -312,4 +323,25 @@ mod tests {
         assert_eq!(millions(952.0), "0.000952");
         assert_eq!(millions(0.0), "0.00");
     }
+}
+
+/// `text` broken at spaces into lines of at most `width` columns (a longer word stays whole),
+/// continuation lines indented by two spaces.
+pub fn wrap(text: &str, width: usize) -> String {
+    let mut out = String::new();
+    let mut line = String::new();
+    for word in text.split(' ') {
+        let len = line.chars().count();
+        if len > 0 && len + 1 + word.chars().count() > width {
+            out.push_str(&line);
+            out.push('\n');
+            line = "  ".to_owned();
+        } else if len > 0 {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    out.push_str(&line);
+    out.push('\n');
+    out
 }
