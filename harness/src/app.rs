@@ -82,6 +82,48 @@ fn execute(registry: &Registry, cli: Cli, args: &[OsString]) -> Result<u8> {
             }
         }
         Command::History(history_args) => crate::history::run(&history_args, default_out_named),
+        Command::Homes => {
+            for home in workloads::homes::HOMES {
+                println!(
+                    "{}\t{}\t{}\t{}\t{}\t{}",
+                    home.workload,
+                    home.implementation,
+                    home.rivals.join(","),
+                    home.axis.label(),
+                    home.set.join(" "),
+                    home.claim
+                );
+            }
+            Ok(0)
+        }
+        Command::Scoreboard { dirs } => {
+            let mut rows = Vec::new();
+            for dir in &dirs {
+                let folder = reports::ResultsFolder::new(dir);
+                rows.extend(reports::csv_files::read_rows::<reports::SummaryRow>(
+                    &folder.summary_csv(),
+                )?);
+            }
+            let mut scored = Vec::new();
+            for home in workloads::homes::HOMES {
+                for rival in home.rivals {
+                    let pairing = reports::scoreboard::Pairing {
+                        workload: home.workload.to_owned(),
+                        implementation: home.implementation.to_owned(),
+                        rival: (*rival).to_owned(),
+                        axis: home.axis.label().to_owned(),
+                        claim: home.claim.to_owned(),
+                    };
+                    let scores = reports::scoreboard::score(&rows, &pairing);
+                    // Only the pairs these folders ran: a partial scoreboard is still useful.
+                    if !scores.is_empty() {
+                        scored.push((pairing, scores));
+                    }
+                }
+            }
+            print!("{}", reports::scoreboard::render(&scored));
+            Ok(0)
+        }
         Command::Export { dir, out } => {
             let document = reports::export::RunDocument::read(&dir)?;
             let json = document.to_json()?;
@@ -125,11 +167,12 @@ fn execute(registry: &Registry, cli: Cli, args: &[OsString]) -> Result<u8> {
             }
             let command = args.iter().map(|a| a.to_string_lossy().into_owned()).collect();
             let outcome = crate::sweep::run(&options, &env, command)?;
-            print!("{}", crate::table::render(&outcome.rows));
-            if let Some(line) = reports::disturbance::summary_line(&outcome.rows) {
-                println!("environment guard: {line}");
-            }
+            // The verdicts come last, so the run ends with who wins where.
             println!("results: {}", options.out.display());
+            if let Some(line) = reports::disturbance::summary_line(&outcome.rows) {
+                print!("{}", crate::table::wrap(&format!("environment guard: {line}"), 80));
+            }
+            print!("{}", crate::table::render_run(&outcome.rows, options.table, env.logical_cpus));
             if outcome.violations > 0 {
                 eprintln!(
                     "syncbench: {} run(s) broke their workload's invariant (see the invariant column)",

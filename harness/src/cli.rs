@@ -57,6 +57,17 @@ pub enum Command {
     /// Internal: one side of a paired run (reads requests on stdin, answers rows on stdout).
     #[command(name = "__serve", hide = true)]
     Serve,
+    /// Print each hand-rolled primitive's home: workload, implementation, rivals (comma
+    /// separated), the axis it is meant to win on, the workload settings (space separated) and
+    /// why, one tab-separated line each (what `scripts/scoreboard.sh` runs).
+    Homes,
+    /// Score each hand-rolled primitive against its home rivals in results folders that ran them:
+    /// the median ratio of paired adjacent repeats, with a distribution-free interval.
+    Scoreboard {
+        /// Results folders (each holding summary.csv).
+        #[arg(required = true, value_name = "DIR")]
+        dirs: Vec<std::path::PathBuf>,
+    },
     /// Internal: copy stdin to stdout until end of input (the spawn workload's process).
     #[command(name = "__child", hide = true)]
     Child,
@@ -193,6 +204,10 @@ pub struct RunArgs {
     /// deadlock or livelock, a finding unless the implementation is a demonstration.
     #[arg(long, value_name = "D")]
     pub watchdog: Option<String>,
+    /// The table printed at the end: `compact` (default, 80 columns), `full` (every column) or
+    /// `verdicts` (none); each workload's is followed by lines ranking its implementations.
+    #[arg(long, value_name = "SHAPE")]
+    pub table: Option<String>,
 }
 
 #[derive(Debug, Args)]

@@ -9,6 +9,7 @@ use workloads::{ImplInfo, ParamError, Params, Registry, Workload};
 use crate::affinity::{self, Pin};
 use crate::cli::{RunArgs, StressArgs};
 use crate::runner::{LatencyMethod, Settings, Stop, Timing};
+use crate::table::TableStyle;
 use crate::watchdog::DEFAULT_WATCHDOG;
 
 /// Bad input, with a message written for the user. The binary exits 2 on any of these.
@@ -93,6 +94,8 @@ pub struct RunOptions<'r> {
     pub pin: Pin,
     /// Said once before the run when `--cores`/`--pin` cannot apply on this platform.
     pub placement_note: Option<String>,
+    /// `--table`: the shape of the table printed at the end (always followed by verdicts).
+    pub table: TableStyle,
 }
 
 /// One core count of `--cores` and the thread counts run on it.
@@ -258,6 +261,11 @@ impl<'r> RunOptions<'r> {
             Some(text) => Pin::parse(text)
                 .ok_or_else(|| invalid("--pin", text, "expected none, compact or spread"))?,
         };
+        let table = match args.table.as_deref() {
+            None => TableStyle::default(),
+            Some(text) => TableStyle::parse(text)
+                .ok_or_else(|| invalid("--table", text, "expected compact, full or verdicts"))?,
+        };
         let asked = !wanted_cores.is_empty() || pin != Pin::None;
         let placement_note = (asked && !affinity::SUPPORTED).then(|| {
             "note: --cores and --pin need CPU affinity, which this platform does not offer; \
@@ -290,6 +298,7 @@ impl<'r> RunOptions<'r> {
             cores,
             pin,
             placement_note,
+            table,
         })
     }
 }
@@ -557,6 +566,15 @@ mod tests {
         let impls: Vec<&str> = o.workloads[0].impls.iter().map(|i| i.name.as_str()).collect();
         assert_eq!(impls, ["spin-lock", "std-mutex"]);
         assert_eq!(o.workloads[0].params[0].number("depth"), 3);
+    }
+
+    #[test]
+    fn the_table_is_compact_unless_told() {
+        assert_eq!(options("syncbench run counter").unwrap().table, TableStyle::Compact);
+        assert_eq!(options("syncbench run counter --table full").unwrap().table, TableStyle::Full);
+        let verdicts = options("syncbench run counter --table verdicts").unwrap();
+        assert_eq!(verdicts.table, TableStyle::Verdicts);
+        assert!(options("syncbench run counter --table wide").is_err());
     }
 
     #[test]

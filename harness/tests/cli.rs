@@ -6,6 +6,7 @@ use assert_cmd::Command;
 use predicates::prelude::*;
 use reports::csv_files::read_rows;
 use reports::{HistogramRow, RunMeta, SummaryRow};
+use workloads::Workload;
 
 fn syncbench() -> Command {
     Command::cargo_bin("syncbench").unwrap()
@@ -76,7 +77,7 @@ fn run_writes_the_whole_results_folder() {
     }
 
     let rows: Vec<SummaryRow> = read_rows(&out.join("summary.csv")).unwrap();
-    let impls = 11;
+    let impls = workloads::counter::CounterWorkload::standard().implementations().len();
     assert_eq!(rows.len(), impls * 3 * 2, "one row per (impl, threads, repeat)");
     for row in &rows {
         assert!(row.ops > 0 && row.throughput_ops_s > 0.0 && row.duration_s > 0.0, "{row:?}");

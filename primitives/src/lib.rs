@@ -5,6 +5,7 @@
 //! |---|---|
 //! | [`SpinLock`] | test-and-test-and-set with exponential backoff; unfair |
 //! | [`TicketLock`] | ticket lock: take a number, wait until it is served; FIFO-fair |
+//! | [`ParkingTicketLock`] | ticket lock for more threads than cores: FIFO turns of up to 256 acquisitions (an unlocked turn stays open to one-CAS re-entry until the next waiter closes it); the next waiter spins, later ones park on a slot chosen by ticket, woken one place before their turn; fair, bypass bounded |
 //! | [`ReentrantLock`] | owner thread id and depth over any raw lock |
 //! | [`counters`] | racy (a demonstration), atomic `fetch_add`, CAS loop (retries counted), sharded and cache-padded, locked, reentrant |
 //! | [`TreiberStack`] | Treiber's lock-free stack: CAS on the head; nodes reclaimed by epochs (crossbeam-epoch) |
@@ -58,6 +59,7 @@ pub mod lru_cache;
 pub mod map;
 pub mod model;
 pub mod ms_queue;
+pub mod parking_ticket_lock;
 pub mod queue;
 pub mod reentrant_lock;
 pub mod ring_buffer;
@@ -90,6 +92,7 @@ pub use lock::{Lock, Reentrant};
 pub use lru_cache::{Lru, LruCache, ShardedLruCache};
 pub use map::ConcurrentMap;
 pub use ms_queue::MsQueue;
+pub use parking_ticket_lock::{ParkingTicketLock, RawParkingTicketLock, StrictParkingTicketLock};
 pub use queue::BoundedQueue;
 pub use reentrant_lock::ReentrantLock;
 pub use ring_buffer::{BlockingRingBuffer, RingBuffer};

@@ -179,7 +179,7 @@ pub(crate) mod parking {
         pub(crate) struct Mutex<T>(parking_lot::Mutex<T>);
 
         impl<T> Mutex<T> {
-            pub(crate) fn new(value: T) -> Self {
+            pub(crate) const fn new(value: T) -> Self {
                 Self(parking_lot::Mutex::new(value))
             }
 
@@ -194,7 +194,7 @@ pub(crate) mod parking {
         pub(crate) struct Condvar(parking_lot::Condvar);
 
         impl Condvar {
-            pub(crate) fn new() -> Self {
+            pub(crate) const fn new() -> Self {
                 Self(parking_lot::Condvar::new())
             }
 

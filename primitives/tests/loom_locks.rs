@@ -15,7 +15,7 @@ use loom::sync::atomic::{AtomicBool, Ordering};
 use loom::sync::Arc;
 use loom::thread;
 use primitives::model;
-use primitives::{RawSpinLock, RawTicketLock, ReentrantLock};
+use primitives::{RawParkingTicketLock, RawSpinLock, RawTicketLock, ReentrantLock};
 
 #[test]
 fn spin_lock_two_threads() {
@@ -45,6 +45,34 @@ fn ticket_lock_try_lock() {
 #[test]
 fn ticket_lock_three_threads() {
     model::mutex_three_threads::<RawTicketLock>();
+}
+
+/// The default lock: two threads meet an open turn (taken again with a CAS, or closed by the next
+/// waiter) and a hand-over by ticket.
+#[test]
+fn parking_ticket_lock_two_threads() {
+    model::check(model::mutex_increments::<RawParkingTicketLock>(2));
+}
+
+#[test]
+fn parking_ticket_lock_try_lock() {
+    model::mutex_try_lock::<RawParkingTicketLock>();
+}
+
+/// No spinners: every waiter parks, so two threads reach the wake-up handshake (a lost wake-up
+/// would show as a deadlock).
+#[test]
+fn parking_ticket_lock_every_waiter_parks() {
+    model::check(model::mutex_increments::<RawParkingTicketLock<0, 1>>(2));
+    model::mutex_try_lock::<RawParkingTicketLock<0, 1>>();
+}
+
+/// Three threads: the third parks behind the spinner and is woken by the first hand-over, in
+/// strict turns and in turns of two.
+#[test]
+fn parking_ticket_lock_three_threads() {
+    model::mutex_three_threads::<RawParkingTicketLock<1, 1>>();
+    model::mutex_three_threads::<RawParkingTicketLock<1, 2>>();
 }
 
 /// `ReentrantLock` needs a `lock_api::RawMutex`, whose `const INIT` loom's atomics cannot provide.

@@ -13,7 +13,7 @@ use std::sync::Arc;
 
 use lock_api::{GuardSend, Mutex, RawMutex};
 use primitives::model::{check, on_threads, Occupancy};
-use primitives::{RawSpinLock, RawTicketLock, Reentrant, ReentrantLock};
+use primitives::{RawParkingTicketLock, RawSpinLock, RawTicketLock, Reentrant, ReentrantLock};
 use shuttle::sync::atomic::{AtomicUsize, Ordering};
 
 /// Acquisitions per thread with 3 threads (4 threads take the lock once each: a schedule of 4
@@ -63,6 +63,21 @@ fn ticket_lock_three_threads() {
 #[test]
 fn ticket_lock_four_threads() {
     exclusive_increments::<RawTicketLock>(4, 1);
+}
+
+/// The default parking ticket lock (open turns, closing, parking behind the spinner) and turns of
+/// two, so that turns end often within a schedule.
+#[test]
+fn parking_ticket_lock_three_threads() {
+    exclusive_increments::<RawParkingTicketLock>(3, ROUNDS);
+    exclusive_increments::<RawParkingTicketLock<1, 2>>(3, ROUNDS);
+}
+
+/// Four threads: two park behind the spinner at once; and the strict lock with no spinners.
+#[test]
+fn parking_ticket_lock_four_threads() {
+    exclusive_increments::<RawParkingTicketLock<1, 2>>(4, 1);
+    exclusive_increments::<RawParkingTicketLock<0, 1>>(4, 1);
 }
 
 /// Three threads nest the reentrant lock (over the spin lock) two deep, alone at the outer level.

@@ -18,7 +18,7 @@ use std::time::Duration;
 use primitives::adapters::queues::{
     ArrayQueueBackoff, CrossbeamChannel, ParkingLotTextbookQueue, StdSyncChannel, StdTextbookQueue,
 };
-use primitives::adapters::semaphores::{CondvarSemaphore, TokenPoolSemaphore};
+use primitives::adapters::semaphores::{CondvarSemaphore, StdCondvarSemaphore, TokenPoolSemaphore};
 use primitives::condvar_buffer::CondvarBuffer;
 use primitives::queue::BoundedQueue;
 use primitives::ring_buffer::BlockingRingBuffer;
@@ -341,5 +341,6 @@ macro_rules! semaphore_tests {
 semaphore_tests! {
     atomic_semaphore: AtomicSemaphore;
     condvar_semaphore: CondvarSemaphore;
+    std_condvar_semaphore: StdCondvarSemaphore;
     token_pool_semaphore: TokenPoolSemaphore;
 }

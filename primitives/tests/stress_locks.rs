@@ -11,7 +11,10 @@ use std::sync::Barrier;
 use primitives::counters::{
     AtomicCounter, LockedCounter, RacyCounter, ReentrantCounter, ShardedCounter,
 };
-use primitives::{Counter, Lock, RawTicketLock, Reentrant, ReentrantLock, SpinLock, TicketLock};
+use primitives::{
+    Counter, Lock, ParkingTicketLock, RawParkingTicketLock, RawTicketLock, Reentrant,
+    ReentrantLock, SpinLock, StrictParkingTicketLock, TicketLock,
+};
 
 /// More threads than the 2 cores of the test machines: oversubscription is where locks break.
 const THREADS: usize = 4;
@@ -89,6 +92,16 @@ fn spin_lock() {
 #[test]
 fn ticket_lock() {
     stress_lock::<TicketLock<u64>>(FIFO_ITERS);
+}
+
+/// Turns of a few acquisitions, so the stress run crosses many turn ends, open-turn closes and
+/// parkings; the strict variant parks on every hand-over past the spinner.
+#[test]
+fn parking_ticket_lock() {
+    stress_lock::<ParkingTicketLock<u64>>(ITERS);
+    stress_lock::<lock_api::Mutex<RawParkingTicketLock<1, 3>, u64>>(ITERS / 10);
+    stress_lock::<StrictParkingTicketLock<u64>>(FIFO_ITERS);
+    stress_lock::<lock_api::Mutex<RawParkingTicketLock<0, 1>, u64>>(FIFO_ITERS);
 }
 
 #[test]

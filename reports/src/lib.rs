@@ -17,9 +17,11 @@ pub mod html;
 pub mod merge;
 pub mod meta;
 pub mod record;
+pub mod scoreboard;
 pub mod timing;
 pub mod topology;
 pub mod variants;
+pub mod verdicts;
 
 use std::path::{Path, PathBuf};
 

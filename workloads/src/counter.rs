@@ -17,7 +17,7 @@ use primitives::counters::{
     AtomicCounter, CasCounter, Counter, LockedCounter, RacyCounter, ReentrantCounter,
     ShardedCounter,
 };
-use primitives::{ReentrantLock, SpinLock, TicketLock};
+use primitives::{ParkingTicketLock, ReentrantLock, SpinLock, StrictParkingTicketLock, TicketLock};
 
 use crate::busy_work::BusyWork;
 use crate::busy_work::BUSY_NS;
@@ -76,6 +76,18 @@ impl CounterWorkload {
             .with("ticket-lock", HandRolled, "FIFO-fair ticket lock", |_| {
                 LockedCounter::<TicketLock<u64>>::new()
             })
+            .with(
+                "parking-ticket-lock",
+                HandRolled,
+                "ticket lock, FIFO turns of up to 256 acquisitions; far waiters park by ticket",
+                |_| LockedCounter::<ParkingTicketLock<u64>>::new(),
+            )
+            .with(
+                "strict-parking-ticket-lock",
+                HandRolled,
+                "the same with turns of one acquisition: FIFO per acquisition",
+                |_| LockedCounter::<StrictParkingTicketLock<u64>>::new(),
+            )
             .with("std-mutex", Library, "std::sync::Mutex (futex)", |_| {
                 LockedCounter::<std::sync::Mutex<u64>>::new()
             })

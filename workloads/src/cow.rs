@@ -17,6 +17,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use arc_swap::ArcSwap;
+use primitives::adapters::locked_lists::{MutexVecList, RwLockVecList};
 use primitives::cache::{CowList, SwapReader};
 use primitives::CopyOnWriteList;
 
@@ -73,7 +74,8 @@ impl CowWorkload {
         Self { catalog: Catalog::new() }
     }
 
-    /// Every copy-on-write list this project ships: hand-rolled and library.
+    /// Every copy-on-write list this project ships, hand-rolled and library, and the textbook
+    /// locked lists they replace.
     pub fn standard() -> Self {
         Self::empty()
             .with::<CopyOnWriteList<u64>>(
@@ -85,6 +87,16 @@ impl CowWorkload {
                 "arc-swap-list",
                 ImplKind::Library,
                 "arc_swap::ArcSwap<Vec<T>>; writers copy and publish with rcu",
+            )
+            .with::<MutexVecList<u64>>(
+                "mutex-vec-list",
+                ImplKind::Library,
+                "textbook rival, std only: Mutex<Vec<T>>; push in place, reads copy out under it",
+            )
+            .with::<RwLockVecList<u64>>(
+                "rwlock-vec-list",
+                ImplKind::Library,
+                "textbook rival, std only: RwLock<Vec<T>>; readers copy out together",
             )
     }
 

@@ -27,6 +27,7 @@ pub mod counter;
 pub mod cow;
 pub mod executors;
 pub mod hazards;
+pub mod homes;
 pub mod keys;
 pub mod lazy_init;
 pub mod lru;

@@ -9,7 +9,7 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
-use primitives::adapters::semaphores::{CondvarSemaphore, TokenPoolSemaphore};
+use primitives::adapters::semaphores::{CondvarSemaphore, StdCondvarSemaphore, TokenPoolSemaphore};
 use primitives::semaphore::Semaphore;
 use primitives::AtomicSemaphore;
 
@@ -75,6 +75,11 @@ impl SemaphoreWorkload {
                 "parking-lot-condvar-semaphore",
                 Library,
                 "parking_lot Mutex<usize> + Condvar",
+            )
+            .with::<StdCondvarSemaphore>(
+                "std-condvar-semaphore",
+                Library,
+                "the textbook one, std only: Mutex<usize> + Condvar, notified when a waiter counts",
             )
             .with::<TokenPoolSemaphore>(
                 "crossbeam-token-pool",

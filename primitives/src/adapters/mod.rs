@@ -6,6 +6,7 @@
 pub mod caches;
 pub mod containers;
 pub mod executors;
+pub mod locked_lists;
 pub mod maps;
 pub mod parking_lot;
 pub mod queues;

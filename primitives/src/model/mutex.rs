@@ -4,7 +4,7 @@ use super::cell::ModelCell;
 use super::check::{check, check_bounded};
 use super::occupancy::Occupancy;
 use crate::sync::{thread, Arc};
-use crate::{RawSpinLock, RawTicketLock};
+use crate::{RawParkingTicketLock, RawSpinLock, RawTicketLock};
 
 /// A raw lock as the models drive it: implement it by forwarding to your lock's own methods.
 ///
@@ -115,3 +115,22 @@ macro_rules! model_mutex {
     )*};
 }
 crate::model_mutex!(RawSpinLock, RawTicketLock);
+
+/// Every variant of the parking ticket lock (spinners and batch are type parameters).
+impl<const SPINNERS: usize, const BATCH: usize> ModelMutex
+    for RawParkingTicketLock<SPINNERS, BATCH>
+{
+    fn new() -> Self {
+        RawParkingTicketLock::new()
+    }
+    fn lock(&self) {
+        RawParkingTicketLock::lock(self)
+    }
+    fn try_lock(&self) -> bool {
+        RawParkingTicketLock::try_lock(self)
+    }
+    unsafe fn unlock(&self) {
+        // SAFETY: forwarded from this method's contract.
+        unsafe { RawParkingTicketLock::unlock(self) }
+    }
+}

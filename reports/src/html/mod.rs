@@ -2,7 +2,8 @@
 //! charts are inlined, so the page alone is the whole report (the PNG/SVG links next to each
 //! chart point at the files in `charts/` for those who want them separately).
 //!
-//! Layout: a box of invariant findings if any, a key to the charts, the runs' environment (one
+//! Layout: the key results (who is fastest where, [`key_results`]), a box of invariant findings if
+//! any, a key to the charts, the runs' environment (one
 //! column per `meta.json`), then a section per workload (`id="workload-<name>"`): its charts under
 //! a heading per kind (throughput vs threads, latency histograms, percentile distribution,
 //! throughput vs a swept parameter), fairness per implementation, the invariant and hazard
@@ -23,6 +24,7 @@ use fairness::write_fairness_table;
 use figure::write_chart;
 use findings::{write_findings, write_workload_findings};
 use format::plural;
+use key_results::write_key_results;
 use page_style::STYLE;
 use summary_table::write_summary_table;
 
@@ -111,13 +113,17 @@ fn render_page(
         escape(&hosts.into_iter().collect::<Vec<_>>().join(", ")),
     );
     if !workloads.is_empty() {
-        page.push_str("<nav><ul><li><a href=\"#environment\">environment</a></li>");
+        page.push_str(
+            "<nav><ul><li><a href=\"#key-results\">key results</a></li>\
+             <li><a href=\"#environment\">environment</a></li>",
+        );
         for workload in &workloads {
             let _ = write!(page, "<li><a href=\"#workload-{0}\">{0}</a></li>", escape(workload));
         }
         page.push_str("</ul></nav>\n");
     }
 
+    write_key_results(&mut page, summary);
     write_findings(&mut page, summary);
     page.push_str(HOW_TO_READ);
     write_environment(&mut page, metas, summary);
@@ -245,6 +251,7 @@ mod fairness;
 mod figure;
 mod findings;
 mod format;
+mod key_results;
 pub(crate) mod page_style;
 mod summary_table;
 #[cfg(test)]

@@ -266,3 +266,21 @@ fn the_environment_shows_the_topology() {
     super::environment::write_environment(&mut page, &[recorded, meta("older")], &[]);
     assert!(page.contains("CPUs 0-1 (2 cores, no SMT); clock tsc; governor —"), "{page}");
 }
+
+/// The page opens with the key results, before the environment: the fastest ranked
+/// implementation at each thread count, the others as ratios, the demonstration not ranked.
+#[test]
+fn the_page_opens_with_who_wins_where() {
+    let (summary, _) = sample();
+    let page = render_page(&[meta("testhost")], &summary, &[], &[], Path::new("."));
+    let key = page.find("<section id=\"key-results\">").expect("a key results section");
+    let environment = page.find("id=\"environment\"").expect("an environment section");
+    assert!(key < environment, "key results come first");
+    let end = page[key..].find("</section>").unwrap();
+    let section = &page[key..key + end];
+    // The sample's spin-lock (40e6 / sqrt(threads)) beats parking-lot (30e6 / sqrt(threads)).
+    assert!(section.contains("<b>spin-lock</b>"), "{section}");
+    assert!(section.contains("parking-lot 0.75×"), "{section}");
+    assert!(!section.contains("<b>racy-counter</b>"), "a demonstration is not ranked: {section}");
+    assert!(section.contains("not ranked (broken): racy-counter"), "{section}");
+}
