@@ -22,6 +22,8 @@ use primitives::{ReentrantLock, SpinLock, TicketLock};
 use crate::busy_work::BusyWork;
 use crate::busy_work::BUSY_NS;
 use crate::catalog::Catalog;
+use crate::claims::Claim;
+use crate::fifo_fairness::check_fifo_fairness;
 use crate::metrics::Metrics;
 use crate::params::{ParamKind, ParamSpec, Range};
 use crate::workload::{Check, ImplInfo, ImplKind, Trial, TrialSetup, Worker, Workload};
@@ -73,19 +75,25 @@ impl CounterWorkload {
             .with("spin-lock", HandRolled, "test-and-test-and-set spin lock with backoff", |_| {
                 LockedCounter::<SpinLock<u64>>::new()
             })
-            .with("ticket-lock", HandRolled, "FIFO-fair ticket lock", |_| {
-                LockedCounter::<TicketLock<u64>>::new()
-            })
+            .with_info(
+                ImplInfo::new("ticket-lock", HandRolled, "FIFO-fair ticket lock")
+                    .claiming(&[Claim::FifoFair]),
+                |_| LockedCounter::<TicketLock<u64>>::new(),
+            )
             .with("std-mutex", Library, "std::sync::Mutex (futex)", |_| {
                 LockedCounter::<std::sync::Mutex<u64>>::new()
             })
             .with("parking-lot-mutex", Library, "parking_lot::Mutex (eventually fair)", |_| {
                 LockedCounter::<parking_lot::Mutex<u64>>::new()
             })
-            .with(
-                "parking-lot-fair-mutex",
-                Library,
-                "parking_lot::FairMutex (always hands off)",
+            .with_info(
+                // Unlock hands the lock to the first thread parked in parking_lot's FIFO queue.
+                ImplInfo::new(
+                    "parking-lot-fair-mutex",
+                    Library,
+                    "parking_lot::FairMutex (always hands off)",
+                )
+                .claiming(&[Claim::FifoFair]),
                 |_| LockedCounter::<parking_lot::FairMutex<u64>>::new(),
             )
             .with("atomic-counter", HandRolled, "one atomic fetch_add", |_| AtomicCounter::new())
@@ -123,14 +131,30 @@ impl CounterWorkload {
 
     /// Adds an implementation: `make` builds a fresh counter for each trial.
     pub fn with<C: Counter + 'static>(
-        mut self,
+        self,
         name: &str,
         kind: ImplKind,
         about: &str,
         make: impl Fn(&CounterSetup) -> C + Send + Sync + 'static,
     ) -> Self {
-        self.catalog.add(name, kind, about, move |(setup, work): &(CounterSetup, Work)| {
-            Box::new(CounterTrial { counter: make(setup), work: *work, retries: AtomicU64::new(0) })
+        self.with_info(ImplInfo::new(name, kind, about), make)
+    }
+
+    /// Adds the implementation `info` describes, checking its claims (FIFO fairness): `make`
+    /// builds a fresh counter for each trial.
+    pub fn with_info<C: Counter + 'static>(
+        mut self,
+        info: ImplInfo,
+        make: impl Fn(&CounterSetup) -> C + Send + Sync + 'static,
+    ) -> Self {
+        let claims_fifo = info.claims(Claim::FifoFair);
+        self.catalog.add_info(info, move |(setup, work): &(CounterSetup, Work)| {
+            Box::new(CounterTrial {
+                counter: make(setup),
+                work: *work,
+                retries: AtomicU64::new(0),
+                claims_fifo,
+            })
         });
         self
     }
@@ -186,6 +210,8 @@ struct CounterTrial<C> {
     work: Work,
     /// CAS retries of every thread, warm-up included, added by each as it finishes.
     retries: AtomicU64,
+    /// Whether `check` probes the order threads enter in ([`Claim::FifoFair`]).
+    claims_fifo: bool,
 }
 
 impl<C: Counter> Trial for CounterTrial<C> {
@@ -199,6 +225,13 @@ impl<C: Counter> Trial for CounterTrial<C> {
                 let retries = self.retries.load(Ordering::Relaxed);
                 let per_op = retries as f64 / ops.max(1) as f64;
                 Check::Held(format!("{summary}; {per_op:.4} CAS retries per increment"))
+            }
+            // The probe's own increments come after the count was read, so they change nothing.
+            Check::Held(summary) if self.claims_fifo => {
+                match check_fifo_fairness(&|f| self.counter.increment(f)) {
+                    Ok(()) => Check::Held(format!("{summary}; FIFO order held")),
+                    Err(broken) => Check::Violated(format!("{summary}; {broken}")),
+                }
             }
             check => check,
         }
