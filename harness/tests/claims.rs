@@ -116,10 +116,8 @@ fn counter_registry() -> Registry {
     let claim =
         |name, about| ImplInfo::new(name, ImplKind::User, about).claiming(&[Claim::FifoFair]);
     let counter = CounterWorkload::empty()
-        .with_info(claim("claims-fifo", "a spin lock: whoever sees it free"), |_| {
-            LockedCounter::<SpinLock<u64>>::new()
-        })
-        .with_info(claim("is-fifo", "a ticket lock"), |_| LockedCounter::<TicketLock<u64>>::new());
+        .with_info::<LockedCounter<SpinLock<u64>>>(claim("claims-fifo", "a spin lock"))
+        .with_info::<LockedCounter<TicketLock<u64>>>(claim("is-fifo", "a ticket lock"));
     Registry::standard().with(counter)
 }
 

@@ -17,7 +17,7 @@ use primitives::counters::{
     AtomicCounter, CasCounter, Counter, LockedCounter, RacyCounter, ReentrantCounter,
     ShardedCounter,
 };
-use primitives::{ReentrantLock, SpinLock, TicketLock};
+use primitives::{Lock, ReentrantLock, SpinLock, TicketLock};
 
 use crate::busy_work::BusyWork;
 use crate::busy_work::BUSY_NS;
@@ -70,8 +70,13 @@ impl CounterWorkload {
 
     /// Every counter this project ships: hand-rolled, library and the racy demonstration.
     pub fn standard() -> Self {
+        Self::standard_list().0
+    }
+
+    /// The project's own counters, registered by factory: several are built from the setup.
+    fn standard_list() -> Factories {
         use ImplKind::{Demonstration, HandRolled, Library};
-        Self::empty()
+        Factories(Self::empty())
             .with("spin-lock", HandRolled, "test-and-test-and-set spin lock with backoff", |_| {
                 LockedCounter::<SpinLock<u64>>::new()
             })
@@ -129,20 +134,31 @@ impl CounterWorkload {
             )
     }
 
-    /// Adds an implementation: `make` builds a fresh counter for each trial.
-    pub fn with<C: Counter + 'static>(
+    /// Adds the counter type `C`, built afresh for each trial by [`NewCounter::new`].
+    pub fn with<C: NewCounter>(self, name: &str, kind: ImplKind, about: &str) -> Self {
+        self.with_info::<C>(ImplInfo::new(name, kind, about))
+    }
+
+    /// Adds the counter type `C` that `info` describes, checking its claims (FIFO fairness).
+    pub fn with_info<C: NewCounter>(self, info: ImplInfo) -> Self {
+        self.with_factory_info(info, C::new)
+    }
+
+    /// Adds an implementation built by a closure: `make` builds a fresh counter for each trial
+    /// (for a counter that needs more than [`NewCounter`] gives it).
+    pub fn with_factory<C: Counter + 'static>(
         self,
         name: &str,
         kind: ImplKind,
         about: &str,
         make: impl Fn(&CounterSetup) -> C + Send + Sync + 'static,
     ) -> Self {
-        self.with_info(ImplInfo::new(name, kind, about), make)
+        self.with_factory_info(ImplInfo::new(name, kind, about), make)
     }
 
-    /// Adds the implementation `info` describes, checking its claims (FIFO fairness): `make`
-    /// builds a fresh counter for each trial.
-    pub fn with_info<C: Counter + 'static>(
+    /// [`CounterWorkload::with_factory`] for the implementation `info` describes, checking its
+    /// claims (FIFO fairness).
+    pub fn with_factory_info<C: Counter + 'static>(
         mut self,
         info: ImplInfo,
         make: impl Fn(&CounterSetup) -> C + Send + Sync + 'static,
@@ -157,6 +173,62 @@ impl CounterWorkload {
             })
         });
         self
+    }
+}
+
+/// A counter the workload builds afresh for each trial: implement it once for your counter type
+/// to plug it in with [`CounterWorkload::with`]. A lock needs no code of its own:
+/// `with::<LockedCounter<YourLock<u64>>>(name, kind, about)`.
+pub trait NewCounter: Counter + Sized + 'static {
+    /// A zeroed counter for a trial of `setup.threads` threads.
+    fn new(setup: &CounterSetup) -> Self;
+}
+
+impl<L: Lock<u64> + 'static> NewCounter for LockedCounter<L> {
+    fn new(_setup: &CounterSetup) -> Self {
+        LockedCounter::new()
+    }
+}
+
+impl NewCounter for AtomicCounter {
+    fn new(_setup: &CounterSetup) -> Self {
+        AtomicCounter::new()
+    }
+}
+
+impl NewCounter for CasCounter {
+    fn new(_setup: &CounterSetup) -> Self {
+        CasCounter::new()
+    }
+}
+
+impl NewCounter for ShardedCounter {
+    fn new(setup: &CounterSetup) -> Self {
+        ShardedCounter::new(setup.threads)
+    }
+}
+
+/// The standard list's builder: `with` and `with_info` take a factory closure there, as most of
+/// the project's counters are built from the setup (shards per thread, nesting depth).
+struct Factories(CounterWorkload);
+
+impl Factories {
+    fn with<C: Counter + 'static>(
+        self,
+        name: &str,
+        kind: ImplKind,
+        about: &str,
+        make: impl Fn(&CounterSetup) -> C + Send + Sync + 'static,
+    ) -> Self {
+        Self(self.0.with_factory(name, kind, about, make))
+    }
+
+    fn with_info<C: Counter + 'static>(
+        self,
+        info: ImplInfo,
+        make: impl Fn(&CounterSetup) -> C + Send + Sync + 'static,
+    ) -> Self {
+        Self(self.0.with_factory_info(info, make))
     }
 }
 

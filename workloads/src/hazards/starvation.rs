@@ -17,6 +17,7 @@ use primitives::rwlock_reader_pref::ReaderPrefRwLock;
 use primitives::rwlock_writer_pref::WriterPrefRwLock;
 use primitives::{Lock, RwLock, SpinLock, TicketLock};
 
+use super::starvation_lock::StarvationLock;
 use super::writer_preference::check_writer_preference;
 use crate::busy_work::{BusyWork, BUSY_NS};
 use crate::catalog::Catalog;
@@ -101,6 +102,20 @@ impl StarvationWorkload {
                 )
                 .claiming(&[Claim::WriterPreferring]),
             )
+    }
+
+    /// Adds the lock `L` ([`AsMutex`] or [`AsRwLock`] around your type): the one plug-in shape.
+    ///
+    /// [`AsMutex`]: super::starvation_lock::AsMutex
+    /// [`AsRwLock`]: super::starvation_lock::AsRwLock
+    pub fn with<L: StarvationLock>(self, name: &str, kind: ImplKind, about: &str) -> Self {
+        L::add_to(self, ImplInfo::new(name, kind, about))
+    }
+
+    /// Adds the lock `L` that `info` describes, checking its claims (FIFO fairness for a mutex,
+    /// writer preference for an RW lock).
+    pub fn with_info<L: StarvationLock>(self, info: ImplInfo) -> Self {
+        L::add_to(self, info)
     }
 
     /// Adds a mutex `L`: every thread takes it in turn.
