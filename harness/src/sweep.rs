@@ -24,7 +24,7 @@ use crate::environment::Environment;
 use crate::guard::{DisturbanceRule, Guard, Reading};
 use crate::options::{OptionsError, RunOptions, Slowdown, WorkloadPlan};
 use crate::progress::Progress;
-use crate::runner::prepare::Preparation;
+use crate::runner::prepare::{unprepared, Preparation};
 use crate::runner::{jain_fairness, latency_config, measure_pinned, Measurement};
 use crate::slowdown::slowed;
 
@@ -163,8 +163,8 @@ fn run_point(
                 params: params.clone(),
             };
             // A stuck prepare is this point's finding; its thread is abandoned, the run goes on.
-            let (measurement, reading) = match preparation.run(limit, &options.settings()) {
-                Err(stuck) => (stuck, None),
+            let (measurement, reading) = match preparation.run(limit) {
+                Err(stuck) => (unprepared(&stuck, &options.settings()), None),
                 Ok(trial) => {
                     let deadline = Deadline::arm(
                         format!("{} {implementation} threads={threads} {params}", plan.name()),

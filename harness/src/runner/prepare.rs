@@ -4,6 +4,7 @@
 //! `prepare` runs on a thread of its own, with its own copy of what it reads (the workload is
 //! shared, the parameters cloned), so a call still running at the limit can be abandoned: its
 //! thread keeps what it holds until the process exits, and the run goes on to the next point.
+//! (`stress` still prepares on its coordinating thread, under the last-resort deadline.)
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -11,7 +12,7 @@ use std::time::Duration;
 use workloads::metrics::latency_histogram;
 use workloads::{Check, Metrics, Params, Trial, TrialSetup, Workload};
 
-use super::phase::{bounded, Phase};
+use super::phase::{bounded, Phase, Stuck};
 use super::{Measurement, Settings, TimingTally};
 use crate::watchdog::StallKind;
 
@@ -25,24 +26,29 @@ pub struct Preparation {
 }
 
 impl Preparation {
-    /// The trial, or — if `prepare` has not returned within `limit` — the measurement of a point
-    /// that never started: no operations, and a stuck finding naming the phase.
-    pub fn run(self, limit: Duration, settings: &Settings) -> Result<Box<dyn Trial>, Measurement> {
-        let prepare = move || {
+    /// The trial, or [`Stuck`] if `prepare` has not returned within `limit` (its thread is then
+    /// abandoned).
+    pub fn run(self, limit: Duration) -> Result<Box<dyn Trial>, Stuck> {
+        bounded(Phase::Prepare, limit, move || {
             let Preparation { workload, implementation, threads, seed, params } = self;
             let setup = TrialSetup { threads, seed, params: &params };
             workload.prepare(&implementation, &setup).expect("validated impl")
-        };
-        bounded(Phase::Prepare, limit, prepare).map_err(|stuck| Measurement {
-            ops_per_thread: Vec::new(),
-            main_threads: 1,
-            elapsed: Duration::ZERO,
-            latency: latency_histogram(),
-            tally: TimingTally::default(),
-            method: settings.latency,
-            metrics: Metrics::default(),
-            check: Check::Violated(stuck.describe(None)),
-            stall: Some(StallKind::Stuck),
         })
+    }
+}
+
+/// The measurement of a point whose `prepare` was stuck: no operations, and a stuck finding
+/// naming the phase.
+pub fn unprepared(stuck: &Stuck, settings: &Settings) -> Measurement {
+    Measurement {
+        ops_per_thread: Vec::new(),
+        main_threads: 1,
+        elapsed: Duration::ZERO,
+        latency: latency_histogram(),
+        tally: TimingTally::default(),
+        method: settings.latency,
+        metrics: Metrics::default(),
+        check: Check::Violated(stuck.describe(None)),
+        stall: Some(StallKind::Stuck),
     }
 }
