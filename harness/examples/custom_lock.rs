@@ -54,11 +54,10 @@ unsafe impl RawMutex for RawTasLock {
 pub type TasLock<T> = lock_api::Mutex<RawTasLock, T>;
 
 fn main() -> std::process::ExitCode {
-    let counter = CounterWorkload::standard().with(
+    let counter = CounterWorkload::standard().with::<LockedCounter<TasLock<u64>>>(
         "my-tas-lock",
         ImplKind::User,
         "a user's test-and-set spin lock, no backoff",
-        |_setup| LockedCounter::<TasLock<u64>>::new(),
     );
     let registry = Registry::standard().with(counter);
     harness::app::run_with_registry(&registry, std::env::args_os())

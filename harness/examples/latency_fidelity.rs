@@ -126,20 +126,20 @@ type ConstantCostLock<T> = lock_api::Mutex<RawUserLock<0, CONSTANT_WORK>, T>;
 
 fn registry() -> Registry {
     let counter = CounterWorkload::standard()
-        .with(
+        .with::<LockedCounter<StallingLock<u64>>>(
             "stalling-lock",
             ImplKind::User,
             "spin lock; every 100 000th acquisition sleeps 1 ms",
-            |_| LockedCounter::<StallingLock<u64>>::new(),
         )
-        .with("steady-lock", ImplKind::User, "the stalling lock without its stalls", |_| {
-            LockedCounter::<SteadyLock<u64>>::new()
-        })
-        .with(
+        .with::<LockedCounter<SteadyLock<u64>>>(
+            "steady-lock",
+            ImplKind::User,
+            "the stalling lock without its stalls",
+        )
+        .with::<LockedCounter<ConstantCostLock<u64>>>(
             "constant-cost-lock",
             ImplKind::User,
             "spin lock doing fixed work per acquisition",
-            |_| LockedCounter::<ConstantCostLock<u64>>::new(),
         );
     Registry::standard().with(counter)
 }

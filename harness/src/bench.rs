@@ -96,7 +96,7 @@ mod tests {
     fn a_broken_implementation_that_is_not_a_demonstration_fails_the_benchmark() {
         use primitives::counters::RacyCounter;
         use workloads::counter::CounterWorkload;
-        let racy = CounterWorkload::empty().with(
+        let racy = CounterWorkload::empty().with_factory(
             "racy-but-claimed-correct",
             ImplKind::HandRolled,
             "a racy counter presented as correct",

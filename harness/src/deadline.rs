@@ -1,7 +1,7 @@
-//! The last resort against a hang. The watchdog and the bounded phases (see `runner::phase`) end a
-//! stuck trial with a finding and let the run go on; what they cannot reach is a call that never
-//! returns on the coordinating thread itself — a workload's `prepare` (a user's constructor), or
-//! anything else a point does that no bound covers. A [`Deadline`] armed around each repeat of a
+//! The last resort against a hang. The watchdog and the bounded phases (see `runner::phase`, and
+//! `runner::prepare` for a workload's `prepare`) end a stuck trial with a finding and let the run
+//! go on; what they cannot reach is a call that never returns on the coordinating thread itself —
+//! anything a point does that no bound covers (and, under `stress`, a stuck `prepare`). A [`Deadline`] armed around each repeat of a
 //! point watches the clock from a thread of its own; if the repeat is not over in time, it prints
 //! one line naming the point and the step it was in, and ends the process with exit code 1. Every
 //! row finished before it is already in `summary.csv` (rows are written as they finish).

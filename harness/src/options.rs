@@ -2,6 +2,7 @@
 //! an [`OptionsError`] with a one-line message, raised before anything is run or written.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
 use workloads::{ImplInfo, ParamError, Params, Registry, Workload};
@@ -33,6 +34,8 @@ pub enum OptionsError {
 #[derive(Clone)]
 pub struct WorkloadPlan<'r> {
     pub workload: &'r dyn Workload,
+    /// The same workload, shared: what a bounded `prepare` takes to its own thread.
+    pub shared: Arc<dyn Workload>,
     /// The selected implementations, as the workload describes them.
     pub impls: Vec<ImplInfo>,
     /// Every combination of parameter values to run (one unless a value is a list).
@@ -194,7 +197,8 @@ impl<'r> RunOptions<'r> {
                 }
             }
             let params = Params::sweep(name, workload.params(), &own)?;
-            workloads.push(WorkloadPlan { workload, impls, params });
+            let shared = registry.get_shared(name).expect("found above");
+            workloads.push(WorkloadPlan { workload, shared, impls, params });
         }
         if let Some(wanted) = &wanted_impls {
             let chosen: Vec<&dyn Workload> = workloads.iter().map(|w| w.workload).collect();

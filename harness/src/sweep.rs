@@ -16,7 +16,7 @@ use reports::hgrm;
 use reports::histogram::{histogram_rows, HistogramKey};
 use reports::record::OP_METRIC;
 use reports::{Invariant, Outcome, ResultsFolder, RunMeta, SummaryRow};
-use workloads::{Check, ImplInfo, ImplKind, Metrics, Params, TrialSetup, Workload};
+use workloads::{Check, ImplInfo, ImplKind, Metrics, Params};
 
 use crate::affinity::{self, Placement};
 use crate::deadline::Deadline;
@@ -24,6 +24,7 @@ use crate::environment::Environment;
 use crate::guard::{DisturbanceRule, Guard, Reading};
 use crate::options::{OptionsError, RunOptions, Slowdown, WorkloadPlan};
 use crate::progress::Progress;
+use crate::runner::prepare::{unprepared, Preparation};
 use crate::runner::{jain_fairness, latency_config, measure_pinned, Measurement};
 use crate::slowdown::slowed;
 
@@ -70,14 +71,13 @@ pub fn run(
     let context =
         RowContext { run_id: &run_id, env, options, hgrm_dir: folder.hgrm_dir(), guard: &guard };
     for plan in &options.workloads {
-        let workload = plan.workload;
         for params in &plan.params {
             for core_count in &core_counts {
                 let placement =
                     Placement::new(&topology.cpus, &allowed, core_count.cores, options.pin);
                 restrict(&placement.cpus)?;
                 for &threads in &core_count.threads {
-                    let point = Point { workload, plan, params, threads, placement: &placement };
+                    let point = Point { plan, params, threads, placement: &placement };
                     run_point(
                         &point,
                         &context,
@@ -113,7 +113,6 @@ fn restrict(cpus: &[usize]) -> Result<()> {
 
 /// One (workload, params, cores, threads) point: every implementation of the plan, interleaved.
 struct Point<'a> {
-    workload: &'a dyn Workload,
     plan: &'a WorkloadPlan<'a>,
     params: &'a Params,
     threads: usize,
@@ -141,7 +140,7 @@ fn run_point(
     summary: &mut SummaryWriter,
     histograms: &mut HistogramWriter,
 ) -> Result<()> {
-    let Point { plan, params, threads, placement, .. } = *point;
+    let Point { plan, params, threads, placement } = *point;
     let options = context.options;
     let mut merged: Vec<Option<(Histogram<u64>, Metrics)>> = vec![None; plan.impls.len()];
     // A demonstration that deadlocked or livelocked has shown its hazard: its further repeats
@@ -211,22 +210,35 @@ fn measure_repeat(
     info: &ImplInfo,
     repeat: usize,
 ) -> (SummaryRow, Measurement) {
-    let Point { workload, plan, params, threads, placement } = *point;
+    let Point { plan, params, threads, placement } = *point;
     let options = context.options;
     let implementation = info.name.as_str();
-    let setup = TrialSetup { threads, seed: options.seed, params };
-    let deadline = Deadline::arm(
-        format!("{} {implementation} threads={threads} {params}", plan.name()),
-        Deadline::limit_for(&options.settings()),
-    );
-    let trial = workload.prepare(implementation, &setup).expect("validated impl");
-    deadline.step("measuring");
-    let share = Slowdown::share_for(options.slowdown.as_ref(), implementation);
-    let before = context.guard.sample();
-    let measurement =
-        measure_pinned(slowed(trial, share), threads, options.settings(), &placement.pins);
-    drop(deadline);
-    let reading = before.zip(context.guard.sample()).map(|(b, a)| a.since(&b));
+    let limit = Deadline::limit_for(&options.settings());
+    let preparation = Preparation {
+        workload: plan.shared.clone(),
+        implementation: implementation.to_owned(),
+        threads,
+        seed: options.seed,
+        params: params.clone(),
+    };
+    // A stuck prepare is this point's finding; its thread is abandoned, the run goes on.
+    let (measurement, reading) = match preparation.run(limit) {
+        Err(stuck) => (unprepared(&stuck, &options.settings()), None),
+        Ok(trial) => {
+            let deadline = Deadline::arm(
+                format!("{} {implementation} threads={threads} {params}", plan.name()),
+                limit,
+            );
+            deadline.step("measuring");
+            let share = Slowdown::share_for(options.slowdown.as_ref(), implementation);
+            let before = context.guard.sample();
+            let settings = options.settings();
+            let measurement =
+                measure_pinned(slowed(trial, share), threads, settings, &placement.pins);
+            drop(deadline);
+            (measurement, before.zip(context.guard.sample()).map(|(b, a)| a.since(&b)))
+        }
+    };
     let row = summary_row(context, point, info, repeat, &measurement, reading);
     (row, measurement)
 }
@@ -321,7 +333,6 @@ impl<'a> OneRepeat<'a> {
         let placement = Placement::new(&self.topology.cpus, &self.allowed, spec.cores, options.pin);
         restrict(if placement.cpus.is_empty() { &self.allowed } else { &placement.cpus })?;
         let point = Point {
-            workload: plan.workload,
             plan,
             params,
             threads: spec.threads,

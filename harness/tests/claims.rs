@@ -6,11 +6,13 @@ use std::collections::VecDeque;
 use std::process::ExitCode;
 use std::sync::{Arc, Mutex};
 
-use primitives::WriterPrefRwLock;
+use primitives::counters::LockedCounter;
 use primitives::{Cache, CowList, LruCache, ReaderPrefRwLock, SwapReader};
+use primitives::{SpinLock, TicketLock, WriterPrefRwLock};
 use reports::record::Outcome;
 use reports::SummaryRow;
 use workloads::buffer::BufferWorkload;
+use workloads::counter::CounterWorkload;
 use workloads::cow::CowWorkload;
 use workloads::hazards::starvation::StarvationWorkload;
 use workloads::lru::LruWorkload;
@@ -106,6 +108,34 @@ fn a_lock_that_lets_readers_pass_a_waiting_writer_fails_its_claim() {
 fn a_writer_preferring_lock_keeps_its_claim() {
     let args = ["--threads", "2", "--repeats", "1"];
     assert_passes(run(starvation_registry(), "starvation", "is-writer-pref", &args));
+}
+
+// --- A mutex that claims FIFO fairness ------------------------------------------------------
+
+fn counter_registry() -> Registry {
+    let claim =
+        |name, about| ImplInfo::new(name, ImplKind::User, about).claiming(&[Claim::FifoFair]);
+    let counter = CounterWorkload::empty()
+        .with_info::<LockedCounter<SpinLock<u64>>>(claim("claims-fifo", "a spin lock"))
+        .with_info::<LockedCounter<TicketLock<u64>>>(claim("is-fifo", "a ticket lock"));
+    Registry::standard().with(counter)
+}
+
+/// Five repeats: on a loaded machine a spin lock's waiters are now and then scheduled in the
+/// order they asked, and a whole check sees it FIFO; five in a row do not.
+const COUNTER_ARGS: [&str; 4] = ["--threads", "2", "--repeats", "5"];
+
+#[test]
+fn an_unfair_lock_that_claims_fifo_fairness_is_caught() {
+    assert_caught(
+        run(counter_registry(), "counter", "claims-fifo", &COUNTER_ARGS),
+        "claims FIFO fairness, but a thread that asked after another",
+    );
+}
+
+#[test]
+fn a_fifo_lock_keeps_its_claim() {
+    assert_passes(run(counter_registry(), "counter", "is-fifo", &COUNTER_ARGS));
 }
 
 // --- A cache that claims exact LRU ----------------------------------------------------------

@@ -1,14 +1,13 @@
 //! A user's counter whose constructor never returns, plugged into `counter` through the library
-//! API: `syncbench run` cannot bound a call on its coordinating thread, so the point's last-resort
-//! deadline ends the run with one line that names the point and its step (exit 1), and the row
-//! finished before it stays readable. The run executes in a child process of this test binary,
-//! since the deadline ends the process. Its twin, the same counter with a constructor that
-//! returns, passes.
+//! API: `prepare` runs on a thread the runner bounds, so the stuck point ends with a stalled row
+//! that names the phase ("preparing the trial"), its thread is abandoned, and the run goes on to
+//! the next point; the run's exit code is 1 at the end (a finding). Its twin, the same counter
+//! with a constructor that returns, passes.
 
-use std::process::{Command, ExitCode};
+use std::process::ExitCode;
 
 use primitives::counters::AtomicCounter;
-use reports::csv_files::read_rows;
+use reports::record::Outcome;
 use reports::SummaryRow;
 use workloads::counter::CounterWorkload;
 use workloads::{ImplKind, Registry};
@@ -16,12 +15,9 @@ use workloads::{ImplKind, Registry};
 mod support;
 use support::run_registry;
 
-/// Where the child writes its results; set only for the child.
-const CHILD_OUT: &str = "SYNCBENCH_STUCK_PREPARE_OUT";
-
 /// The user's counter, whose constructor waits for good when `stuck`.
 fn registry(stuck: bool) -> Registry {
-    let counter = CounterWorkload::standard().with(
+    let counter = CounterWorkload::standard().with_factory(
         "user-counter",
         ImplKind::User,
         "an atomic counter behind a user's constructor",
@@ -37,12 +33,13 @@ fn registry(stuck: bool) -> Registry {
     Registry::standard().with(counter)
 }
 
+/// Two points (threads 1 and 2), the user's counter after the atomic one in each.
 const ARGS: &[&str] = &[
     "counter",
     "--impls",
     "atomic-counter,user-counter",
     "--threads",
-    "1",
+    "1,2",
     "--repeats",
     "1",
     "--duration",
@@ -53,47 +50,41 @@ const ARGS: &[&str] = &[
     "100ms",
 ];
 
-/// The run itself, in the child process the test below starts.
-#[test]
-#[ignore = "ends its process; run by a_stuck_constructor_ends_the_run_with_a_message_naming_it"]
-fn child_run_with_a_stuck_constructor() {
-    let Some(out) = std::env::var_os(CHILD_OUT) else { return };
-    let mut argv: Vec<std::ffi::OsString> = ["syncbench", "run"].iter().map(Into::into).collect();
-    argv.extend(ARGS.iter().map(Into::into));
-    argv.extend(["--out".into(), out]);
-    let _ = harness::app::run_with_registry(&registry(true), argv);
-    panic!("the run returned");
+fn point(row: &SummaryRow) -> (&str, usize) {
+    (row.implementation.as_str(), row.threads)
 }
 
 #[test]
-fn a_stuck_constructor_ends_the_run_with_a_message_naming_it() {
-    let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("results");
-    let output = Command::new(std::env::current_exe().unwrap())
-        .args(["child_run_with_a_stuck_constructor", "--exact", "--ignored", "--nocapture"])
-        .env(CHILD_OUT, &out)
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(output.status.code(), Some(1), "{stderr}");
-    let line = stderr.lines().find(|l| l.starts_with("syncbench: stuck: ")).unwrap_or_else(|| {
-        panic!("no stuck line:\n{stderr}");
-    });
-    assert!(line.contains("counter user-counter threads=1"), "{line}");
-    assert!(line.contains("(while preparing the trial)"), "{line}");
-    assert!(
-        line.contains("did not finish within 2s 240ms"),
-        "(10 + 50 ms) x 4 + 20 x 100 ms: {line}"
+fn a_stuck_constructor_ends_its_point_not_the_run() {
+    let (code, rows) = run_registry(&registry(true), ARGS);
+    assert_eq!(code, ExitCode::from(1), "{rows:#?}");
+    let points: Vec<_> = rows.iter().map(point).collect();
+    assert_eq!(
+        points,
+        [("atomic-counter", 1), ("user-counter", 1), ("atomic-counter", 2), ("user-counter", 2)],
+        "every point has its row: the one after a stuck prepare was measured"
     );
-    let rows: Vec<SummaryRow> = read_rows(&out.join("summary.csv")).unwrap();
-    let names: Vec<&str> = rows.iter().map(|r| r.implementation.as_str()).collect();
-    assert_eq!(names, ["atomic-counter"], "the row finished before the stuck point");
+    for row in &rows {
+        if row.implementation == "user-counter" {
+            assert_eq!(row.invariant.outcome, Outcome::Stalled, "{row:?}");
+            let detail = &row.invariant.detail;
+            assert!(detail.contains("preparing the trial"), "{detail}");
+            assert!(
+                detail.contains("did not return within 2s 240ms"),
+                "(10 + 50 ms) x 4 + 20 x 100 ms: {detail}"
+            );
+            assert_eq!(row.ops, 0);
+        } else {
+            assert_eq!(row.invariant.outcome, Outcome::Held, "{row:?}");
+            assert!(row.ops > 0);
+        }
+    }
 }
 
 #[test]
 fn the_same_counter_with_a_constructor_that_returns_passes() {
     let (code, rows) = run_registry(&registry(false), ARGS);
     assert_eq!(code, ExitCode::SUCCESS);
-    assert_eq!(rows.len(), 2);
+    assert_eq!(rows.len(), 4);
     assert!(rows.iter().all(|r| !r.invariant.outcome.is_finding()), "{rows:?}");
 }

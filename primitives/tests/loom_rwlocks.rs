@@ -108,6 +108,12 @@ fn writer_pref_waiting_writer_blocks_new_readers() {
     });
 }
 
+/// The kit's writer-preference model, given the lock's own waiting bit as its probe.
+#[test]
+fn writer_pref_keeps_its_preference_in_the_kit_model() {
+    model::rwlock_writer_preference::<RawWriterPrefRwLock>(RawWriterPrefRwLock::is_writer_waiting);
+}
+
 /// A writer replaces `[0, 0]` by `[1, 1]` and then `[2, 2]` while a reader reads until it sees
 /// `[2, 2]`: every read has equal words and is not older than the one before. (The reader must
 /// wait for the writer: a reader that may finish first lets loom explore a single interleaving,

@@ -147,3 +147,11 @@ unsafe impl RawRwLock for WriterIgnoresReadersRwLock {
 fn shuttle_catches_writer_let_in_with_readers() {
     two_readers_two_writers::<lock_api::RwLock<WriterIgnoresReadersRwLock, u64>>();
 }
+
+/// The kit's writer-preference model, given the lock's own waiting bit as its probe.
+#[test]
+fn writer_pref_keeps_its_preference_in_the_kit_model() {
+    primitives::model::rwlock_writer_preference::<
+        primitives::rwlock_writer_pref::RawWriterPrefRwLock,
+    >(primitives::rwlock_writer_pref::RawWriterPrefRwLock::is_writer_waiting);
+}

@@ -14,6 +14,9 @@ pub enum Claim {
     /// A cache that evicts the least recently used entry of the whole cache (not of a shard).
     /// Checked by `lru`, with a probe against a model after the run.
     ExactLru,
+    /// A mutex that admits threads in the order they asked: a thread that asked after another,
+    /// once both wait, never enters first. Checked by `counter` and `starvation`.
+    FifoFair,
 }
 
 impl Claim {
@@ -22,6 +25,7 @@ impl Claim {
         match self {
             Claim::WriterPreferring => "writer-preferring",
             Claim::ExactLru => "exact-lru",
+            Claim::FifoFair => "fifo-fair",
         }
     }
 }

@@ -17,11 +17,15 @@ use primitives::counters::{
     AtomicCounter, CasCounter, Counter, LockedCounter, RacyCounter, ReentrantCounter,
     ShardedCounter,
 };
-use primitives::{ParkingTicketLock, ReentrantLock, SpinLock, StrictParkingTicketLock, TicketLock};
+use primitives::{
+    Lock, ParkingTicketLock, ReentrantLock, SpinLock, StrictParkingTicketLock, TicketLock,
+};
 
 use crate::busy_work::BusyWork;
 use crate::busy_work::BUSY_NS;
 use crate::catalog::Catalog;
+use crate::claims::Claim;
+use crate::fifo_fairness::check_fifo_fairness;
 use crate::metrics::Metrics;
 use crate::params::{ParamKind, ParamSpec, Range};
 use crate::workload::{Check, ImplInfo, ImplKind, Trial, TrialSetup, Worker, Workload};
@@ -68,14 +72,21 @@ impl CounterWorkload {
 
     /// Every counter this project ships: hand-rolled, library and the racy demonstration.
     pub fn standard() -> Self {
+        Self::standard_list().0
+    }
+
+    /// The project's own counters, registered by factory: several are built from the setup.
+    fn standard_list() -> Factories {
         use ImplKind::{Demonstration, HandRolled, Library};
-        Self::empty()
+        Factories(Self::empty())
             .with("spin-lock", HandRolled, "test-and-test-and-set spin lock with backoff", |_| {
                 LockedCounter::<SpinLock<u64>>::new()
             })
-            .with("ticket-lock", HandRolled, "FIFO-fair ticket lock", |_| {
-                LockedCounter::<TicketLock<u64>>::new()
-            })
+            .with_info(
+                ImplInfo::new("ticket-lock", HandRolled, "FIFO-fair ticket lock")
+                    .claiming(&[Claim::FifoFair]),
+                |_| LockedCounter::<TicketLock<u64>>::new(),
+            )
             .with(
                 "parking-ticket-lock",
                 HandRolled,
@@ -94,10 +105,14 @@ impl CounterWorkload {
             .with("parking-lot-mutex", Library, "parking_lot::Mutex (eventually fair)", |_| {
                 LockedCounter::<parking_lot::Mutex<u64>>::new()
             })
-            .with(
-                "parking-lot-fair-mutex",
-                Library,
-                "parking_lot::FairMutex (always hands off)",
+            .with_info(
+                // Unlock hands the lock to the first thread parked in parking_lot's FIFO queue.
+                ImplInfo::new(
+                    "parking-lot-fair-mutex",
+                    Library,
+                    "parking_lot::FairMutex (always hands off)",
+                )
+                .claiming(&[Claim::FifoFair]),
                 |_| LockedCounter::<parking_lot::FairMutex<u64>>::new(),
             )
             .with("atomic-counter", HandRolled, "one atomic fetch_add", |_| AtomicCounter::new())
@@ -133,18 +148,101 @@ impl CounterWorkload {
             )
     }
 
-    /// Adds an implementation: `make` builds a fresh counter for each trial.
-    pub fn with<C: Counter + 'static>(
-        mut self,
+    /// Adds the counter type `C`, built afresh for each trial by [`NewCounter::new`].
+    pub fn with<C: NewCounter>(self, name: &str, kind: ImplKind, about: &str) -> Self {
+        self.with_info::<C>(ImplInfo::new(name, kind, about))
+    }
+
+    /// Adds the counter type `C` that `info` describes, checking its claims (FIFO fairness).
+    pub fn with_info<C: NewCounter>(self, info: ImplInfo) -> Self {
+        self.with_factory_info(info, C::new)
+    }
+
+    /// Adds an implementation built by a closure: `make` builds a fresh counter for each trial
+    /// (for a counter that needs more than [`NewCounter`] gives it).
+    pub fn with_factory<C: Counter + 'static>(
+        self,
         name: &str,
         kind: ImplKind,
         about: &str,
         make: impl Fn(&CounterSetup) -> C + Send + Sync + 'static,
     ) -> Self {
-        self.catalog.add(name, kind, about, move |(setup, work): &(CounterSetup, Work)| {
-            Box::new(CounterTrial { counter: make(setup), work: *work, retries: AtomicU64::new(0) })
+        self.with_factory_info(ImplInfo::new(name, kind, about), make)
+    }
+
+    /// [`CounterWorkload::with_factory`] for the implementation `info` describes, checking its
+    /// claims (FIFO fairness).
+    pub fn with_factory_info<C: Counter + 'static>(
+        mut self,
+        info: ImplInfo,
+        make: impl Fn(&CounterSetup) -> C + Send + Sync + 'static,
+    ) -> Self {
+        let claims_fifo = info.claims(Claim::FifoFair);
+        self.catalog.add_info(info, move |(setup, work): &(CounterSetup, Work)| {
+            Box::new(CounterTrial {
+                counter: make(setup),
+                work: *work,
+                retries: AtomicU64::new(0),
+                claims_fifo,
+            })
         });
         self
+    }
+}
+
+/// A counter the workload builds afresh for each trial: implement it once for your counter type
+/// to plug it in with [`CounterWorkload::with`]. A lock needs no code of its own:
+/// `with::<LockedCounter<YourLock<u64>>>(name, kind, about)`.
+pub trait NewCounter: Counter + Sized + 'static {
+    /// A zeroed counter for a trial of `setup.threads` threads.
+    fn new(setup: &CounterSetup) -> Self;
+}
+
+impl<L: Lock<u64> + 'static> NewCounter for LockedCounter<L> {
+    fn new(_setup: &CounterSetup) -> Self {
+        LockedCounter::new()
+    }
+}
+
+impl NewCounter for AtomicCounter {
+    fn new(_setup: &CounterSetup) -> Self {
+        AtomicCounter::new()
+    }
+}
+
+impl NewCounter for CasCounter {
+    fn new(_setup: &CounterSetup) -> Self {
+        CasCounter::new()
+    }
+}
+
+impl NewCounter for ShardedCounter {
+    fn new(setup: &CounterSetup) -> Self {
+        ShardedCounter::new(setup.threads)
+    }
+}
+
+/// The standard list's builder: `with` and `with_info` take a factory closure there, as most of
+/// the project's counters are built from the setup (shards per thread, nesting depth).
+struct Factories(CounterWorkload);
+
+impl Factories {
+    fn with<C: Counter + 'static>(
+        self,
+        name: &str,
+        kind: ImplKind,
+        about: &str,
+        make: impl Fn(&CounterSetup) -> C + Send + Sync + 'static,
+    ) -> Self {
+        Self(self.0.with_factory(name, kind, about, make))
+    }
+
+    fn with_info<C: Counter + 'static>(
+        self,
+        info: ImplInfo,
+        make: impl Fn(&CounterSetup) -> C + Send + Sync + 'static,
+    ) -> Self {
+        Self(self.0.with_factory_info(info, make))
     }
 }
 
@@ -198,6 +296,8 @@ struct CounterTrial<C> {
     work: Work,
     /// CAS retries of every thread, warm-up included, added by each as it finishes.
     retries: AtomicU64,
+    /// Whether `check` probes the order threads enter in ([`Claim::FifoFair`]).
+    claims_fifo: bool,
 }
 
 impl<C: Counter> Trial for CounterTrial<C> {
@@ -211,6 +311,13 @@ impl<C: Counter> Trial for CounterTrial<C> {
                 let retries = self.retries.load(Ordering::Relaxed);
                 let per_op = retries as f64 / ops.max(1) as f64;
                 Check::Held(format!("{summary}; {per_op:.4} CAS retries per increment"))
+            }
+            // The probe's own increments come after the count was read, so they change nothing.
+            Check::Held(summary) if self.claims_fifo => {
+                match check_fifo_fairness(&|f| self.counter.increment(f)) {
+                    Ok(()) => Check::Held(format!("{summary}; FIFO order held")),
+                    Err(broken) => Check::Violated(format!("{summary}; {broken}")),
+                }
             }
             check => check,
         }

@@ -26,6 +26,7 @@ pub mod claims;
 pub mod counter;
 pub mod cow;
 pub mod executors;
+pub mod fifo_fairness;
 pub mod hazards;
 pub mod homes;
 pub mod keys;

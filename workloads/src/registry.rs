@@ -1,5 +1,7 @@
 //! Every workload the project ships, by name, so the CLI and the benches find them all.
 
+use std::sync::Arc;
+
 use crate::buffer::BufferWorkload;
 use crate::counter::CounterWorkload;
 use crate::cow::CowWorkload;
@@ -16,9 +18,10 @@ use crate::spawn::SpawnWorkload;
 use crate::stack::StackWorkload;
 use crate::workload::Workload;
 
-/// An ordered set of workloads with unique names.
+/// An ordered set of workloads with unique names. Each is shared, so that a runner can hand one
+/// to a thread it may have to abandon (a `prepare` that never returns).
 pub struct Registry {
-    workloads: Vec<Box<dyn Workload>>,
+    workloads: Vec<Arc<dyn Workload>>,
 }
 
 impl Registry {
@@ -53,7 +56,7 @@ impl Registry {
     /// Adds `workload`, replacing any workload of the same name in its place (so a user can
     /// extend one, and the binary can give the spawn workload its child, without reordering).
     pub fn with(mut self, workload: impl Workload + 'static) -> Self {
-        let workload: Box<dyn Workload> = Box::new(workload);
+        let workload: Arc<dyn Workload> = Arc::new(workload);
         match self.workloads.iter().position(|existing| existing.name() == workload.name()) {
             Some(index) => self.workloads[index] = workload,
             None => self.workloads.push(workload),
@@ -64,6 +67,11 @@ impl Registry {
     /// The workload called `name`, if any.
     pub fn get(&self, name: &str) -> Option<&dyn Workload> {
         self.workloads.iter().find(|w| w.name() == name).map(|w| w.as_ref())
+    }
+
+    /// The workload called `name`, shared, if any.
+    pub fn get_shared(&self, name: &str) -> Option<Arc<dyn Workload>> {
+        self.workloads.iter().find(|w| w.name() == name).cloned()
     }
 
     pub fn iter(&self) -> impl Iterator<Item = &dyn Workload> {

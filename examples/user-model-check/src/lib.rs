@@ -1,6 +1,10 @@
-//! A user's spin locks, written only against syncbench's public API: the atomics come from
+//! A user's spin locks (and a reader–writer lock, in `rwlock.rs`), written only against syncbench's public API: the atomics come from
 //! `primitives::sync`, so the same code runs on real threads, under loom and under shuttle.
 //! `tests/model.rs` model-checks them with one line each.
+
+mod rwlock;
+
+pub use rwlock::{MyRwLock, ReadersPassRwLock, WriterFirstRwLock};
 
 use primitives::sync::{spin_loop, AtomicBool, Ordering};
 

@@ -23,6 +23,7 @@
 
 pub mod clock;
 pub mod phase;
+pub mod prepare;
 pub mod sampling;
 
 mod assemble;

@@ -1,6 +1,7 @@
 //! The parts of a trial's life, and the bound on those that run outside the watchdog's sight.
 //!
-//! The watchdog sees the warm-up, the measured phase and the workers' `finish` through the
+//! The workload's `prepare` runs before any worker exists (see `runner::prepare`). The watchdog
+//! sees the warm-up, the measured phase and the workers' `finish` through the
 //! progress the threads publish. The trial's `stop`, its `check` (which for executor workloads
 //! shuts the executor down) and its drop run on the coordinating thread, where a stuck call would
 //! hang the run for good: each runs instead on a thread of its own, waited for at most a limit,
@@ -13,6 +14,8 @@ use std::time::Duration;
 /// A part of a trial's life.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Phase {
+    /// The workload's `prepare`: building the trial (a user's constructor).
+    Prepare,
     WarmUp,
     Measure,
     /// After the stop flag: workers leave their loop and run `Worker::finish`.
@@ -28,6 +31,7 @@ pub enum Phase {
 impl fmt::Display for Phase {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
+            Phase::Prepare => "preparing the trial (the workload's prepare)",
             Phase::WarmUp => "the warm-up",
             Phase::Measure => "the measured phase",
             Phase::Finish => "finish (after the stop flag)",

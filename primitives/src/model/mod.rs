@@ -20,7 +20,7 @@
 //! | family | trait the model drives | models |
 //! |---|---|---|
 //! | mutex | [`ModelMutex`] | [`mutex`], [`mutex_three_threads`] |
-//! | reader–writer lock | [`ModelRwLock`] | [`rwlock`], [`rwlock_writer_and_two_readers`] |
+//! | reader–writer lock | [`ModelRwLock`] | [`rwlock`], [`rwlock_writer_and_two_readers`]; [`rwlock_writer_preference`] for a lock claimed writer-preferring, given its own "is a writer waiting" probe |
 //! | bounded queue | [`crate::BoundedQueue`] | [`bounded_queue`] |
 //! | semaphore | [`crate::Semaphore`] | [`semaphore`] |
 //! | lazy init | [`crate::LazyInit`] | [`lazy_init`] |
@@ -43,6 +43,7 @@ mod queue;
 mod rwlock;
 mod semaphore;
 mod threads;
+mod writer_preference;
 
 pub use cell::ModelCell;
 pub use check::{check, check_bounded};
@@ -62,3 +63,4 @@ pub use rwlock::{
 };
 pub use semaphore::semaphore;
 pub use threads::on_threads;
+pub use writer_preference::rwlock_writer_preference;

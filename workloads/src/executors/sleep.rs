@@ -271,26 +271,31 @@ impl SleepWorkload {
     pub fn standard() -> Self {
         use ImplKind::{HandRolled, Library};
         Self::empty()
-            .with::<Sequential>("sequential", Library, "one after another", Expectation::Sum)
-            .with::<OnExecutor<ThreadPerTask>>(
+            .with_strategy::<Sequential>(
+                "sequential",
+                Library,
+                "one after another",
+                Expectation::Sum,
+            )
+            .with_strategy::<OnExecutor<ThreadPerTask>>(
                 "thread-per-task",
                 Library,
                 "std::thread::spawn per task",
                 Expectation::Max,
             )
-            .with::<OnExecutor<ThreadPool>>(
+            .with_strategy::<OnExecutor<ThreadPool>>(
                 "thread-pool",
                 HandRolled,
                 "the hand-rolled pool of k workers",
                 Expectation::Packed,
             )
-            .with::<OnExecutor<RayonPool>>(
+            .with_strategy::<OnExecutor<RayonPool>>(
                 "rayon-pool",
                 Library,
                 "a rayon pool of k workers; sleeping blocks them",
                 Expectation::Packed,
             )
-            .with::<Tokio>(
+            .with_strategy::<Tokio>(
                 "tokio",
                 Library,
                 "tokio::time::sleep on a multi-thread runtime of k workers",
@@ -298,8 +303,14 @@ impl SleepWorkload {
             )
     }
 
+    /// Adds the executor `E` (the one plug-in shape): each batch is handed to an `E` of k
+    /// workers, expected to take the LPT packing of the sleeps into k ([`Expectation::Packed`]).
+    pub fn with<E: Executor + 'static>(self, name: &str, kind: ImplKind, about: &str) -> Self {
+        self.with_strategy::<OnExecutor<E>>(name, kind, about, Expectation::Packed)
+    }
+
     /// Adds the strategy `S` under `name`, expected to take `expectation`.
-    pub fn with<S: SleepStrategy>(
+    pub fn with_strategy<S: SleepStrategy>(
         mut self,
         name: &str,
         kind: ImplKind,

@@ -23,6 +23,7 @@ pub mod livelock;
 pub mod meal_tally;
 pub mod philosophers;
 pub mod starvation;
+pub mod starvation_lock;
 pub mod step_back;
 pub mod user_bank;
 pub mod variants;

@@ -17,10 +17,12 @@ use primitives::rwlock_reader_pref::ReaderPrefRwLock;
 use primitives::rwlock_writer_pref::WriterPrefRwLock;
 use primitives::{Lock, RwLock, SpinLock, TicketLock};
 
+use super::starvation_lock::StarvationLock;
 use super::writer_preference::check_writer_preference;
 use crate::busy_work::{BusyWork, BUSY_NS};
 use crate::catalog::Catalog;
 use crate::claims::Claim;
+use crate::fifo_fairness::check_fifo_fairness;
 use crate::metrics::Metrics;
 use crate::params::{ParamKind, ParamSpec, Range};
 use crate::workload::{Check, ImplInfo, ImplKind, Trial, TrialSetup, Worker, Workload};
@@ -83,10 +85,9 @@ impl StarvationWorkload {
                 Library,
                 "parking_lot::Mutex: barging, fair every ~0.5 ms",
             )
-            .with_mutex::<TicketLock<u64>>(
-                "ticket-lock",
-                HandRolled,
-                "FIFO ticket lock: nobody starves",
+            .with_mutex_info::<TicketLock<u64>>(
+                ImplInfo::new("ticket-lock", HandRolled, "FIFO ticket lock: nobody starves")
+                    .claiming(&[Claim::FifoFair]),
             )
             .with_rwlock::<ReaderPrefRwLock<[u64; 2]>>(
                 "reader-pref-rwlock",
@@ -103,17 +104,42 @@ impl StarvationWorkload {
             )
     }
 
+    /// Adds the lock `L` ([`AsMutex`] or [`AsRwLock`] around your type): the one plug-in shape.
+    ///
+    /// [`AsMutex`]: super::starvation_lock::AsMutex
+    /// [`AsRwLock`]: super::starvation_lock::AsRwLock
+    pub fn with<L: StarvationLock>(self, name: &str, kind: ImplKind, about: &str) -> Self {
+        L::add_to(self, ImplInfo::new(name, kind, about))
+    }
+
+    /// Adds the lock `L` that `info` describes, checking its claims (FIFO fairness for a mutex,
+    /// writer preference for an RW lock).
+    pub fn with_info<L: StarvationLock>(self, info: ImplInfo) -> Self {
+        L::add_to(self, info)
+    }
+
     /// Adds a mutex `L`: every thread takes it in turn.
     pub fn with_mutex<L: Lock<u64> + 'static>(
-        mut self,
+        self,
         name: &str,
         kind: ImplKind,
         about: &str,
     ) -> Self {
+        self.with_mutex_info::<L>(ImplInfo::new(name, kind, about))
+    }
+
+    /// Adds the mutex `L` that `info` describes, checking its claims (FIFO fairness).
+    pub fn with_mutex_info<L: Lock<u64> + 'static>(mut self, info: ImplInfo) -> Self {
         // A mutex has no readers and writers: every thread takes it alike.
-        let info = ImplInfo::new(name, kind, about).ignoring(&["writers"]);
-        self.catalog.add_info(info, |setup: &StarvationSetup| {
-            Box::new(MutexTrial { lock: L::new(0), setup: *setup, longest: Longest::default() })
+        let info = info.ignoring(&["writers"]);
+        let claims_fifo = info.claims(Claim::FifoFair);
+        self.catalog.add_info(info, move |setup: &StarvationSetup| {
+            Box::new(MutexTrial {
+                lock: L::new(0),
+                setup: *setup,
+                longest: Longest::default(),
+                claims_fifo,
+            })
         });
         self
     }
@@ -213,6 +239,8 @@ struct MutexTrial<L> {
     lock: L,
     setup: StarvationSetup,
     longest: Longest,
+    /// Whether `check` probes the order threads enter in ([`Claim::FifoFair`]).
+    claims_fifo: bool,
 }
 
 impl<L: Lock<u64>> Trial for MutexTrial<L> {
@@ -223,12 +251,17 @@ impl<L: Lock<u64>> Trial for MutexTrial<L> {
     fn check(&self, ops: u64) -> Check {
         let count = self.lock.with(|count| *count);
         let longest = self.longest.describe();
-        if count == ops {
-            Check::Held(format!("count {count} = operations; {longest}"))
-        } else {
-            Check::Violated(format!(
+        if count != ops {
+            return Check::Violated(format!(
                 "count {count} after {ops} operations: two holders at once; {longest}"
-            ))
+            ));
+        }
+        match self.claims_fifo.then(|| check_fifo_fairness(&|f| self.lock.with(|_| f()))) {
+            Some(Err(broken)) => Check::Violated(format!("{broken}; {longest}")),
+            Some(Ok(())) => {
+                Check::Held(format!("count {count} = operations; FIFO order held; {longest}"))
+            }
+            None => Check::Held(format!("count {count} = operations; {longest}")),
         }
     }
 }

@@ -25,7 +25,7 @@ impl SleepStrategy for FireAndForget {
 }
 
 fn workload() -> SleepWorkload {
-    SleepWorkload::standard().with::<FireAndForget>(
+    SleepWorkload::standard().with_strategy::<FireAndForget>(
         "fire-and-forget",
         ImplKind::Demonstration,
         "does not wait",
