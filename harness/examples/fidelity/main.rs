@@ -126,9 +126,6 @@ fn main() -> ExitCode {
         "ratio: suite throughput / bare throughput, median of {} interleaved pairs ({placement}); \
          interval: order statistics, >= 90 % where the rounds allow",
         options.rounds
-    ); \
-         interval: order statistics, >= 90 % where the rounds allow",
-        options.rounds
     );
     if options.slow.is_some() {
         println!(
