@@ -245,6 +245,27 @@ fn millions(per_second: f64) -> String {
     format!("{millions:.decimals$}")
 }
 
+/// `text` broken at spaces into lines of at most `width` columns (a longer word stays whole),
+/// continuation lines indented by two spaces.
+pub fn wrap(text: &str, width: usize) -> String {
+    let mut out = String::new();
+    let mut line = String::new();
+    for word in text.split(' ') {
+        let len = line.chars().count();
+        if len > 0 && len + 1 + word.chars().count() > width {
+            out.push_str(&line);
+            out.push('\n');
+            line = "  ".to_owned();
+        } else if len > 0 {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    out.push_str(&line);
+    out.push('\n');
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -323,25 +344,4 @@ mod tests {
         assert_eq!(millions(952.0), "0.000952");
         assert_eq!(millions(0.0), "0.00");
     }
-}
-
-/// `text` broken at spaces into lines of at most `width` columns (a longer word stays whole),
-/// continuation lines indented by two spaces.
-pub fn wrap(text: &str, width: usize) -> String {
-    let mut out = String::new();
-    let mut line = String::new();
-    for word in text.split(' ') {
-        let len = line.chars().count();
-        if len > 0 && len + 1 + word.chars().count() > width {
-            out.push_str(&line);
-            out.push('\n');
-            line = "  ".to_owned();
-        } else if len > 0 {
-            line.push(' ');
-        }
-        line.push_str(word);
-    }
-    out.push_str(&line);
-    out.push('\n');
-    out
 }

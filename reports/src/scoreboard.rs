@@ -170,10 +170,10 @@ pub fn render(scored: &[(Pairing, Vec<Score>)]) -> String {
     for (pairing, scores) in scored {
         let _ = writeln!(
             out,
-            "\n{}: {} vs {} (meant to win on {})",
-            pairing.workload, pairing.implementation, pairing.rival, pairing.axis
+            "\n{}: {} vs {}",
+            pairing.workload, pairing.implementation, pairing.rival
         );
-        let _ = writeln!(out, "  why: {}", pairing.claim);
+        let _ = writeln!(out, "  meant to win on {}: {}", pairing.axis, pairing.claim);
         if scores.is_empty() {
             out.push_str("  no paired repeats found\n");
         }
@@ -190,7 +190,12 @@ pub fn render(scored: &[(Pairing, Vec<Score>)]) -> String {
                 score.pairs
             );
             if let Some(axis) = &score.axis {
-                let _ = write!(line, "; {} {}", pairing.axis, interval_label(axis));
+                let more = format!("{} {}", pairing.axis, interval_label(axis));
+                if line.chars().count() + 2 + more.chars().count() <= 80 {
+                    let _ = write!(line, "; {more}");
+                } else {
+                    let _ = write!(line, ";\n          {more}");
+                }
             }
             let _ = writeln!(out, "{line}");
         }
@@ -257,6 +262,7 @@ mod tests {
         assert!(twin.high - twin.low > 0.3, "the mispaired twin is wide: {twin:?}");
         let text = render(&[(pairing, scores)]);
         assert!(text.contains(" 2 thr: throughput 2.00× [2.00, 2.00] (98%, 7); fairness 1.00×"));
+        assert!(text.contains("\ncounter: mine vs theirs\n  meant to win on fairness: test\n"));
         assert!(text.lines().all(|l| l.chars().count() <= 80), "{text}");
     }
 }

@@ -39,7 +39,8 @@ pub struct Home {
     /// on), best-known first.
     pub rivals: &'static [&'static str],
     pub axis: Axis,
-    /// Why it should win on that axis, in a few words.
+    /// Why it should win on that axis, in a few words (at most 48 characters, so that the
+    /// scoreboard's `meant to win on tail-latency: ...` line fits 80 columns).
     pub claim: &'static str,
     /// `key=value` settings of the workload's parameters for the comparison (the workload's
     /// default where none is given); one representative set, so that a workload whose defaults
@@ -67,7 +68,7 @@ pub const HOMES: &[Home] = &[
         implementation: "ticket-lock",
         rivals: &["parking-lot-fair-mutex"],
         axis: Fairness,
-        claim: "FIFO by construction (collapses when oversubscribed: the demonstration)",
+        claim: "FIFO by construction; collapses oversubscribed",
         set: &[],
     },
     Home {
@@ -115,7 +116,7 @@ pub const HOMES: &[Home] = &[
         implementation: "atomic-semaphore",
         rivals: &["parking-lot-condvar-semaphore", "std-condvar-semaphore"],
         axis: Throughput,
-        claim: "permits taken with a CAS; parks only when none are free",
+        claim: "a CAS per permit; parks only when none are free",
         set: &[],
     },
     Home {
@@ -253,6 +254,7 @@ mod tests {
                 .unwrap_or_else(|| panic!("{}/{} missing", home.workload, home.implementation));
             assert_eq!(own.kind, ImplKind::HandRolled, "{}", home.implementation);
             assert!(!home.rivals.is_empty());
+            assert!(home.claim.chars().count() <= 48, "{}: claim too long", home.implementation);
             for rival in home.rivals {
                 assert!(find(home.workload, rival).is_some(), "{}/{rival} missing", home.workload);
                 assert_ne!(rival, &home.implementation);
