@@ -18,68 +18,89 @@ use std::sync::{Mutex, PoisonError, RwLock};
 
 use crate::cache::{CowList, SwapReader};
 
+/// A `Vec` behind one std lock `L`: the two textbook rivals below share everything but the lock.
+pub struct LockedVecList<L>(L);
+
 /// A `Vec` behind a `std::sync::Mutex`: readers and writers all take turns.
-pub struct MutexVecList<T>(Mutex<Vec<T>>);
+pub type MutexVecList<T> = LockedVecList<Mutex<Vec<T>>>;
 
 /// A `Vec` behind a `std::sync::RwLock`: readers copy it out together, a writer alone.
-pub struct RwLockVecList<T>(RwLock<Vec<T>>);
+pub type RwLockVecList<T> = LockedVecList<RwLock<Vec<T>>>;
 
 /// A reader's handle: the list, and the buffer its last read was copied into.
 pub struct CopyingReader<'a, L, T> {
-    list: &'a L,
+    list: &'a LockedVecList<L>,
     copy: Vec<T>,
 }
 
-/// How a locked list lets a reader copy it out.
-trait CopyOut<T: Clone> {
+/// The lock around the `Vec`: how a reader copies it out and a writer appends. Poisoning is
+/// ignored: a push either completed or did not start, so the list is whole.
+pub trait VecLock<T>: Send + Sync {
+    fn empty() -> Self;
     /// Replaces `into`'s contents with the list's, under the lock.
     fn copy_into(&self, into: &mut Vec<T>);
+    fn push(&self, item: T);
 }
 
-impl<T: Clone> CopyOut<T> for MutexVecList<T> {
+impl<T: Clone + Send> VecLock<T> for Mutex<Vec<T>> {
+    fn empty() -> Self {
+        Mutex::new(Vec::new())
+    }
+
     #[inline]
     fn copy_into(&self, into: &mut Vec<T>) {
-        // Poisoning is ignored: a push either completed or did not start, so the list is whole.
-        let list = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        let list = self.lock().unwrap_or_else(PoisonError::into_inner);
         into.clear();
         into.extend_from_slice(&list);
     }
-}
 
-impl<T: Clone> CopyOut<T> for RwLockVecList<T> {
-    #[inline]
-    fn copy_into(&self, into: &mut Vec<T>) {
-        let list = self.0.read().unwrap_or_else(PoisonError::into_inner);
-        into.clear();
-        into.extend_from_slice(&list);
+    fn push(&self, item: T) {
+        self.lock().unwrap_or_else(PoisonError::into_inner).push(item);
     }
 }
 
-impl<L: CopyOut<T>, T: Clone> SwapReader<[T]> for CopyingReader<'_, L, T> {
+impl<T: Clone + Send + Sync> VecLock<T> for RwLock<Vec<T>> {
+    fn empty() -> Self {
+        RwLock::new(Vec::new())
+    }
+
+    #[inline]
+    fn copy_into(&self, into: &mut Vec<T>) {
+        let list = self.read().unwrap_or_else(PoisonError::into_inner);
+        into.clear();
+        into.extend_from_slice(&list);
+    }
+
+    fn push(&self, item: T) {
+        self.write().unwrap_or_else(PoisonError::into_inner).push(item);
+    }
+}
+
+impl<L: VecLock<T>, T> SwapReader<[T]> for CopyingReader<'_, L, T> {
     #[inline]
     fn load(&mut self) -> &[T] {
-        self.list.copy_into(&mut self.copy);
+        self.list.0.copy_into(&mut self.copy);
         &self.copy
     }
 }
 
-impl<T: Clone + Send + Sync> CowList<T> for MutexVecList<T> {
+impl<T: Clone + Send + Sync, L: VecLock<T>> CowList<T> for LockedVecList<L> {
     type Snapshot<'a>
         = Vec<T>
     where
         Self: 'a;
     type Reader<'a>
-        = CopyingReader<'a, Self, T>
+        = CopyingReader<'a, L, T>
     where
         Self: 'a;
 
     fn new() -> Self {
-        Self(Mutex::new(Vec::new()))
+        Self(L::empty())
     }
 
     fn snapshot(&self) -> Vec<T> {
         let mut copy = Vec::new();
-        self.copy_into(&mut copy);
+        self.0.copy_into(&mut copy);
         copy
     }
 
@@ -88,36 +109,7 @@ impl<T: Clone + Send + Sync> CowList<T> for MutexVecList<T> {
     }
 
     fn push(&self, item: T) {
-        self.0.lock().unwrap_or_else(PoisonError::into_inner).push(item);
-    }
-}
-
-impl<T: Clone + Send + Sync> CowList<T> for RwLockVecList<T> {
-    type Snapshot<'a>
-        = Vec<T>
-    where
-        Self: 'a;
-    type Reader<'a>
-        = CopyingReader<'a, Self, T>
-    where
-        Self: 'a;
-
-    fn new() -> Self {
-        Self(RwLock::new(Vec::new()))
-    }
-
-    fn snapshot(&self) -> Vec<T> {
-        let mut copy = Vec::new();
-        self.copy_into(&mut copy);
-        copy
-    }
-
-    fn reader(&self) -> Self::Reader<'_> {
-        CopyingReader { list: self, copy: Vec::new() }
-    }
-
-    fn push(&self, item: T) {
-        self.0.write().unwrap_or_else(PoisonError::into_inner).push(item);
+        self.0.push(item);
     }
 }
 
